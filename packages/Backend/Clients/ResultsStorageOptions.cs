@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lightdash.Net.Backend.Clients;
+
+/// <summary>The S3 bucket (or S3-compatible server) that holds query results.</summary>
+public sealed class ResultsStorageOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "ResultsStorage";
+
+    /// <summary>The endpoint, for example <c>http://127.0.0.1:4568</c>; empty for AWS's regional endpoint.</summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>The AWS region (also signed by S3-compatible servers).</summary>
+    [Required]
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The bucket.</summary>
+    [Required]
+    public string Bucket { get; set; } = "results";
+
+    /// <summary>A key prefix for every object this backend writes (may be empty).</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>The access key; empty to use the SDK's default credential chain.</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>The secret key.</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>Path-style addressing (<c>host/bucket/key</c>), needed by most S3-compatible servers.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>The size of each multipart-upload part, at least 5 MiB (S3's minimum).</summary>
+    [Range(5 * 1024 * 1024, 1024 * 1024 * 1024)]
+    public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How many rows each entry of a result's byte-offset index covers.</summary>
+    [Range(1, 100_000)]
+    public int IndexBlockRows { get; set; } = 100;
+}

@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Clients;
+
+/// <summary>
+/// Stores results in S3: streams a pipe into a multipart upload (a single PUT when the whole
+/// result fits in one part) and reads byte ranges back. At most one part is buffered here.
+/// </summary>
+public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, ILogger<S3ResultsStorage> logger)
+{
+    private const string JsonlContentType = "application/jsonl";
+
+    private readonly ResultsStorageOptions _options = options.Value;
+
+    /// <summary>
+    /// Uploads everything <paramref name="source"/> yields to <paramref name="key"/> and returns its size.
+    /// The object exists only once the whole pipe was read; on failure the multipart upload is aborted.
+    /// </summary>
+    public async Task<long> UploadAsync(string key, PipeReader source, CancellationToken cancellationToken)
+    {
+        var partSize = _options.PartSizeBytes;
+        var first = await source.ReadAtLeastAsync(partSize, cancellationToken);
+        if (first.IsCompleted && first.Buffer.Length < partSize)
+        {
+            var length = first.Buffer.Length;
+            await PutAsync(key, first.Buffer, cancellationToken);
+            source.AdvanceTo(first.Buffer.End);
+            return length;
+        }
+
+        return await UploadMultipartAsync(key, source, first, partSize, cancellationToken);
+    }
+
+    /// <summary>Writes a small object in one request.</summary>
+    public async Task PutAsync(string key, ReadOnlySequence<byte> content, CancellationToken cancellationToken, string contentType = JsonlContentType)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)content.Length);
+        try
+        {
+            content.CopyTo(buffer);
+            using var body = new MemoryStream(buffer, 0, (int)content.Length, writable: false);
+            await CallAsync(
+                () => s3.PutObjectAsync(
+                    new PutObjectRequest
+                    {
+                        BucketName = _options.Bucket,
+                        Key = key,
+                        InputStream = body,
+                        AutoCloseStream = false,
+                        ContentType = contentType,
+                        // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
+                        UseChunkEncoding = false,
+                    },
+                    cancellationToken),
+                cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Opens the bytes <paramref name="first"/> to <paramref name="last"/> (inclusive) of an object.</summary>
+    public async Task<Stream> OpenRangeAsync(string key, long first, long last, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(
+            () => s3.GetObjectAsync(
+                new GetObjectRequest { BucketName = _options.Bucket, Key = key, ByteRange = new ByteRange(first, last) },
+                cancellationToken),
+            cancellationToken);
+        return response.ResponseStream;
+    }
+
+    /// <summary>Reads a small byte range fully into <paramref name="destination"/>.</summary>
+    public async Task ReadRangeAsync(string key, long first, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenRangeAsync(key, first, first + destination.Length - 1, cancellationToken);
+        await stream.ReadExactlyAsync(destination, cancellationToken);
+    }
+
+    private async Task<long> UploadMultipartAsync(string key, PipeReader source, ReadResult read, int partSize, CancellationToken cancellationToken)
+    {
+        var upload = await CallAsync(
+            () => s3.InitiateMultipartUploadAsync(
+                new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = JsonlContentType },
+                cancellationToken),
+            cancellationToken);
+        var parts = new List<PartETag>();
+        long total = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        try
+        {
+            while (true)
+            {
+                var available = read.Buffer;
+                var take = Math.Min(available.Length, partSize);
+                if (take > 0)
+                {
+                    var part = available.Slice(0, take);
+                    part.CopyTo(buffer);
+                    source.AdvanceTo(part.End);
+                    parts.Add(await UploadPartAsync(key, upload.UploadId, parts.Count + 1, buffer, (int)take, cancellationToken));
+                    total += take;
+                }
+                else
+                {
+                    source.AdvanceTo(available.End);
+                }
+
+                if (read.IsCompleted && take == available.Length)
+                {
+                    break;
+                }
+
+                read = await source.ReadAtLeastAsync(partSize, cancellationToken);
+            }
+
+            await CallAsync(
+                () => s3.CompleteMultipartUploadAsync(
+                    new CompleteMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts },
+                    cancellationToken),
+                cancellationToken);
+            return total;
+        }
+        catch
+        {
+            await AbortAsync(key, upload.UploadId);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<PartETag> UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(buffer, 0, length, writable: false);
+        var response = await CallAsync(
+            () => s3.UploadPartAsync(
+                new UploadPartRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumber = partNumber,
+                    InputStream = body,
+                    PartSize = length,
+                    UseChunkEncoding = false,
+                },
+                cancellationToken),
+            cancellationToken);
+        return new PartETag(partNumber, response.ETag);
+    }
+
+    /// <summary>
+    /// Aborts a multipart upload so that no parts are left behind. Servers that do not implement
+    /// abort (s3rver answers 405) only earn a warning: the object itself was never completed.
+    /// </summary>
+    private async Task AbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            // Not the job's token: the abort must go out even when the job was cancelled.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await s3.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId },
+                timeout.Token);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
+        {
+            logger.LogWarning("Results storage does not implement AbortMultipartUpload ({Status}); upload {UploadId} of {Key} left to the server", e.StatusCode, uploadId, key);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not abort multipart upload {UploadId} of {Key}", uploadId, key);
+        }
+    }
+
+    /// <summary>Runs an S3 call, turning its failures into <see cref="ResultsStorageException"/> with a message for the user.</summary>
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonS3Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ResultsStorageException($"Results storage failed: {e.Message} ({(int)e.StatusCode} {e.ErrorCode})", e);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+        {
+            throw new ResultsStorageException($"Results storage unavailable: {e.Message}", e);
+        }
+    }
+}

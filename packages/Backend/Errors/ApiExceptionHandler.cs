@@ -1,0 +1,41 @@
+using Lightdash.Net.Backend.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Lightdash.Net.Backend.Errors;
+
+/// <summary>Maps every exception that escapes a request to the error envelope, once, for all routes.</summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ApiError error;
+        if (exception is ApiException api)
+        {
+            error = new ApiError { Name = api.Name, StatusCode = api.StatusCode, Message = api.Message, Data = api.ErrorData };
+        }
+        else if (exception is BadHttpRequestException bad)
+        {
+            error = new ApiError { Name = "ParameterError", StatusCode = bad.StatusCode, Message = bad.Message };
+        }
+        else if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody reads an answer.
+            return true;
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            error = new ApiError
+            {
+                Name = "UnexpectedServerError",
+                StatusCode = StatusCodes.Status500InternalServerError,
+                Message = "Something went wrong on the server; the error is logged.",
+            };
+        }
+
+        httpContext.Response.StatusCode = error.StatusCode;
+        await httpContext.Response.WriteAsJsonAsync(new ApiErrorResponse { Error = error }, cancellationToken);
+        return true;
+    }
+}

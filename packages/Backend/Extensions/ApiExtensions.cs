@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+using Lightdash.Net.Backend.Errors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers the HTTP surface: controllers, the error envelope and Swagger.</summary>
+public static class ApiExtensions
+{
+    /// <summary>The OpenAPI document's name, served at <c>/swagger/{name}/swagger.json</c>.</summary>
+    public const string OpenApiDocumentName = "v1";
+
+    /// <summary>Adds controllers with the API's JSON conventions and the OpenAPI generator.</summary>
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddControllers()
+            .AddJsonOptions(json => json.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)
+            .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddHealthChecks();
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc(OpenApiDocumentName, new OpenApiInfo
+            {
+                Title = "Lightdash.Net API",
+                Version = "v1",
+                Description = "Run warehouse queries in the background, poll their status and read their results page by page.",
+            });
+            swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Lightdash.Net.Backend.xml"), includeControllerXmlComments: true);
+            swagger.SupportNonNullableReferenceTypes();
+        });
+        return builder;
+    }
+
+    /// <summary>Maps the routes, Swagger UI and the error handler.</summary>
+    public static WebApplication UseApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            // Unmatched routes answer in the error envelope too.
+            var response = context.HttpContext.Response;
+            if (response.StatusCode == StatusCodes.Status404NotFound && !response.HasStarted)
+            {
+                await response.WriteAsJsonAsync(new Contracts.ApiErrorResponse
+                {
+                    Error = new Contracts.ApiError
+                    {
+                        Name = "NotFoundError",
+                        StatusCode = StatusCodes.Status404NotFound,
+                        Message = $"No route {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.",
+                    },
+                });
+            }
+        });
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint($"/swagger/{OpenApiDocumentName}/swagger.json", "Lightdash.Net API v1");
+            ui.RoutePrefix = "swagger";
+        });
+        app.MapHealthChecks("/health/live");
+        app.MapControllers();
+        return app;
+    }
+}

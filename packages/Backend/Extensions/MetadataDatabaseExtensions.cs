@@ -1,0 +1,40 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Services;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers the metadata database: its connection pool, migrations and models.</summary>
+public static class MetadataDatabaseExtensions
+{
+    /// <summary>Adds the metadata database and, at start-up, migrates it and writes the configured projects.</summary>
+    public static WebApplicationBuilder AddMetadataDatabase(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<MetadataDatabaseOptions>()
+            .BindConfiguration(MetadataDatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section);
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value.ConnectionString));
+        services.AddSingleton<MetadataMigrator>();
+        services.AddSingleton<ProjectModel>();
+        services.AddSingleton<QueryHistoryModel>();
+        services.AddSingleton<ProjectSeeder>();
+        // Registered before Hangfire's server, so the schema exists before any job runs.
+        services.AddHostedService<MetadataStartup>();
+        return builder;
+    }
+
+    private sealed class MetadataStartup(MetadataMigrator migrator, ProjectSeeder seeder) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await migrator.MigrateAsync(cancellationToken);
+            await seeder.SeedAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

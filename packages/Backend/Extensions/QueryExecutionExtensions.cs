@@ -1,0 +1,53 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Lightdash.Net.Backend.Jobs;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Warehouses;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers query execution: warehouses, the Hangfire queue and its workers, and the query service.</summary>
+public static class QueryExecutionExtensions
+{
+    /// <summary>Adds everything that runs queries and serves their pages.</summary>
+    public static WebApplicationBuilder AddQueryExecution(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<QueryExecutionOptions>()
+            .BindConfiguration(QueryExecutionOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<WarehouseClientFactory>();
+        services.AddSingleton<JsonlResultsWriter>();
+        services.AddSingleton<ResultsPageReader>();
+        services.AddSingleton<AsyncQueryService>();
+        services.AddTransient<RunQueryJob>();
+
+        services.AddHangfire((sp, config) =>
+        {
+            var database = sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value;
+            var execution = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value;
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(
+                    storage => storage.UseNpgsqlConnection(database.ConnectionString),
+                    new PostgreSqlStorageOptions
+                    {
+                        SchemaName = database.HangfireSchema,
+                        PrepareSchemaIfNecessary = true,
+                        // Workers wake on NOTIFY when a job is enqueued: pick-up in milliseconds, not a poll period.
+                        EnableLongPolling = true,
+                        QueuePollInterval = execution.QueuePollInterval,
+                    });
+        });
+        services.AddHangfireServer((sp, server) =>
+        {
+            server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+        });
+        return builder;
+    }
+}

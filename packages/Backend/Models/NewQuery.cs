@@ -1,0 +1,11 @@
+namespace Lightdash.Net.Backend.Models;
+
+/// <summary>A query about to be recorded as <c>pending</c>.</summary>
+/// <param name="QueryUuid">Its id.</param>
+/// <param name="ProjectUuid">The project it runs on.</param>
+/// <param name="Context">Where it came from.</param>
+/// <param name="CompiledSql">The SQL to run.</param>
+/// <param name="RowLimit">The row limit, or null for all rows.</param>
+/// <param name="DefaultPageSize">The page size when a read names none.</param>
+/// <param name="CacheKey">The results cache key.</param>
+public sealed record NewQuery(Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey);

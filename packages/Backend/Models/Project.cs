@@ -1,0 +1,9 @@
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Backend.Models;
+
+/// <summary>A project: a name and the warehouse its queries run on.</summary>
+/// <param name="ProjectUuid">The project's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Warehouse">Its warehouse connection (holds credentials).</param>
+public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse);

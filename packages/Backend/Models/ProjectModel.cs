@@ -1,0 +1,53 @@
+using Dapper;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Warehouses;
+using Npgsql;
+
+namespace Lightdash.Net.Backend.Models;
+
+/// <summary>Reads and writes the <c>projects</c> table.</summary>
+public sealed class ProjectModel(NpgsqlDataSource dataSource)
+{
+    private const string SelectSql = """
+        SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
+               warehouse_connection AS WarehouseConnection
+        FROM projects WHERE project_uuid = @projectUuid
+        """;
+
+    private const string UpsertSql = """
+        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection)
+        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection)
+        ON CONFLICT (project_uuid) DO UPDATE
+        SET name = excluded.name, warehouse_type = excluded.warehouse_type,
+            warehouse_connection = excluded.warehouse_connection, updated_at = now()
+        """;
+
+    /// <summary>The project, or a 404 naming it.</summary>
+    public async Task<Project> GetAsync(Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
+            new CommandDefinition(SelectSql, new { projectUuid }, cancellationToken: cancellationToken));
+        return row is null
+            ? throw new NotFoundException($"Project {projectUuid} does not exist.")
+            : new Project(row.ProjectUuid, row.Name, new WarehouseConnection(Enum.Parse<WarehouseType>(row.WarehouseType, ignoreCase: true), row.WarehouseConnection));
+    }
+
+    /// <summary>Creates the project or updates its name and warehouse.</summary>
+    public async Task UpsertAsync(Project project, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            UpsertSql,
+            new
+            {
+                projectUuid = project.ProjectUuid,
+                name = project.Name,
+                warehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
+                warehouseConnection = project.Warehouse.ConnectionString,
+            },
+            cancellationToken: cancellationToken));
+    }
+
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection);
+}

@@ -1,0 +1,70 @@
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Backend.Models;
+
+/// <summary>One row of <c>query_history</c>, as the services read it.</summary>
+public sealed class QueryHistoryRecord
+{
+    /// <summary>The query's id.</summary>
+    public Guid QueryUuid { get; init; }
+
+    /// <summary>The project it ran on.</summary>
+    public Guid ProjectUuid { get; init; }
+
+    /// <summary>When it was submitted.</summary>
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>Where it came from (api, sqlRunner...).</summary>
+    public string Context { get; init; } = "";
+
+    /// <summary>The page size used when a read names none.</summary>
+    public int DefaultPageSize { get; init; }
+
+    /// <summary>The SQL sent to the warehouse (before windowing).</summary>
+    public string CompiledSql { get; init; } = "";
+
+    /// <summary>The row limit asked for, or null for all rows.</summary>
+    public long? RowLimit { get; init; }
+
+    /// <summary>The stored status name.</summary>
+    public string StatusName { get; init; } = "";
+
+    /// <summary>The status.</summary>
+    public QueryStatus Status => QueryStatusNames.Parse(StatusName);
+
+    /// <summary>The failure's message.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>When it failed.</summary>
+    public DateTime? ErroredAt { get; init; }
+
+    /// <summary>The results cache key.</summary>
+    public string CacheKey { get; init; } = "";
+
+    /// <summary>The warehouse's id of the running query.</summary>
+    public string? WarehouseQueryId { get; init; }
+
+    /// <summary>Time from sending the query to its first row.</summary>
+    public long? WarehouseExecutionTimeMs { get; init; }
+
+    /// <summary>The number of rows of the result.</summary>
+    public long? TotalRowCount { get; init; }
+
+    /// <summary>The result's columns as JSON (an array of <see cref="ResultColumn"/>).</summary>
+    public string? ColumnsJson { get; init; }
+
+    /// <summary>The results object's key in the bucket.</summary>
+    public string? ResultsFileName { get; init; }
+
+    /// <summary>The results object's size in bytes.</summary>
+    public long? ResultsByteSize { get; init; }
+
+    /// <summary>How many rows each entry of the results' byte-offset index covers.</summary>
+    public int? ResultsIndexBlockRows { get; init; }
+
+    /// <summary>When a worker started it.</summary>
+    public DateTime? ProcessingStartedAt { get; init; }
+
+    /// <summary>When it reached a final state.</summary>
+    public DateTime? FinishedAt { get; init; }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Projects declared in configuration; created or updated in the metadata database at start-up.</summary>
+public sealed class ProjectsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Projects";
+
+    /// <summary>The projects.</summary>
+    public List<ProjectDefinition> Items { get; set; } = [];
+}
+
+/// <summary>One project and its warehouse connection.</summary>
+public sealed class ProjectDefinition
+{
+    /// <summary>The project's id.</summary>
+    [Required]
+    public Guid ProjectUuid { get; set; }
+
+    /// <summary>Its name.</summary>
+    [Required]
+    public string Name { get; set; } = "";
+
+    /// <summary>The warehouse type.</summary>
+    public WarehouseType WarehouseType { get; set; } = WarehouseType.Postgres;
+
+    /// <summary>The driver's connection string (holds credentials).</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+}

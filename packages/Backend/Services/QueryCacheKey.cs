@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>The results cache key: what makes two queries' results interchangeable.</summary>
+public static class QueryCacheKey
+{
+    /// <summary>Bumped whenever the stored results format changes, so old results are never reused.</summary>
+    public const string FormatVersion = "lightdash-net-results-v1";
+
+    /// <summary>SHA-256 (hex) over the format version, project, SQL, row limit and time zone.</summary>
+    public static string Compute(Guid projectUuid, string sql, long? limit, string timezone)
+    {
+        // Length-prefixed parts: no two different inputs share a key through clever concatenation.
+        var text = new StringBuilder();
+        foreach (var part in new[] { FormatVersion, projectUuid.ToString("D"), sql, limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", timezone })
+        {
+            text.Append(part.Length).Append(':').Append(part).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

@@ -1,0 +1,18 @@
+using Npgsql;
+
+namespace Lightdash.Net.Warehouses.Postgres;
+
+/// <summary>Turns Npgsql's failures into the warehouse's message for the user.</summary>
+internal static class PostgresErrors
+{
+    /// <summary>True for a failure of the warehouse, false for a cancellation the caller asked for.</summary>
+    public static bool IsWarehouseFailure(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && e is NpgsqlException or InvalidOperationException or IOException;
+
+    public static WarehouseQueryException ToWarehouseException(Exception e) => e switch
+    {
+        PostgresException pg => new WarehouseQueryException(
+            pg.Position > 0 ? $"{pg.MessageText} (position {pg.Position})" : pg.MessageText, pg),
+        _ => new WarehouseQueryException($"Warehouse connection failed: {e.Message}", e),
+    };
+}

@@ -1,0 +1,7 @@
+namespace Lightdash.Net.Warehouses;
+
+/// <summary>A query to run: the user's SQL, and optionally a window of its rows.</summary>
+/// <param name="Sql">The SQL as the user wrote it (one statement; a trailing semicolon is allowed).</param>
+/// <param name="Limit">At most this many rows, or all when null.</param>
+/// <param name="Offset">Rows to skip first, or none when null.</param>
+public sealed record WarehouseQuery(string Sql, long? Limit = null, long? Offset = null);

@@ -1,0 +1,8 @@
+namespace Lightdash.Net.Warehouses;
+
+/// <summary>The kinds of warehouse a project can connect to.</summary>
+public enum WarehouseType
+{
+    /// <summary>PostgreSQL, through Npgsql.</summary>
+    Postgres,
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs (if missing) and starts, on loopback, the servers Lightdash.Net needs:
+# PostgreSQL (metadata database and demo warehouse) and s3rver (S3-compatible results storage).
+# Idempotent: a server that already answers is left alone. Source it or run it; it exports nothing.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pg_port="${LIGHTDASH_PG_PORT:-55432}"
+s3_port="${LIGHTDASH_S3_PORT:-4568}"
+# PostgreSQL runs as the postgres user, which may not be able to enter the checkout: keep its
+# data in a world-traversable place of its own.
+pg_data="${LIGHTDASH_PG_DATA:-/var/tmp/lightdash-net/pg-$pg_port}"
+s3_data="${LIGHTDASH_S3_DATA:-$repo/.local/s3}"
+
+log() { printf '[provision] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 100); do
+    port_open "$port" && return 0
+    sleep 0.2
+  done
+  log "$name did not open port $port"; return 1
+}
+
+ensure_apt_packages() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+start_postgres() {
+  ensure_apt_packages postgresql postgresql-contrib
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  if port_open "$pg_port"; then log "PostgreSQL already listening on $pg_port"; return 0; fi
+  mkdir -p "$pg_data"
+  chmod 755 "$(dirname "$pg_data")"
+  chown postgres:postgres "$pg_data"
+  chmod 700 "$pg_data"
+  if [ ! -f "$pg_data/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $pg_data"
+    runuser -u postgres -- "$bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  rm -f "$pg_data/postmaster.pid"
+  log "starting PostgreSQL on 127.0.0.1:$pg_port"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$pg_data" \
+    -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c fsync=off -c synchronous_commit=off" \
+    -l "$pg_data/server.log" -w start >/dev/null
+}
+
+start_s3() {
+  if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; return 0; fi
+  if [ ! -x "$repo/node_modules/.bin/s3rver" ]; then
+    log "installing s3rver (npm ci)"
+    (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  mkdir -p "$s3_data"
+  log "starting s3rver on 127.0.0.1:$s3_port"
+  # The legacy OpenSSL provider keeps ListObjectsV2 with continuation tokens working on Node 17+.
+  NODE_OPTIONS=--openssl-legacy-provider nohup "$repo/node_modules/.bin/s3rver" \
+    -a 127.0.0.1 -p "$s3_port" -d "$s3_data" --configure-bucket results --silent \
+    >"$repo/.local/s3rver.log" 2>&1 &
+  echo $! >"$repo/.local/s3rver.pid"
+  wait_port "$s3_port" s3rver
+}
+
+mkdir -p "$repo/.local"
+start_postgres
+start_s3
+log "PostgreSQL: Host=127.0.0.1;Port=$pg_port;Username=postgres  S3: http://127.0.0.1:$s3_port"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Starts Lightdash.Net with its demo project: PostgreSQL and the S3 server on loopback (installed
+# if missing), the demo warehouse, then the backend in the background. Prints the Swagger UI address.
+# Idempotent: run it again to restart the backend with the latest code.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+port="${LIGHTDASH_HTTP_PORT:-5080}"
+url="http://127.0.0.1:$port"
+
+bash "$repo/scripts/provision.sh"
+ensure_database lightdash
+ensure_database lightdash_demo
+if [ "$(psql_run -d lightdash_demo -tAc "SELECT to_regclass('public.type_showcase') IS NOT NULL")" != "t" ]; then
+  echo "[run] loading demo data" >&2
+  psql_run -d lightdash_demo -f "$repo/scripts/demo/postgres-demo.sql"
+fi
+
+echo "[run] building the backend" >&2
+dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/backend" >/dev/null
+
+pidfile="$repo/.local/backend.pid"
+if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  echo "[run] stopping the running backend" >&2
+  kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
+fi
+
+echo "[run] starting the backend on $url (log: .local/backend.log)" >&2
+(cd "$repo/.local/backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
+  MetadataDatabase__ConnectionString="$pg_admin;Database=lightdash" \
+  ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
+  nohup dotnet Lightdash.Net.Backend.dll >"$repo/.local/backend.log" 2>&1 & echo $! >"$pidfile")
+
+for _ in $(seq 1 150); do
+  if curl -fsS "$url/health/live" >/dev/null 2>&1; then
+    cat <<MSG
+
+Lightdash.Net is running.
+  Swagger UI:   $url/swagger
+  Demo project: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL warehouse: tables customers, orders, payments, type_showcase)
+  Try:          curl -s -X POST $url/api/v2/projects/3675b69e-8324-4110-bdca-059031aa8da3/query/sql \\
+                  -H 'Content-Type: application/json' -d '{"sql":"select * from orders"}'
+  Stop:         bash scripts/stop.sh
+MSG
+    exit 0
+  fi
+  if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "[run] the backend exited; last lines of .local/backend.log:" >&2; tail -n 30 "$repo/.local/backend.log" >&2; exit 1
+  fi
+  sleep 0.2
+done
+echo "[run] the backend did not answer on $url/health/live within 30 s" >&2; tail -n 30 "$repo/.local/backend.log" >&2; exit 1
