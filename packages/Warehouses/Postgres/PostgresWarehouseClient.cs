@@ -21,6 +21,8 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
         }
 
         builder.ApplicationName ??= "lightdash-net";
+        // Arrays holding nulls come back with nullable elements instead of failing to read.
+        builder.ArrayNullabilityMode = ArrayNullabilityMode.Always;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
