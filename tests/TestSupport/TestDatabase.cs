@@ -20,7 +20,7 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Creates an empty database named after <paramref name="purpose"/> and a random suffix.</summary>
     public static async Task<TestDatabase> CreateAsync(string purpose)
     {
-        var database = new TestDatabase($"ldn_{purpose}_{Guid.NewGuid():N}"[..40]);
+        var database = new TestDatabase($"ldn_{purpose}_{Guid.NewGuid():N}"[..Math.Min(40, 37 + purpose.Length)]);
         await using var connection = new NpgsqlConnection(TestServers.ConnectionStringFor("postgres"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{database.Name}\"", connection);

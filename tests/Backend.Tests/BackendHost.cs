@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Lightdash.Net.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>
+/// The whole backend in process (Hangfire workers included) against the real PostgreSQL and S3
+/// server, with its own metadata database, warehouse database and key prefix.
+/// </summary>
+public sealed class BackendHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private BackendHost(Guid projectUuid, Guid otherProjectUuid, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory)
+    {
+        ProjectUuid = projectUuid;
+        OtherProjectUuid = otherProjectUuid;
+        Metadata = metadata;
+        Warehouse = warehouse;
+        Prefix = prefix;
+        _factory = factory;
+        Client = factory.CreateClient();
+        S3 = new AmazonS3Client(
+            new BasicAWSCredentials(TestServers.S3AccessKey, TestServers.S3SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = TestServers.S3ServiceUrl,
+                ForcePathStyle = true,
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            });
+    }
+
+    /// <summary>The project every test queries.</summary>
+    public Guid ProjectUuid { get; }
+
+    /// <summary>A second project on the same warehouse, to check that queries do not leak across projects.</summary>
+    public Guid OtherProjectUuid { get; }
+
+    public TestDatabase Metadata { get; }
+
+    public TestDatabase Warehouse { get; }
+
+    public string Prefix { get; }
+
+    public HttpClient Client { get; }
+
+    public AmazonS3Client S3 { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<BackendHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        await TestServers.EnsurePostgresAsync();
+        var metadata = await TestDatabase.CreateAsync("meta");
+        var warehouse = await TestDatabase.CreateAsync("wh");
+        var prefix = $"test-{Guid.NewGuid():N}/";
+        var projectUuid = Guid.NewGuid();
+        var otherProjectUuid = Guid.NewGuid();
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            if (services is not null)
+            {
+                web.ConfigureTestServices(services);
+            }
+
+            web.ConfigureAppConfiguration(config =>
+            {
+                var values = new Dictionary<string, string?>
+                {
+                    ["MetadataDatabase:ConnectionString"] = metadata.ConnectionString,
+                    ["ResultsStorage:ServiceUrl"] = TestServers.S3ServiceUrl,
+                    ["ResultsStorage:Bucket"] = TestServers.S3Bucket,
+                    ["ResultsStorage:Prefix"] = prefix,
+                    ["ResultsStorage:AccessKey"] = TestServers.S3AccessKey,
+                    ["ResultsStorage:SecretKey"] = TestServers.S3SecretKey,
+                    ["QueryExecution:WorkerCount"] = "4",
+                    ["Projects:Items:0:ProjectUuid"] = projectUuid.ToString(),
+                    ["Projects:Items:0:Name"] = "Test project",
+                    ["Projects:Items:0:WarehouseType"] = "Postgres",
+                    ["Projects:Items:0:ConnectionString"] = warehouse.ConnectionString,
+                    ["Projects:Items:1:ProjectUuid"] = otherProjectUuid.ToString(),
+                    ["Projects:Items:1:Name"] = "Other project",
+                    ["Projects:Items:1:WarehouseType"] = "Postgres",
+                    ["Projects:Items:1:ConnectionString"] = warehouse.ConnectionString,
+                    ["Logging:LogLevel:Default"] = "Warning",
+                };
+                foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+                {
+                    values[key] = value;
+                }
+
+                config.AddInMemoryCollection(values);
+            });
+        });
+        return new BackendHost(projectUuid, otherProjectUuid, metadata, warehouse, prefix, factory);
+    }
+
+    public string QueryPath(Guid? projectUuid = null) => $"/api/v2/projects/{projectUuid ?? ProjectUuid}/query";
+
+    /// <summary>Submits SQL and returns the new query's id.</summary>
+    public async Task<Guid> SubmitAsync(string sql, long? limit = null)
+    {
+        using var response = await Client.PostAsJsonAsync($"{QueryPath()}/sql", new { sql, limit });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
+    }
+
+    /// <summary>GET of a page, returning the status code and the body.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetPageAsync(Guid queryUuid, int? page = null, int? pageSize = null, Guid? projectUuid = null)
+    {
+        var query = new List<string>();
+        if (page is not null)
+        {
+            query.Add($"page={page}");
+        }
+
+        if (pageSize is not null)
+        {
+            query.Add($"pageSize={pageSize}");
+        }
+
+        using var response = await Client.GetAsync($"{QueryPath(projectUuid)}/{queryUuid}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}");
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    /// <summary>Polls until the query leaves pending/queued/executing; returns the last answer's results.</summary>
+    public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            var (status, body) = await GetPageAsync(queryUuid, pageSize: pageSize);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+            var results = body.GetProperty("results");
+            var state = results.GetProperty("status").GetString();
+            if (state is not ("pending" or "queued" or "executing"))
+            {
+                return results;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Query {queryUuid} still {state} after 120 s");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>Submits SQL and waits for it to be ready.</summary>
+    public async Task<Guid> RunToReadyAsync(string sql, long? limit = null)
+    {
+        var queryUuid = await SubmitAsync(sql, limit);
+        var results = await WaitForFinalStateAsync(queryUuid);
+        Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("ready"), results.ToString());
+        return queryUuid;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        S3.Dispose();
+        await _factory.DisposeAsync();
+        await Warehouse.DisposeAsync();
+        await Metadata.DisposeAsync();
+    }
+}
