@@ -105,4 +105,24 @@ public class StoredResultsTests
 
         Assert.That(ids, Is.EqualTo(Enumerable.Range(1, rowCount).Select(i => (long)i)));
     }
+
+    [Test]
+    public async Task FailureAfterSomePartsWereUploaded_AbortsTheUpload_AndLeavesNoObject()
+    {
+        // Division by zero at row 50,000: about 11 MB (two parts) are uploaded before it fails.
+        var queryUuid = await _host.SubmitAsync(
+            "select i, repeat('y', 200) as payload, 1 / (50000 - i) as boom from generate_series(1, 60000) i");
+
+        var results = await _host.WaitForFinalStateAsync(queryUuid);
+
+        Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("error"));
+        Assert.That(results.GetProperty("error").GetString(), Does.Contain("division by zero"));
+        var aborted = _s3Requests.Requests.Where(r => r.StartsWith("DELETE ", StringComparison.Ordinal) && r.Contains("uploadId=", StringComparison.Ordinal)).ToList();
+        Assert.That(aborted, Has.Count.GreaterThanOrEqualTo(1), "AbortMultipartUpload was sent");
+        var abortedKey = aborted[^1].Split(' ')[1].Split('?')[0];
+        Assert.That(_s3Requests.Requests.Count(r => r.StartsWith($"PUT {abortedKey}?", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1), "parts were uploaded before the failure");
+        var key = abortedKey["/results/".Length..];
+        var listed = await _host.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "results", Prefix = Uri.UnescapeDataString(key) });
+        Assert.That(listed.S3Objects ?? [], Is.Empty, "no results object exists at the aborted key");
+    }
 }
