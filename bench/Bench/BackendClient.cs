@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Lightdash.Net.Bench;
+
+/// <summary>The backend's HTTP API, as a user drives it.</summary>
+public sealed class BackendClient(BenchOptions options) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
+    {
+        BaseAddress = new Uri(options.BaseUrl),
+        Timeout = TimeSpan.FromMinutes(30),
+    };
+
+    private string QueryPath => $"/api/v2/projects/{options.ProjectUuid}/query";
+
+    public HttpClient Http => _http;
+
+    public async Task<Guid> SubmitAsync(string sql)
+    {
+        using var response = await _http.PostAsJsonAsync($"{QueryPath}/sql", new { sql });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
+    }
+
+    public async Task<JsonElement> GetAsync(Guid queryUuid, int? page = null, int? pageSize = null)
+    {
+        var url = $"{QueryPath}/{queryUuid}?page={page ?? 1}&pageSize={pageSize ?? 500}";
+        using var response = await _http.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").Clone();
+    }
+
+    public string PagePath(Guid queryUuid, int page, int pageSize) => $"{QueryPath}/{queryUuid}?page={page}&pageSize={pageSize}";
+
+    /// <summary>Polls every 20 ms until the query is final; throws unless it is ready.</summary>
+    public async Task<JsonElement> WaitReadyAsync(Guid queryUuid)
+    {
+        while (true)
+        {
+            var results = await GetAsync(queryUuid);
+            var status = results.GetProperty("status").GetString();
+            if (status == "ready")
+            {
+                return results;
+            }
+
+            if (status is not ("pending" or "queued" or "executing"))
+            {
+                throw new InvalidOperationException($"Query {queryUuid} ended {status}: {results}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Runs SQL to ready and returns the wall time from submission.</summary>
+    public async Task<(Guid QueryUuid, TimeSpan Elapsed, long Rows)> RunAsync(string sql)
+    {
+        var clock = Stopwatch.StartNew();
+        var queryUuid = await SubmitAsync(sql);
+        var results = await WaitReadyAsync(queryUuid);
+        return (queryUuid, clock.Elapsed, results.GetProperty("totalResults").GetInt64());
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lightdash.Net.Bench;
+using Npgsql;
+
+// Measures the backend against baselines taken in the same run on the same data; prints one line
+// per figure: name, measured value, baseline, ratio and the target the ratio is held to.
+var options = BenchOptions.Parse(args);
+using var client = new BackendClient(options);
+var report = new Report();
+var fullScan = $"select * from {options.Table}";
+
+bool Wanted(string figure) => options.Only == "all" || options.Only.Split(',').Contains(figure);
+
+// Warm-up: JIT, connection pools, S3 client.
+for (var i = 0; i < 5; i++)
+{
+    await client.RunAsync($"select * from {options.Table} limit 1000");
+}
+
+Guid? bigResult = null;
+if (Wanted("throughput") || Wanted("memory") || Wanted("pages"))
+{
+    // 1 and 2: throughput through the whole service, and the backend's memory while it streams.
+    var psql = await Baselines.PsqlCopyAsync(options);
+    var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
+    var run = client.RunAsync(fullScan);
+    var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, run);
+    var (queryUuid, elapsed, rows) = await run;
+    bigResult = queryUuid;
+    var serviceRate = rows / elapsed.TotalSeconds;
+    var psqlRate = options.Rows / psql.TotalSeconds;
+    report.Add($"throughput ({rows:N0} rows)", $"{serviceRate:N0} rows/s", $"psql COPY row_to_json {psqlRate:N0} rows/s", serviceRate / psqlRate, ">= 1.0x", serviceRate / psqlRate >= 1.0);
+    var growthMb = (peakBytes - idleBytes) / 1024.0 / 1024.0;
+    report.Add($"memory ({rows:N0} rows)", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);
+}
+
+if (Wanted("pages") && bigResult is { } ready)
+{
+    // 3: the last page of the large result against page 1.
+    const int pageSize = 500;
+    var lastPage = (int)((options.Rows + pageSize - 1) / pageSize);
+    var first = new List<double>();
+    var last = new List<double>();
+    for (var i = 0; i < 40; i++)
+    {
+        first.Add(await Baselines.TimeGetAsync(client, client.PagePath(ready, 1, pageSize)));
+        last.Add(await Baselines.TimeGetAsync(client, client.PagePath(ready, lastPage, pageSize)));
+    }
+
+    var ratio = Stats.Median(last) / Stats.Median(first);
+    report.Add($"page access (page {lastPage:N0} vs 1, {pageSize} rows)", $"{Stats.Median(last):N1} ms median", $"page 1 {Stats.Median(first):N1} ms", ratio, "<= 1.5x", ratio <= 1.5);
+}
+
+if (Wanted("isolation"))
+{
+    // 4: page latency while 4 large queries stream, against the same with nothing running.
+    var (small, _, _) = await client.RunAsync($"select * from {options.Table} limit 5000");
+    var path = client.PagePath(small, 1, 500);
+    var idle = new List<double>();
+    for (var i = 0; i < 300; i++)
+    {
+        idle.Add(await Baselines.TimeGetAsync(client, path));
+    }
+
+    var streams = Enumerable.Range(0, 4).Select(_ => client.RunAsync(fullScan)).ToArray();
+    var loaded = new List<double>();
+    await Task.Delay(300);
+    while (!streams.All(s => s.IsCompleted) && loaded.Count < 2000)
+    {
+        loaded.Add(await Baselines.TimeGetAsync(client, path));
+    }
+
+    await Task.WhenAll(streams);
+    var ratio = Stats.Percentile(loaded, 99) / Stats.Percentile(idle, 99);
+    report.Add($"isolation (p99 page GET, {loaded.Count} samples under 4 streams)", $"{Stats.Percentile(loaded, 99):N1} ms", $"idle p99 {Stats.Percentile(idle, 99):N1} ms", ratio, "<= 3x", ratio <= 3);
+}
+
+if (Wanted("pickup"))
+{
+    // 5: from submission to a worker claiming the query (queue time recorded in query_history).
+    var queueMs = new List<double>();
+    var ids = new List<Guid>();
+    for (var i = 0; i < 100; i++)
+    {
+        var (id, _, _) = await client.RunAsync("select 1 as one");
+        ids.Add(id);
+    }
+
+    await using (var metadata = new NpgsqlConnection(options.MetadataConnection))
+    {
+        await metadata.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select extract(epoch from processing_started_at - created_at) * 1000 from query_history where query_uuid = any(@ids)", metadata);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            queueMs.Add((double)reader.GetDecimal(0));
+        }
+    }
+
+    var roundTrips = new List<double>();
+    for (var i = 0; i < 100; i++)
+    {
+        roundTrips.Add(await Baselines.TimeGetAsync(client, "/health/live"));
+    }
+
+    var p50 = Stats.Median(queueMs);
+    report.Add("pick-up p50 (submit -> executing)", $"{p50:N1} ms (p99 {Stats.Percentile(queueMs, 99):N1} ms)", $"HTTP round trip {Stats.Median(roundTrips):N2} ms", p50 / Stats.Median(roundTrips), "p50 < 100 ms", p50 < 100);
+}
+
+if (Wanted("polling"))
+{
+    // 6: status reads per second of a running query, against the framework's floor (/health/live).
+    var running = await client.SubmitAsync("select pg_sleep(60) as slept");
+    var status = await Baselines.RequestsPerSecondAsync(client, $"/api/v2/projects/{options.ProjectUuid}/query/{running}", TimeSpan.FromSeconds(5), 32);
+    var health = await Baselines.RequestsPerSecondAsync(client, "/health/live", TimeSpan.FromSeconds(5), 32);
+    report.Add("polling load (status reads, 32 clients)", $"{status:N0} req/s", $"/health/live {health:N0} req/s", status / health, "informational", true);
+}
+
+report.Print();
+// Figures that miss their target are marked in the table; the run itself succeeds so every figure is printed.
+return 0;
+
+/// <summary>The baselines and timing helpers.</summary>
+internal static class Baselines
+{
+    /// <summary>psql exporting the same rows as JSON lines into a file.</summary>
+    public static async Task<TimeSpan> PsqlCopyAsync(BenchOptions options)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.jsonl");
+        var builder = new NpgsqlConnectionStringBuilder(options.WarehouseConnection);
+        var start = new ProcessStartInfo("psql")
+        {
+            ArgumentList =
+            {
+                "-X", "-q", "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!, "-d", options.PsqlDatabase,
+                "-c", $"\\copy (SELECT row_to_json(t) FROM {options.Table} t) TO '{file}'",
+            },
+            RedirectStandardError = true,
+        };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+        var elapsed = clock.Elapsed;
+        File.Delete(file);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql failed: {await process.StandardError.ReadToEndAsync()}");
+        }
+
+        return elapsed;
+    }
+
+    public static async Task<double> TimeGetAsync(BackendClient client, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await client.Http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
+        response.EnsureSuccessStatusCode();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    public static async Task<double> RequestsPerSecondAsync(BackendClient client, string path, TimeSpan duration, int concurrency)
+    {
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                using var response = await client.Http.GetAsync(path);
+                response.EnsureSuccessStatusCode();
+                Interlocked.Increment(ref count);
+            }
+        });
+        await Task.WhenAll(workers);
+        return count / clock.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>The figures, printed as one aligned line each.</summary>
+internal sealed class Report
+{
+    private readonly List<(string Name, string Value, string Baseline, double Ratio, string Target, bool Met)> _lines = [];
+
+    public bool AllMet => _lines.TrueForAll(l => l.Met);
+
+    public void Add(string name, string value, string baseline, double ratio, string target, bool met)
+    {
+        _lines.Add((name, value, baseline, ratio, target, met));
+        Console.WriteLine($"  measured: {name}: {value} vs {baseline} = {ratio:N2}x");
+    }
+
+    public void Print()
+    {
+        Console.WriteLine();
+        Console.WriteLine("| figure | measured | baseline (same run) | ratio | target | met |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var line in _lines)
+        {
+            Console.WriteLine($"| {line.Name} | {line.Value} | {line.Baseline} | {line.Ratio:N2}x | {line.Target} | {(line.Met ? "yes" : "NO")} |");
+        }
+    }
+}

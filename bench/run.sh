@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmarks Lightdash.Net against baselines measured in the same run, on the same data.
+#   BENCH_ROWS=1000000 (default) or 5000000    rows in the benchmark table
+#   BENCH_ONLY=all | throughput,memory,pages,isolation,pickup,polling
+# Starts the servers (scripts/provision.sh), a Release build of the backend on its own port with
+# a fresh metadata database, then drives it over HTTP. Prints one line per figure and a table.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+rows="${BENCH_ROWS:-1000000}"
+only="${BENCH_ONLY:-all}"
+port="${BENCH_HTTP_PORT:-5090}"
+url="http://127.0.0.1:$port"
+project=7b0d5b7e-bc1e-4f3a-9a55-0b3a1f5e0001
+table="bench_rows_$rows"
+warehouse_db=lightdash_bench_warehouse
+metadata_db=lightdash_bench
+
+bash "$repo/scripts/provision.sh"
+ensure_database "$warehouse_db"
+if [ "$(psql_run -d "$warehouse_db" -tAc "SELECT to_regclass('public.$table') IS NOT NULL")" != "t" ]; then
+  echo "[bench] creating $table ($rows rows)" >&2
+  psql_run -d "$warehouse_db" -c "
+    CREATE TABLE $table AS
+    SELECT i AS id,
+           i::bigint * 1000003 AS big,
+           'customer ' || (i % 100000) || ' bought item ' || (i % 977) AS label,
+           round((i % 100000) / 7.0, 4)::numeric(14,4) AS amount,
+           timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second' AS created_at,
+           i % 3 = 0 AS flagged,
+           jsonb_build_object('k', i % 10, 'tags', jsonb_build_array('a', i % 5)) AS attributes
+    FROM generate_series(1, $rows) AS i;
+    ANALYZE $table;"
+fi
+psql_run -d postgres -c "DROP DATABASE IF EXISTS $metadata_db WITH (FORCE)" >/dev/null
+ensure_database "$metadata_db"
+
+echo "[bench] building (Release)" >&2
+dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/bench-backend" >/dev/null
+dotnet build "$repo/bench/Bench/Bench.csproj" -c Release -v quiet -nologo -o "$repo/.local/bench-driver" >/dev/null
+
+log="$repo/.local/bench-backend.log"
+(cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
+  Logging__LogLevel__Default=Warning \
+  MetadataDatabase__ConnectionString="$pg_admin;Database=$metadata_db" \
+  ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
+  ResultsStorage__Prefix="bench/" \
+  Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench" \
+  Projects__Items__0__ConnectionString="$pg_admin;Database=$warehouse_db" \
+  exec dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
+backend=$!
+trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null' EXIT
+for _ in $(seq 1 150); do curl -fsS "$url/health/live" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "$url/health/live" >/dev/null || { echo "[bench] backend did not start" >&2; tail -n 30 "$log" >&2; exit 1; }
+# The dotnet host execs the app, so $backend is the backend's own process.
+pid=$(pgrep -f "Lightdash.Net.Backend.dll" | while read -r p; do [ "$(cat /proc/$p/environ 2>/dev/null | tr '\0' '\n' | grep -c "ASPNETCORE_URLS=$url")" = 1 ] && echo "$p"; done | head -n 1)
+
+echo "[bench] $(nproc) cores, $rows rows, backend pid $pid" >&2
+dotnet "$repo/.local/bench-driver/Lightdash.Net.Bench.dll" \
+  --url "$url" --project "$project" --pid "$pid" --rows "$rows" --table "$table" \
+  --warehouse "$pg_admin;Database=$warehouse_db" --metadata "$pg_admin;Database=$metadata_db" \
+  --psql-database "$warehouse_db" --only "$only"
