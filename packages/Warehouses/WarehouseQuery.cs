@@ -4,4 +4,8 @@ namespace Lightdash.Net.Warehouses;
 /// <param name="Sql">The SQL as the user wrote it (one statement; a trailing semicolon is allowed).</param>
 /// <param name="Limit">At most this many rows, or all when null.</param>
 /// <param name="Offset">Rows to skip first, or none when null.</param>
-public sealed record WarehouseQuery(string Sql, long? Limit = null, long? Offset = null);
+/// <param name="OnStarted">
+/// Called with the warehouse's id of the query (for PostgreSQL the backend process id) once it is
+/// sent, before its first row arrives, so that a long query can be seen and traced while it runs.
+/// </param>
+public sealed record WarehouseQuery(string Sql, long? Limit = null, long? Offset = null, Func<string, CancellationToken, Task>? OnStarted = null);

@@ -7,6 +7,10 @@ public static class ResultsObjectKeys
     public static string NewResultsKey(string prefix, string cacheKey) =>
         $"{prefix}{cacheKey}-{Guid.NewGuid():N}.jsonl";
 
+    /// <summary>A new key for an export of a query's results: <c>{prefix}exports/{queryUuid}-{random}.{extension}</c>.</summary>
+    public static string NewExportKey(string prefix, Guid queryUuid, string extension) =>
+        $"{prefix}exports/{queryUuid}-{Guid.NewGuid():N}.{extension}";
+
     /// <summary>The key of the byte-offset index that sits beside a results object.</summary>
     public static string IndexKey(string resultsKey) => resultsKey + ".index";
 }

@@ -8,6 +8,15 @@ public sealed class ResultsStorageOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "ResultsStorage";
 
+    /// <summary>
+    /// False to run without S3: queries then only count their rows, and every page is re-fetched
+    /// from the warehouse (downloads are unavailable).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a download link stays valid.</summary>
+    public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The endpoint, for example <c>http://127.0.0.1:4568</c>; empty for AWS's regional endpoint.</summary>
     public string? ServiceUrl { get; set; }
 

@@ -22,19 +22,19 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
     /// Uploads everything <paramref name="source"/> yields to <paramref name="key"/> and returns its size.
     /// The object exists only once the whole pipe was read; on failure the multipart upload is aborted.
     /// </summary>
-    public async Task<long> UploadAsync(string key, PipeReader source, CancellationToken cancellationToken)
+    public async Task<long> UploadAsync(string key, PipeReader source, CancellationToken cancellationToken, string contentType = JsonlContentType)
     {
         var partSize = _options.PartSizeBytes;
         var first = await source.ReadAtLeastAsync(partSize, cancellationToken);
         if (first.IsCompleted && first.Buffer.Length < partSize)
         {
             var length = first.Buffer.Length;
-            await PutAsync(key, first.Buffer, cancellationToken);
+            await PutAsync(key, first.Buffer, cancellationToken, contentType);
             source.AdvanceTo(first.Buffer.End);
             return length;
         }
 
-        return await UploadMultipartAsync(key, source, first, partSize, cancellationToken);
+        return await UploadMultipartAsync(key, source, first, partSize, contentType, cancellationToken);
     }
 
     /// <summary>Writes a small object in one request.</summary>
@@ -77,6 +77,50 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
         return response.ResponseStream;
     }
 
+    /// <summary>Opens a whole object.</summary>
+    public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(
+            () => s3.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, cancellationToken),
+            cancellationToken);
+        return response.ResponseStream;
+    }
+
+    /// <summary>Deletes objects; keys that do not exist are no error.</summary>
+    public async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        await CallAsync(
+            () => s3.DeleteObjectsAsync(
+                new DeleteObjectsRequest { BucketName = _options.Bucket, Objects = keys.Select(k => new KeyVersion { Key = k }).ToList(), Quiet = true },
+                cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>True when the object exists.</summary>
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = key }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A URL that lets anyone holding it GET the object until <paramref name="expires"/>.</summary>
+    public Task<string> PresignGetAsync(string key, DateTime expires) =>
+        s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expires,
+            Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
+        });
+
     /// <summary>Reads a small byte range fully into <paramref name="destination"/>.</summary>
     public async Task ReadRangeAsync(string key, long first, Memory<byte> destination, CancellationToken cancellationToken)
     {
@@ -84,11 +128,11 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
         await stream.ReadExactlyAsync(destination, cancellationToken);
     }
 
-    private async Task<long> UploadMultipartAsync(string key, PipeReader source, ReadResult read, int partSize, CancellationToken cancellationToken)
+    private async Task<long> UploadMultipartAsync(string key, PipeReader source, ReadResult read, int partSize, string contentType, CancellationToken cancellationToken)
     {
         var upload = await CallAsync(
             () => s3.InitiateMultipartUploadAsync(
-                new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = JsonlContentType },
+                new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = contentType },
                 cancellationToken),
             cancellationToken);
         var parts = new List<PartETag>();

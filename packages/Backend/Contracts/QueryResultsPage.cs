@@ -83,6 +83,9 @@ public sealed class QueryResultsMetadata
 {
     /// <summary>The timings.</summary>
     public required QueryPerformance Performance { get; init; }
+
+    /// <summary>Where this page's rows came from: <c>s3</c> (the stored results) or <c>warehouse</c> (re-fetched, when no S3 is configured).</summary>
+    public required string Source { get; init; }
 }
 
 /// <summary>Where the time went, in milliseconds.</summary>

@@ -11,7 +11,7 @@ namespace Lightdash.Net.Backend.Controllers;
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-public sealed class QueryController(AsyncQueryService queries) : ControllerBase
+public sealed class QueryController(AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history) : ControllerBase
 {
     /// <summary>Run SQL on the project's warehouse.</summary>
     /// <remarks>
@@ -52,4 +52,83 @@ public sealed class QueryController(AsyncQueryService queries) : ControllerBase
     public async Task<ApiResponse<QueryResultsPage>> GetResults(
         Guid projectUuid, Guid queryUuid, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await queries.GetResultsPageAsync(projectUuid, queryUuid, page, pageSize, cancellationToken));
+
+    /// <summary>Cancel a query that has not finished.</summary>
+    /// <remarks>
+    /// The query turns <c>cancelled</c> at once and its work stops wherever it runs: the warehouse
+    /// command is cancelled on the warehouse and the results upload is aborted. A later error or
+    /// completion never overwrites <c>cancelled</c>.
+    /// </remarks>
+    /// <param name="projectUuid">The project the query runs on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is cancelled.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query already finished (ready, error, cancelled or expired).</response>
+    [HttpPost("{queryUuid}/cancel")]
+    [ProducesResponseType<ApiResponse<CancelQueryResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task<ApiResponse<CancelQueryResults>> Cancel(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.CancelAsync(projectUuid, queryUuid, cancellationToken));
+
+    /// <summary>The whole result as JSON lines.</summary>
+    /// <remarks>
+    /// Streams every row of a ready query, one JSON object per line keyed by field id
+    /// (<c>application/x-ndjson</c>). Nothing is buffered: the body is copied from the results
+    /// storage as it arrives (or, without S3, re-fetched from the warehouse).
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The rows, one JSON object per line.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query is not ready.</response>
+    [HttpGet("{queryUuid}/results")]
+    [Produces("application/x-ndjson", "application/json")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task GetAllResults(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        var query = await queries.GetReadyQueryAsync(projectUuid, queryUuid, cancellationToken);
+        Response.ContentType = "application/x-ndjson";
+        await queries.WriteAllResultsAsync(query, Response.BodyWriter, cancellationToken);
+        await Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>A download link for a ready query's results.</summary>
+    /// <remarks>
+    /// <c>type: "csv"</c> writes a CSV export (header row, RFC 4180 quoting, UTF-8) next to the
+    /// results and links to it; <c>type: "jsonl"</c> links to the stored results themselves. Links
+    /// are presigned S3 URLs that expire (one hour by default). Needs results storage (S3).
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="request">The file type.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The link.</response>
+    /// <response code="400">The type is not csv or jsonl.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query is not ready, or no results storage is configured.</response>
+    [HttpPost("{queryUuid}/download")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<DownloadResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task<ApiResponse<DownloadResults>> Download(Guid projectUuid, Guid queryUuid, [FromBody] DownloadRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await downloads.DownloadAsync(projectUuid, queryUuid, request, cancellationToken));
+
+    /// <summary>The project's queries, newest first.</summary>
+    /// <remarks>Each with its status, timings, row count and error. Filter with one or more <c>status</c> values.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="page">The page number, from 1 (default 1).</param>
+    /// <param name="pageSize">Queries per page, from 1 to 100 (default 25).</param>
+    /// <param name="status">Only queries with these statuses (repeat the parameter, or separate with commas).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The page of history.</response>
+    /// <response code="400">page, pageSize or a status is invalid.</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpGet("history")]
+    [ProducesResponseType<ApiResponse<QueryHistoryPage>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<QueryHistoryPage>> History(
+        Guid projectUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string[]? status, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await history.ListAsync(projectUuid, page, pageSize, status, cancellationToken));
 }

@@ -20,9 +20,12 @@ public static class QueryExecutionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<WarehouseClientFactory>();
-        services.AddSingleton<JsonlResultsWriter>();
-        services.AddSingleton<ResultsPageReader>();
+        services.AddSingleton<RunningQueries>();
+        services.AddSingleton<QueryStatusBroadcast>();
+        services.AddHostedService<QueryStatusListener>();
         services.AddSingleton<AsyncQueryService>();
+        services.AddSingleton<QueryDownloadService>();
+        services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
 
         services.AddHangfire((sp, config) =>

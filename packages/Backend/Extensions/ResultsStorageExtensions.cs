@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -18,6 +19,15 @@ public static class ResultsStorageExtensions
             .ValidateOnStart();
         services.AddSingleton<IAmazonS3>(sp => CreateClient(sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value));
         services.AddSingleton<S3ResultsStorage>();
+        services.AddSingleton<S3ResultsWriter>();
+        services.AddSingleton<S3PageReader>();
+        services.AddSingleton<CsvExporter>();
+        services.AddSingleton<S3ResultsStore>();
+        services.AddSingleton<WarehouseRefetchStore>();
+        // Pages come from S3 when it is configured, else from the warehouse.
+        services.AddSingleton<IResultsStore>(sp => sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value.Enabled
+            ? sp.GetRequiredService<S3ResultsStore>()
+            : sp.GetRequiredService<WarehouseRefetchStore>());
         return builder;
     }
 

@@ -14,5 +14,5 @@ public sealed record StoredResults(
     long TotalRowCount,
     string? ResultsFileName,
     long ByteSize,
-    int IndexBlockRows,
+    int? IndexBlockRows,
     long WarehouseExecutionTimeMs);

@@ -4,6 +4,7 @@ using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,8 @@ namespace Lightdash.Net.Backend.Services;
 public sealed class AsyncQueryService(
     ProjectModel projects,
     QueryHistoryModel history,
-    ResultsPageReader pages,
+    IResultsStore results,
+    RunningQueries running,
     IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
     ILogger<AsyncQueryService> logger)
@@ -108,7 +110,7 @@ public sealed class AsyncQueryService(
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var startRow = (long)(pageNumber - 1) * effectivePageSize;
         var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
-        var rows = await pages.ReadAsync(query, columns, startRow, rowCount, cancellationToken);
+        var rows = await results.ReadPageAsync(query, startRow, rowCount, cancellationToken);
         return new QueryResultsPage
         {
             QueryUuid = queryUuid,
@@ -133,9 +135,40 @@ public sealed class AsyncQueryService(
                     QueueTimeMs = MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
                     TotalExecutionMs = MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
                 },
+                Source = results.Source,
             },
         };
     }
+
+    /// <summary>Cancels a query that has not finished: its row turns <c>cancelled</c> and its worker, on any instance, stops.</summary>
+    public async Task<CancelQueryResults> CancelAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        if (!await history.CancelAsync(queryUuid, cancellationToken))
+        {
+            var current = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+            throw new ConflictException(
+                $"Query {queryUuid} is already {current.Status.ToName()}; only pending, queued or executing queries can be cancelled.");
+        }
+
+        // Stop it at once when it runs here; other instances hear the notification.
+        running.Cancel(queryUuid);
+        logger.LogInformation("Query {QueryUuid} cancelled", queryUuid);
+        return new CancelQueryResults { QueryUuid = queryUuid, Status = QueryStatus.Cancelled.ToName() };
+    }
+
+    /// <summary>The query, which must be ready (409 otherwise).</summary>
+    public async Task<QueryHistoryRecord> GetReadyQueryAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        return query.Status == QueryStatus.Ready
+            ? query
+            : throw new ConflictException($"Query {queryUuid} is {query.Status.ToName()}; its results are available once it is ready.");
+    }
+
+    /// <summary>Writes a ready query's whole result as JSON lines, streamed, never held in memory.</summary>
+    public async Task WriteAllResultsAsync(QueryHistoryRecord query, System.IO.Pipelines.PipeWriter destination, CancellationToken cancellationToken) =>
+        await results.CopyAllAsync(query, destination, cancellationToken);
 
     private static long? MillisecondsBetween(DateTime? from, DateTime? to) =>
         from is { } start && to is { } end ? (long)(end - start).TotalMilliseconds : null;

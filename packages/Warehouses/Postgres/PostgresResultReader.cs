@@ -12,6 +12,7 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
     private readonly NpgsqlDataReader _reader;
     private readonly JsonEncodedText[] _names;
     private readonly PostgresValueWriter[] _writers;
+    private bool _finished;
 
     public PostgresResultReader(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader)
     {
@@ -44,7 +45,9 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
     {
         try
         {
-            return await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var more = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            _finished = !more;
+            return more;
         }
         catch (Exception e) when (PostgresErrors.IsWarehouseFailure(e, cancellationToken))
         {
@@ -79,6 +82,21 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
 
     public async ValueTask DisposeAsync()
     {
+        if (!_finished)
+        {
+            // Stopped early (cancel, failed upload): Npgsql would otherwise read every remaining row
+            // on dispose. Ask the server to cancel the query, then drop the connection's state.
+            try
+            {
+                _command.Cancel();
+                await _reader.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException or OperationCanceledException)
+            {
+                // The query ends with "canceling statement due to user request": expected here.
+            }
+        }
+
         await _reader.DisposeAsync().ConfigureAwait(false);
         await _command.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using Npgsql;
 
 namespace Lightdash.Net.Warehouses.Postgres;
@@ -41,6 +42,11 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             command = new NpgsqlCommand(Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset), connection);
+            if (query.OnStarted is { } onStarted)
+            {
+                await onStarted(connection.ProcessID.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            }
+
             var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             return new PostgresResultReader(connection, command, reader);
         }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
 /// The byte-offset index stored beside each results object: entry <c>i</c> is the offset of row

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Results;
 
 /// <summary>The text shown for a raw value.</summary>
 public static class ResultValueFormatter

@@ -1,0 +1,32 @@
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>
+/// Where the rows of finished queries live: in S3 (<see cref="S3ResultsStore"/>), or nowhere, to be
+/// re-fetched from the warehouse (<see cref="WarehouseRefetchStore"/>). Services ask it for pages
+/// without knowing which.
+/// </summary>
+public interface IResultsStore
+{
+    /// <summary>Where pages come from: <c>s3</c> or <c>warehouse</c>.</summary>
+    string Source { get; }
+
+    /// <summary>True when results are files that can be downloaded and exported.</summary>
+    bool HasFiles { get; }
+
+    /// <summary>Consumes every row of a running query and records where they are.</summary>
+    Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken);
+
+    /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready query.</summary>
+    Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken);
+
+    /// <summary>Writes the whole result as JSON lines into <paramref name="destination"/> (not completed).</summary>
+    Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a stored result's files, if it has any.</summary>
+    Task DeleteAsync(string? fileName, CancellationToken cancellationToken);
+}

@@ -1,0 +1,86 @@
+using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
+using Lightdash.Net.Backend.Clients;
+
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>
+/// Runs a producer that writes into a <see cref="Pipe"/> while the pipe's reader uploads to S3 part
+/// by part. The pipe pauses the producer when the upload falls behind, so at most a couple of parts
+/// are in memory. When either side fails the other is stopped, the upload is aborted, and the
+/// cause (not the cancellation it caused) is thrown.
+/// </summary>
+public static class PipedUpload
+{
+    /// <summary>Runs <paramref name="produce"/> into an upload to <paramref name="key"/>; returns what it produced and the object's size.</summary>
+    public static async Task<(T Produced, long Size)> RunAsync<T>(
+        S3ResultsStorage storage,
+        string key,
+        string contentType,
+        int partSize,
+        Func<PipeWriter, CancellationToken, Task<T>> produce,
+        CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: partSize * 2L,
+            resumeWriterThreshold: partSize,
+            minimumSegmentSize: 64 * 1024,
+            useSynchronizationContext: false));
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        var upload = UploadAsync(storage, key, contentType, pipe.Reader, failed);
+        var production = ProduceAsync(produce, pipe.Writer, failed);
+        try
+        {
+            await Task.WhenAll(production, upload);
+        }
+        catch
+        {
+            if (upload.Exception?.InnerException is ResultsStorageException storageFailure)
+            {
+                ExceptionDispatchInfo.Throw(storageFailure);
+            }
+
+            if (production.Exception?.InnerException is { } producerFailure and not OperationCanceledException)
+            {
+                ExceptionDispatchInfo.Throw(producerFailure);
+            }
+
+            throw;
+        }
+
+        return (await production, await upload);
+    }
+
+    private static async Task<long> UploadAsync(S3ResultsStorage storage, string key, string contentType, PipeReader source, CancellationTokenSource failed)
+    {
+        try
+        {
+            var size = await storage.UploadAsync(key, source, failed.Token, contentType);
+            await source.CompleteAsync();
+            return size;
+        }
+        catch (Exception e)
+        {
+            await source.CompleteAsync(e);
+            await failed.CancelAsync();
+            throw;
+        }
+    }
+
+    private static async Task<T> ProduceAsync<T>(Func<PipeWriter, CancellationToken, Task<T>> produce, PipeWriter output, CancellationTokenSource failed)
+    {
+        try
+        {
+            var produced = await produce(output, failed.Token);
+            await output.CompleteAsync();
+            return produced;
+        }
+        catch (Exception e)
+        {
+            await output.CompleteAsync(e);
+            await failed.CancelAsync();
+            throw;
+        }
+    }
+}

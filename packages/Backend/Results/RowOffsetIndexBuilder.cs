@@ -1,0 +1,22 @@
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>Collects the byte offset of every <c>blockRows</c>-th row while a result is written.</summary>
+public sealed class RowOffsetIndexBuilder(int blockRows)
+{
+    private readonly List<long> _offsets = [];
+
+    /// <summary>Rows per entry.</summary>
+    public int BlockRows { get; } = blockRows;
+
+    /// <summary>Called before each row is written, with its number (from 0) and starting offset.</summary>
+    public void OnRowStart(long row, long offset)
+    {
+        if (row % BlockRows == 0)
+        {
+            _offsets.Add(offset);
+        }
+    }
+
+    /// <summary>The encoded index, closed by the total size.</summary>
+    public byte[] Encode(long totalBytes) => ResultsIndex.Encode(_offsets, totalBytes);
+}

@@ -1,0 +1,46 @@
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Models;
+
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>
+/// Reads one page of a stored result with two ranged GETs: a few bytes of the byte-offset index,
+/// then only the blocks of rows the page covers. The cost follows the page, not the file.
+/// </summary>
+public sealed class S3PageReader(S3ResultsStorage storage)
+{
+    /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready result.</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadAsync(
+        QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} is ready but has no results file.");
+        var blockRows = query.ResultsIndexBlockRows ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results index.");
+        var (firstEntry, endEntry) = ResultsIndex.EntriesFor(startRow, startRow + count, query.TotalRowCount ?? 0, blockRows);
+
+        var entries = new byte[(endEntry - firstEntry + 1) * ResultsIndex.EntrySize];
+        await storage.ReadRangeAsync(ResultsObjectKeys.IndexKey(key), firstEntry * ResultsIndex.EntrySize, entries, cancellationToken);
+        var firstByte = ResultsIndex.ReadEntry(entries, 0);
+        var endByte = ResultsIndex.ReadEntry(entries, (int)(endEntry - firstEntry));
+
+        await using var stream = await storage.OpenRangeAsync(key, firstByte, endByte - 1, cancellationToken);
+        var lines = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        try
+        {
+            var rows = await ResultRowParser.ReadRowsAsync(lines, startRow - (firstEntry * blockRows), count, cancellationToken);
+            return rows.Count == count
+                ? rows
+                : throw new InvalidDataException($"Results of query {query.QueryUuid} hold {rows.Count} of the {count} rows expected at row {startRow}.");
+        }
+        finally
+        {
+            await lines.CompleteAsync();
+        }
+    }
+}

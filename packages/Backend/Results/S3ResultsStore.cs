@@ -1,0 +1,47 @@
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Warehouses;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>Results kept in S3 as JSONL with a byte-offset index beside each object.</summary>
+public sealed class S3ResultsStore(
+    S3ResultsWriter writer,
+    S3PageReader pages,
+    S3ResultsStorage storage,
+    IOptions<ResultsStorageOptions> options) : IResultsStore
+{
+    /// <inheritdoc />
+    public string Source => "s3";
+
+    /// <inheritdoc />
+    public bool HasFiles => true;
+
+    /// <inheritdoc />
+    public Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken) =>
+        writer.WriteAsync(reader, ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken) =>
+        pages.ReadAsync(query, startRow, count, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken)
+    {
+        var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
+        await using var source = await storage.OpenAsync(key, cancellationToken);
+        await source.CopyToAsync(destination, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string? fileName, CancellationToken cancellationToken)
+    {
+        if (fileName is not null)
+        {
+            await storage.DeleteAsync([fileName, ResultsObjectKeys.IndexKey(fileName)], cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Results;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Hands out download links: the stored JSONL as it is, or a CSV export written next to it.</summary>
+public sealed class QueryDownloadService(
+    AsyncQueryService queries,
+    IResultsStore results,
+    S3ResultsStorage storage,
+    CsvExporter csv,
+    IOptions<ResultsStorageOptions> options,
+    ILogger<QueryDownloadService> logger)
+{
+    private static readonly string[] Types = ["csv", "jsonl"];
+
+    /// <summary>A presigned URL of the requested file.</summary>
+    public async Task<DownloadResults> DownloadAsync(Guid projectUuid, Guid queryUuid, DownloadRequest request, CancellationToken cancellationToken)
+    {
+        var type = string.IsNullOrWhiteSpace(request.Type) ? "csv" : request.Type.Trim().ToLowerInvariant();
+        if (!Types.Contains(type))
+        {
+            throw new ValidationException($"type must be one of {string.Join(", ", Types)} (got \"{request.Type}\").");
+        }
+
+        var query = await queries.GetReadyQueryAsync(projectUuid, queryUuid, cancellationToken);
+        if (!results.HasFiles)
+        {
+            throw new ConflictException("Downloads need results storage (S3), and none is configured.");
+        }
+
+        var key = query.ResultsFileName!;
+        if (type == "csv")
+        {
+            var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, queryUuid, "csv");
+            await csv.ExportAsync(query, exportKey, cancellationToken);
+            logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
+            key = exportKey;
+        }
+
+        var expires = DateTime.UtcNow.Add(options.Value.DownloadUrlLifetime);
+        return new DownloadResults
+        {
+            FileUrl = await storage.PresignGetAsync(key, expires),
+            Type = type,
+            Truncated = false,
+            ExpiresAt = new DateTimeOffset(expires),
+        };
+    }
+}

@@ -1,0 +1,77 @@
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Lists a project's queries, newest first.</summary>
+public sealed class QueryHistoryService(ProjectModel projects, QueryHistoryModel history)
+{
+    /// <summary>The largest page of history.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>The page size when none is given.</summary>
+    public const int DefaultPageSize = 25;
+
+    /// <summary>One page of the history, optionally filtered by status.</summary>
+    public async Task<QueryHistoryPage> ListAsync(Guid projectUuid, int? page, int? pageSize, IReadOnlyCollection<string>? statuses, CancellationToken cancellationToken)
+    {
+        var pageNumber = page ?? 1;
+        var size = pageSize ?? DefaultPageSize;
+        if (pageNumber < 1)
+        {
+            throw new ValidationException($"page must be 1 or more (got {pageNumber}).");
+        }
+
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw new ValidationException($"pageSize must be between 1 and {MaxPageSize} (got {size}).");
+        }
+
+        var wanted = new List<QueryStatus>();
+        foreach (var name in statuses ?? [])
+        {
+            foreach (var part in name.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                wanted.Add(QueryStatusNames.TryParse(part, out var status)
+                    ? status
+                    : throw new ValidationException($"status \"{part}\" is not one of {string.Join(", ", Enum.GetValues<QueryStatus>().Select(s => s.ToName()))}."));
+            }
+        }
+
+        await projects.GetAsync(projectUuid, cancellationToken);
+        var (rows, total) = await history.ListAsync(projectUuid, wanted, size, (long)(pageNumber - 1) * size, cancellationToken);
+        return new QueryHistoryPage
+        {
+            Data = rows.Select(ToItem).ToList(),
+            Pagination = new Pagination
+            {
+                Page = pageNumber,
+                PageSize = size,
+                TotalPageCount = (int)Math.Max(1, (total + size - 1) / size),
+                TotalResults = total,
+            },
+        };
+    }
+
+    private static QueryHistoryItem ToItem(QueryHistoryRecord row) => new()
+    {
+        QueryUuid = row.QueryUuid,
+        Status = row.Status.ToName(),
+        CreatedAt = Utc(row.CreatedAt),
+        Context = row.Context,
+        Sql = row.CompiledSql,
+        TotalRowCount = row.TotalRowCount,
+        Error = row.Error,
+        QueueTimeMs = Between(row.CreatedAt, row.ProcessingStartedAt),
+        WarehouseExecutionTimeMs = row.WarehouseExecutionTimeMs,
+        TotalExecutionMs = Between(row.ProcessingStartedAt, row.FinishedAt),
+        FinishedAt = row.FinishedAt is { } finished ? Utc(finished) : null,
+    };
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private static long? Between(DateTime? from, DateTime? to) =>
+        from is { } start && to is { } end ? (long)(end - start).TotalMilliseconds : null;
+}

@@ -1,0 +1,94 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Common;
+using Npgsql;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>
+/// Listens on PostgreSQL's <see cref="QueryHistoryModel.StatusChannel"/>, where every status change
+/// of <c>query_history</c> is announced, and stops the queries running here once they are no longer
+/// <c>executing</c> (a user cancelled them on some instance). After a reconnect, and every few
+/// seconds while queries run, it also compares the running queries with their stored status, so a
+/// missed notification delays a cancel but never loses it.
+/// </summary>
+public sealed class QueryStatusListener(
+    NpgsqlDataSource dataSource,
+    QueryHistoryModel history,
+    RunningQueries running,
+    QueryStatusBroadcast broadcast,
+    ILogger<QueryStatusListener> logger) : BackgroundService
+{
+    private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(2);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Query status listener lost its connection; reconnecting");
+                broadcast.Reset();
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+        connection.Notification += (_, e) => OnNotification(e.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(stoppingToken);
+        }
+
+        broadcast.Reset();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await ReconcileAsync(stoppingToken);
+            await connection.WaitAsync(ReconcileInterval, stoppingToken);
+        }
+    }
+
+    private void OnNotification(string payload)
+    {
+        var separator = payload.IndexOf(':', StringComparison.Ordinal);
+        if (separator < 0 || !Guid.TryParse(payload.AsSpan(0, separator), out var queryUuid) ||
+            !QueryStatusNames.TryParse(payload[(separator + 1)..], out var status))
+        {
+            return;
+        }
+
+        broadcast.Publish(queryUuid, status);
+        if (status == QueryStatus.Cancelled && running.Cancel(queryUuid))
+        {
+            logger.LogInformation("Query {QueryUuid} cancelled; stopping it", queryUuid);
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken stoppingToken)
+    {
+        var ids = running.Ids;
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (queryUuid, status) in await history.GetStatusesAsync(ids, stoppingToken))
+        {
+            if (status == QueryStatus.Cancelled && running.Cancel(queryUuid))
+            {
+                logger.LogInformation("Query {QueryUuid} found cancelled; stopping it", queryUuid);
+            }
+        }
+    }
+}
