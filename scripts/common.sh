@@ -17,3 +17,16 @@ ensure_database() {
     psql_run -d postgres -c "CREATE DATABASE \"$name\""
   fi
 }
+
+# Stops the backend that run.sh started from this checkout (found by its working directory).
+stop_backend() {
+  local dir="$1/.local/backend" pid
+  for pid in $(pgrep -f "dotnet Lightdash.Net.Backend.dll" || true); do
+    if [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$dir" ]; then
+      echo "[run] stopping the running backend ($pid)" >&2
+      kill "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    fi
+  done
+  rm -f "$1/.local/backend.pid"
+}

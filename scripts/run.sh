@@ -15,20 +15,27 @@ if [ "$(psql_run -d lightdash_demo -tAc "SELECT to_regclass('public.type_showcas
   psql_run -d lightdash_demo -f "$repo/scripts/demo/postgres-demo.sql"
 fi
 
+duckdb_file="$repo/.local/demo.duckdb"
+if [ ! -f "$duckdb_file" ]; then
+  echo "[run] creating the demo DuckDB warehouse" >&2
+  dotnet run --project "$repo/scripts/demo/DuckDbDemo" -c Release -v quiet -- "$duckdb_file" "$repo/scripts/demo/duckdb-demo.sql" >&2
+fi
+
 echo "[run] building the backend" >&2
 dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/backend" >/dev/null
 
 pidfile="$repo/.local/backend.pid"
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-  echo "[run] stopping the running backend" >&2
-  kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
-fi
+stop_backend "$repo"
 
 echo "[run] starting the backend on $url (log: .local/backend.log)" >&2
-(cd "$repo/.local/backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
+cd "$repo/.local/backend"
+ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$pg_admin;Database=lightdash" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
-  nohup dotnet Lightdash.Net.Backend.dll >"$repo/.local/backend.log" 2>&1 & echo $! >"$pidfile")
+  Projects__Items__1__ConnectionString="Data Source=$duckdb_file" \
+  nohup dotnet Lightdash.Net.Backend.dll >"$repo/.local/backend.log" 2>&1 &
+echo $! >"$pidfile"
+cd "$repo"
 
 for _ in $(seq 1 150); do
   if curl -fsS "$url/health/live" >/dev/null 2>&1; then
@@ -36,7 +43,8 @@ for _ in $(seq 1 150); do
 
 Lightdash.Net is running.
   Swagger UI:   $url/swagger
-  Demo project: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL warehouse: tables customers, orders, payments, type_showcase)
+  Demo projects: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL: tables customers, orders, payments, type_showcase)
+                 5d1e7b0a-6c2f-4a8e-9f31-2b7c4d5e6f70 (DuckDB: tables customers, orders, type_showcase)
   Try:          curl -s -X POST $url/api/v2/projects/3675b69e-8324-4110-bdca-059031aa8da3/query/sql \\
                   -H 'Content-Type: application/json' -d '{"sql":"select * from orders"}'
   Stop:         bash scripts/stop.sh

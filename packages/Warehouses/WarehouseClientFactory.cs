@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lightdash.Net.Warehouses.DuckDb;
 using Lightdash.Net.Warehouses.Postgres;
 
 namespace Lightdash.Net.Warehouses;
@@ -18,6 +19,7 @@ public sealed class WarehouseClientFactory : IAsyncDisposable
     private static IWarehouseClient Create(WarehouseConnection connection) => connection.Type switch
     {
         WarehouseType.Postgres => new PostgresWarehouseClient(connection.ConnectionString),
+        WarehouseType.DuckDb => new DuckDbWarehouseClient(connection.ConnectionString),
         _ => throw new NotSupportedException($"Warehouse type {connection.Type} is not supported."),
     };
 

@@ -5,4 +5,7 @@ public enum WarehouseType
 {
     /// <summary>PostgreSQL, through Npgsql.</summary>
     Postgres,
+
+    /// <summary>DuckDB, embedded in the backend's process (a database file, or <c>:memory:</c>).</summary>
+    DuckDb,
 }

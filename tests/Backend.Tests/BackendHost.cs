@@ -20,10 +20,12 @@ public sealed class BackendHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BackendHost(Guid projectUuid, Guid otherProjectUuid, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory)
+    private BackendHost(Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory)
     {
         ProjectUuid = projectUuid;
         OtherProjectUuid = otherProjectUuid;
+        DuckDbProjectUuid = duckDbProjectUuid;
+        DuckDbFile = duckDbFile;
         Metadata = metadata;
         Warehouse = warehouse;
         Prefix = prefix;
@@ -46,6 +48,12 @@ public sealed class BackendHost : IAsyncDisposable
     /// <summary>A second project on the same warehouse, to check that queries do not leak across projects.</summary>
     public Guid OtherProjectUuid { get; }
 
+    /// <summary>A project on an embedded DuckDB database file of its own.</summary>
+    public Guid DuckDbProjectUuid { get; }
+
+    /// <summary>That DuckDB project's database file.</summary>
+    public string DuckDbFile { get; }
+
     public TestDatabase Metadata { get; }
 
     public TestDatabase Warehouse { get; }
@@ -66,6 +74,8 @@ public sealed class BackendHost : IAsyncDisposable
         var prefix = $"test-{Guid.NewGuid():N}/";
         var projectUuid = Guid.NewGuid();
         var otherProjectUuid = Guid.NewGuid();
+        var duckDbProjectUuid = Guid.NewGuid();
+        var duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-test-{Guid.NewGuid():N}.duckdb");
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
@@ -93,6 +103,10 @@ public sealed class BackendHost : IAsyncDisposable
                     ["Projects:Items:1:Name"] = "Other project",
                     ["Projects:Items:1:WarehouseType"] = "Postgres",
                     ["Projects:Items:1:ConnectionString"] = warehouse.ConnectionString,
+                    ["Projects:Items:2:ProjectUuid"] = duckDbProjectUuid.ToString(),
+                    ["Projects:Items:2:Name"] = "DuckDB project",
+                    ["Projects:Items:2:WarehouseType"] = "DuckDb",
+                    ["Projects:Items:2:ConnectionString"] = $"Data Source={duckDbFile}",
                     ["Logging:LogLevel:Default"] = "Warning",
                 };
                 foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -103,15 +117,15 @@ public sealed class BackendHost : IAsyncDisposable
                 config.AddInMemoryCollection(values);
             });
         });
-        return new BackendHost(projectUuid, otherProjectUuid, metadata, warehouse, prefix, factory);
+        return new BackendHost(projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile, metadata, warehouse, prefix, factory);
     }
 
     public string QueryPath(Guid? projectUuid = null) => $"/api/v2/projects/{projectUuid ?? ProjectUuid}/query";
 
     /// <summary>Submits SQL and returns the new query's id.</summary>
-    public async Task<Guid> SubmitAsync(string sql, long? limit = null)
+    public async Task<Guid> SubmitAsync(string sql, long? limit = null, Guid? projectUuid = null)
     {
-        using var response = await Client.PostAsJsonAsync($"{QueryPath()}/sql", new { sql, limit });
+        using var response = await Client.PostAsJsonAsync($"{QueryPath(projectUuid)}/sql", new { sql, limit });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
         return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
@@ -136,12 +150,12 @@ public sealed class BackendHost : IAsyncDisposable
     }
 
     /// <summary>Polls until the query leaves pending/queued/executing; returns the last answer's results.</summary>
-    public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null)
+    public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null, Guid? projectUuid = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
-            var (status, body) = await GetPageAsync(queryUuid, pageSize: pageSize);
+            var (status, body) = await GetPageAsync(queryUuid, pageSize: pageSize, projectUuid: projectUuid);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             var results = body.GetProperty("results");
             var state = results.GetProperty("status").GetString();
@@ -160,10 +174,10 @@ public sealed class BackendHost : IAsyncDisposable
     }
 
     /// <summary>Submits SQL and waits for it to be ready.</summary>
-    public async Task<Guid> RunToReadyAsync(string sql, long? limit = null)
+    public async Task<Guid> RunToReadyAsync(string sql, long? limit = null, Guid? projectUuid = null)
     {
-        var queryUuid = await SubmitAsync(sql, limit);
-        var results = await WaitForFinalStateAsync(queryUuid);
+        var queryUuid = await SubmitAsync(sql, limit, projectUuid);
+        var results = await WaitForFinalStateAsync(queryUuid, projectUuid: projectUuid);
         Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("ready"), results.ToString());
         return queryUuid;
     }
@@ -175,5 +189,7 @@ public sealed class BackendHost : IAsyncDisposable
         await _factory.DisposeAsync();
         await Warehouse.DisposeAsync();
         await Metadata.DisposeAsync();
+        File.Delete(DuckDbFile);
+        File.Delete(DuckDbFile + ".wal");
     }
 }

@@ -28,9 +28,14 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
             new CommandDefinition(SelectSql, new { projectUuid }, cancellationToken: cancellationToken));
-        return row is null
-            ? throw new NotFoundException($"Project {projectUuid} does not exist.")
-            : new Project(row.ProjectUuid, row.Name, new WarehouseConnection(Enum.Parse<WarehouseType>(row.WarehouseType, ignoreCase: true), row.WarehouseConnection));
+        if (row is null)
+        {
+            throw new NotFoundException($"Project {projectUuid} does not exist.");
+        }
+
+        return Enum.TryParse<WarehouseType>(row.WarehouseType, ignoreCase: true, out var type)
+            ? new Project(row.ProjectUuid, row.Name, new WarehouseConnection(type, row.WarehouseConnection))
+            : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
     /// <summary>Creates the project or updates its name and warehouse.</summary>

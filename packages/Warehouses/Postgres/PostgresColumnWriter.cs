@@ -21,11 +21,11 @@ internal static class PostgresColumnWriter
         "int4" => (DimensionType.Number, static (r, i, w) => w.WriteNumberValue(r.GetInt32(i))),
         "int8" => (DimensionType.Number, static (r, i, w) => w.WriteNumberValue(r.GetInt64(i))),
         "oid" or "xid" => (DimensionType.Number, static (r, i, w) => w.WriteNumberValue(r.GetFieldValue<uint>(i))),
-        "float4" => (DimensionType.Number, static (r, i, w) => WriteDouble(r.GetFloat(i), w)),
-        "float8" => (DimensionType.Number, static (r, i, w) => WriteDouble(r.GetDouble(i), w)),
+        "float4" => (DimensionType.Number, static (r, i, w) => JsonValues.WriteDouble(r.GetFloat(i), w)),
+        "float8" => (DimensionType.Number, static (r, i, w) => JsonValues.WriteDouble(r.GetDouble(i), w)),
         "numeric" => (DimensionType.Number, WriteNumeric),
         "money" => (DimensionType.Number, static (r, i, w) => w.WriteNumberValue(r.GetDecimal(i))),
-        "date" => (DimensionType.Date, static (r, i, w) => WriteDate(r.GetFieldValue<DateOnly>(i), w)),
+        "date" => (DimensionType.Date, static (r, i, w) => JsonValues.WriteDate(r.GetFieldValue<DateOnly>(i), w)),
         "timestamp" or "timestamptz" => (DimensionType.Timestamp, static (r, i, w) => w.WriteStringValue(r.GetDateTime(i))),
         "json" => (DimensionType.String, WriteJson),
         // jsonb comes back normalised on one line, so it can be copied as it is.
@@ -37,19 +37,6 @@ internal static class PostgresColumnWriter
             (DimensionType.String, static (r, i, w) => w.WriteStringValue(r.GetString(i))),
         _ => (DimensionType.String, static (r, i, w) => WriteAny(r.GetValue(i), w)),
     };
-
-    private static void WriteDouble(double value, Utf8JsonWriter writer)
-    {
-        // JSON has no NaN or infinities: they travel as the strings PostgreSQL prints.
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-        }
-    }
 
     private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer)
     {
@@ -74,13 +61,6 @@ internal static class PostgresColumnWriter
         }
     }
 
-    private static void WriteDate(DateOnly date, Utf8JsonWriter writer)
-    {
-        Span<char> text = stackalloc char[16];
-        date.TryFormat(text, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        writer.WriteStringValue(text[..written]);
-    }
-
     private static void WriteJson(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer)
     {
         // json keeps the user's white space, new lines included: re-write it compactly so one row stays one line.
@@ -102,51 +82,16 @@ internal static class PostgresColumnWriter
             $"P{interval.Months / 12}Y{interval.Months % 12}M{interval.Days}DT{(negative ? "-" : "")}{hours}H{minutes}M{secondsPart:0.######}S");
     }
 
-    /// <summary>Writes a value of any type Npgsql returns, arrays included (one JSON array per dimension).</summary>
+    /// <summary>Writes a value of any type Npgsql returns; intervals in ISO 8601, the rest as <see cref="JsonValues.WriteAny"/>.</summary>
     internal static void WriteAny(object? value, Utf8JsonWriter writer)
     {
-        switch (value)
+        if (value is NpgsqlInterval interval)
         {
-            case null or DBNull: writer.WriteNullValue(); break;
-            case string s: writer.WriteStringValue(s); break;
-            case bool b: writer.WriteBooleanValue(b); break;
-            case short n: writer.WriteNumberValue(n); break;
-            case int n: writer.WriteNumberValue(n); break;
-            case long n: writer.WriteNumberValue(n); break;
-            case uint n: writer.WriteNumberValue(n); break;
-            case decimal n: writer.WriteNumberValue(n); break;
-            case float n: WriteDouble(n, writer); break;
-            case double n: WriteDouble(n, writer); break;
-            case DateTime t: writer.WriteStringValue(t); break;
-            case DateTimeOffset t: writer.WriteStringValue(t); break;
-            case DateOnly d: WriteDate(d, writer); break;
-            case TimeOnly t: writer.WriteStringValue(t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)); break;
-            case TimeSpan t: writer.WriteStringValue(t.ToString("c", CultureInfo.InvariantCulture)); break;
-            case Guid g: writer.WriteStringValue(g); break;
-            case byte[] bytes: writer.WriteBase64StringValue(bytes); break;
-            case NpgsqlInterval i: writer.WriteStringValue(IsoDuration(i)); break;
-            case Array array: WriteArray(array, writer, 0, new int[array.Rank]); break;
-            default: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            writer.WriteStringValue(IsoDuration(interval));
         }
-    }
-
-    private static void WriteArray(Array array, Utf8JsonWriter writer, int dimension, int[] indices)
-    {
-        writer.WriteStartArray();
-        var lower = array.GetLowerBound(dimension);
-        for (var i = lower; i <= array.GetUpperBound(dimension); i++)
+        else
         {
-            indices[dimension] = i;
-            if (dimension == array.Rank - 1)
-            {
-                WriteAny(array.GetValue(indices), writer);
-            }
-            else
-            {
-                WriteArray(array, writer, dimension + 1, indices);
-            }
+            JsonValues.WriteAny(value, writer);
         }
-
-        writer.WriteEndArray();
     }
 }

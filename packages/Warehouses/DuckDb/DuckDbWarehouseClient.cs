@@ -1,0 +1,66 @@
+using DuckDB.NET.Data;
+
+namespace Lightdash.Net.Warehouses.DuckDb;
+
+/// <summary>
+/// Runs queries on an embedded DuckDB database (a file, or <c>:memory:</c>) in this process.
+/// Queries execute on the thread pool, stream their chunks, and stop on cancel (DuckDB's interrupt).
+/// </summary>
+public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseClient
+{
+    private static readonly WarehouseCapabilities DuckDbCapabilities = new(SupportsCancel: true, SupportsWindowedRefetch: true);
+
+    /// <inheritdoc />
+    public WarehouseCapabilities Capabilities => DuckDbCapabilities;
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect => DuckDbSqlDialect.Instance;
+
+    /// <inheritdoc />
+    public async Task<IWarehouseResultReader> ExecuteAsync(WarehouseQuery query, CancellationToken cancellationToken)
+    {
+        var connection = new DuckDBConnection(connectionString);
+        DuckDBCommand? command = null;
+        var registration = default(CancellationTokenRegistration);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
+            var plan = DuckDbColumnPlan.Describe(connection, sql);
+            command = connection.CreateCommand();
+            command.CommandText = plan?.Rewrite(sql) ?? sql;
+            command.UseStreamingMode = true;
+            var queryId = Guid.NewGuid().ToString("N");
+            if (query.OnStarted is { } onStarted)
+            {
+                await onStarted(queryId, cancellationToken).ConfigureAwait(false);
+            }
+
+            var running = command;
+            registration = cancellationToken.Register(() => running.Cancel());
+            var reader = await Task.Run(() => (DuckDBDataReader)running.ExecuteReader(), cancellationToken).ConfigureAwait(false);
+            return new DuckDbResultReader(connection, command, reader, plan, queryId, registration);
+        }
+        catch (Exception e)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            if (command is not null)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (e is DuckDBException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new WarehouseQueryException(e.Message, e);
+            }
+
+            if (cancellationToken.IsCancellationRequested && e is DuckDBException)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            throw;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using static Lightdash.Net.Backend.Tests.RowValues;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>A project on the embedded DuckDB warehouse goes through the same path: history, S3, pages, cancel.</summary>
+public class DuckDbProjectTests
+{
+    private BackendHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _host = await BackendHost.StartAsync();
+        await _host.RunToReadyAsync(
+            "create table items as select range as id, 'item ' || range as name, (range * 1.25)::decimal(10,2) as price from range(1, 2001)",
+            projectUuid: _host.DuckDbProjectUuid);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task Query_OnDuckDb_PagesLikeAnyOther()
+    {
+        var queryUuid = await _host.RunToReadyAsync("select * from items order by id", projectUuid: _host.DuckDbProjectUuid);
+
+        var (status, body) = await _host.GetPageAsync(queryUuid, page: 4, pageSize: 500, projectUuid: _host.DuckDbProjectUuid);
+        var results = body.GetProperty("results");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(results.GetProperty("totalResults").GetInt64(), Is.EqualTo(2000));
+        Assert.That(Longs(results, "id"), Is.EqualTo(Enumerable.Range(1501, 500).Select(i => (long)i)));
+        Assert.That(Raw(results.GetProperty("rows")[0], "price").GetRawText(), Is.EqualTo("1876.25"));
+        Assert.That(results.GetProperty("columns").GetProperty("price").GetProperty("type").GetString(), Is.EqualTo("number"));
+    }
+
+    [Test]
+    public async Task BadSql_OnDuckDb_EndsInErrorWithDuckDbsMessage()
+    {
+        var queryUuid = await _host.SubmitAsync("select * from missing_items", projectUuid: _host.DuckDbProjectUuid);
+
+        var results = await _host.WaitForFinalStateAsync(queryUuid, projectUuid: _host.DuckDbProjectUuid);
+
+        Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("error"));
+        Assert.That(results.GetProperty("error").GetString(), Does.Contain("missing_items"));
+    }
+
+    [Test]
+    public async Task Query_OnDuckDb_WithoutS3_PagesAreReFetched()
+    {
+        await using var host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["ResultsStorage:Enabled"] = "false" });
+        await host.RunToReadyAsync("create table t as select range as n from range(10)", projectUuid: host.DuckDbProjectUuid);
+        var queryUuid = await host.RunToReadyAsync("select n from t order by n", projectUuid: host.DuckDbProjectUuid);
+
+        var (_, body) = await host.GetPageAsync(queryUuid, page: 2, pageSize: 4, projectUuid: host.DuckDbProjectUuid);
+        var results = body.GetProperty("results");
+
+        Assert.That(Longs(results, "n"), Is.EqualTo(new long[] { 4, 5, 6, 7 }));
+        Assert.That(results.GetProperty("metadata").GetProperty("source").GetString(), Is.EqualTo("warehouse"));
+    }
+}
