@@ -31,15 +31,7 @@ public sealed class BackendHost : IAsyncDisposable
         Prefix = prefix;
         _factory = factory;
         Client = factory.CreateClient();
-        S3 = new AmazonS3Client(
-            new BasicAWSCredentials(TestServers.S3AccessKey, TestServers.S3SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = TestServers.S3ServiceUrl,
-                ForcePathStyle = true,
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            });
+        S3 = TestS3.CreateClient();
     }
 
     /// <summary>The project every test queries.</summary>

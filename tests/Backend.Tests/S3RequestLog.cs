@@ -17,17 +17,7 @@ public sealed class S3RequestLog : HttpClientFactory
     public IReadOnlyCollection<string> Requests => _requests;
 
     /// <summary>An S3 client, as the backend configures it, whose requests land in this log.</summary>
-    public AmazonS3Client CreateClient() =>
-        new(
-            new BasicAWSCredentials(TestServers.S3AccessKey, TestServers.S3SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = TestServers.S3ServiceUrl,
-                ForcePathStyle = true,
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-                HttpClientFactory = this,
-            });
+    public AmazonS3Client CreateClient() => TestS3.CreateClient(this);
 
     /// <inheritdoc />
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>

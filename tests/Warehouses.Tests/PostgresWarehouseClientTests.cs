@@ -29,30 +29,10 @@ public class PostgresWarehouseClientTests
         await _database.DisposeAsync();
     }
 
-    private async Task<(IReadOnlyList<ResultColumn> Columns, List<string> Rows)> RunAsync(string sql, long? limit = null, long? offset = null)
-    {
-        await using var reader = await _client.ExecuteAsync(new WarehouseQuery(sql, limit, offset), CancellationToken.None);
-        var rows = new List<string>();
-        while (await reader.ReadAsync(CancellationToken.None))
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
-            {
-                reader.WriteRow(writer);
-            }
+    private Task<(IReadOnlyList<ResultColumn> Columns, List<string> Rows)> RunAsync(string sql, long? limit = null, long? offset = null) =>
+        WarehouseRunner.RunAsync(_client, sql, limit, offset);
 
-            rows.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        }
-
-        return (reader.Columns, rows);
-    }
-
-    private async Task<string> ValueOfAsync(string expression)
-    {
-        var (_, rows) = await RunAsync($"select {expression} as v");
-        using var document = JsonDocument.Parse(rows.Single());
-        return document.RootElement.GetProperty("v").GetRawText();
-    }
+    private Task<string> ValueOfAsync(string expression) => WarehouseRunner.ValueOfAsync(_client, expression);
 
     [TestCase("42::smallint", "42")]
     [TestCase("(-2147483648)::integer", "-2147483648")]

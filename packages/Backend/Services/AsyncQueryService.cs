@@ -93,7 +93,7 @@ public sealed class AsyncQueryService(
                 QueryUuid = queryUuid,
                 Status = status.ToName(),
                 Error = query.Error,
-                ErroredAt = AsUtc(query.ErroredAt),
+                ErroredAt = QueryTimings.Utc(query.ErroredAt),
             };
         }
 
@@ -132,8 +132,8 @@ public sealed class AsyncQueryService(
                 {
                     InitialQueryExecutionMs = query.WarehouseExecutionTimeMs,
                     ResultsPageExecutionMs = clock.ElapsedMilliseconds,
-                    QueueTimeMs = MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
-                    TotalExecutionMs = MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
+                    QueueTimeMs = QueryTimings.MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
+                    TotalExecutionMs = QueryTimings.MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
                 },
                 Source = results.Source,
             },
@@ -170,9 +170,4 @@ public sealed class AsyncQueryService(
     public async Task WriteAllResultsAsync(QueryHistoryRecord query, System.IO.Pipelines.PipeWriter destination, CancellationToken cancellationToken) =>
         await results.CopyAllAsync(query, destination, cancellationToken);
 
-    private static long? MillisecondsBetween(DateTime? from, DateTime? to) =>
-        from is { } start && to is { } end ? (long)(end - start).TotalMilliseconds : null;
-
-    private static DateTimeOffset? AsUtc(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

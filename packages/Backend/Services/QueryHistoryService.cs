@@ -59,19 +59,14 @@ public sealed class QueryHistoryService(ProjectModel projects, QueryHistoryModel
     {
         QueryUuid = row.QueryUuid,
         Status = row.Status.ToName(),
-        CreatedAt = Utc(row.CreatedAt),
+        CreatedAt = QueryTimings.Utc(row.CreatedAt),
         Context = row.Context,
         Sql = row.CompiledSql,
         TotalRowCount = row.TotalRowCount,
         Error = row.Error,
-        QueueTimeMs = Between(row.CreatedAt, row.ProcessingStartedAt),
+        QueueTimeMs = QueryTimings.MillisecondsBetween(row.CreatedAt, row.ProcessingStartedAt),
         WarehouseExecutionTimeMs = row.WarehouseExecutionTimeMs,
-        TotalExecutionMs = Between(row.ProcessingStartedAt, row.FinishedAt),
-        FinishedAt = row.FinishedAt is { } finished ? Utc(finished) : null,
+        TotalExecutionMs = QueryTimings.MillisecondsBetween(row.ProcessingStartedAt, row.FinishedAt),
+        FinishedAt = QueryTimings.Utc(row.FinishedAt),
     };
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    private static long? Between(DateTime? from, DateTime? to) =>
-        from is { } start && to is { } end ? (long)(end - start).TotalMilliseconds : null;
 }

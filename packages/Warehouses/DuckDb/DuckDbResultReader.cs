@@ -12,8 +12,7 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
     private readonly DuckDBCommand _command;
     private readonly DuckDBDataReader _reader;
     private readonly CancellationTokenRegistration _cancelRegistration;
-    private readonly JsonEncodedText[] _names;
-    private readonly Action<DuckDBDataReader, int, Utf8JsonWriter>[] _writers;
+    private readonly RowJsonWriter<DuckDBDataReader> _rowWriter;
 
     public DuckDbResultReader(
         DuckDBConnection connection, DuckDBCommand command, DuckDBDataReader reader, DuckDbColumnPlan? plan, string queryId, CancellationTokenRegistration cancelRegistration)
@@ -24,18 +23,16 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
         _cancelRegistration = cancelRegistration;
         WarehouseQueryId = queryId;
         var columns = new ResultColumn[reader.FieldCount];
-        _names = new JsonEncodedText[reader.FieldCount];
-        _writers = new Action<DuckDBDataReader, int, Utf8JsonWriter>[reader.FieldCount];
+        var writers = new Action<DuckDBDataReader, int, Utf8JsonWriter>[reader.FieldCount];
         for (var i = 0; i < reader.FieldCount; i++)
         {
-            var name = reader.GetName(i);
             var type = plan is not null && i < plan.Columns.Count ? plan.Columns[i].Type : reader.GetDataTypeName(i);
-            columns[i] = new ResultColumn(name, DuckDbColumnPlan.DimensionTypeOf(type), type);
-            _names[i] = JsonEncodedText.Encode(name, JsonSerialization.Encoder);
-            _writers[i] = WriterFor(plan is null ? DuckDbColumnPlan.Reading.Native : DuckDbColumnPlan.ReadingOf(type), reader.GetFieldType(i), reader.GetDataTypeName(i));
+            columns[i] = new ResultColumn(reader.GetName(i), DuckDbColumnPlan.DimensionTypeOf(type), type);
+            writers[i] = WriterFor(plan is null ? DuckDbColumnPlan.Reading.Native : DuckDbColumnPlan.ReadingOf(type), reader.GetFieldType(i), reader.GetDataTypeName(i));
         }
 
         Columns = columns;
+        _rowWriter = new RowJsonWriter<DuckDBDataReader>(columns, writers, static e => e is DuckDBException);
     }
 
     public string? WarehouseQueryId { get; }
@@ -60,30 +57,7 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
         }
     }
 
-    public void WriteRow(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        for (var i = 0; i < _writers.Length; i++)
-        {
-            writer.WritePropertyName(_names[i]);
-            if (_reader.IsDBNull(i))
-            {
-                writer.WriteNullValue();
-                continue;
-            }
-
-            try
-            {
-                _writers[i](_reader, i, writer);
-            }
-            catch (Exception e) when (e is InvalidCastException or OverflowException or FormatException or JsonException or DuckDBException)
-            {
-                throw new WarehouseQueryException($"Cannot read column \"{Columns[i].Reference}\" ({Columns[i].WarehouseType}): {e.Message}", e);
-            }
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteRow(Utf8JsonWriter writer) => _rowWriter.Write(_reader, writer);
 
     private static Action<DuckDBDataReader, int, Utf8JsonWriter> WriterFor(DuckDbColumnPlan.Reading reading, Type fieldType, string driverType) => reading switch
     {

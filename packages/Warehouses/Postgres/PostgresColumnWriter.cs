@@ -7,14 +7,11 @@ using NpgsqlTypes;
 
 namespace Lightdash.Net.Warehouses.Postgres;
 
-/// <summary>Writes one column's value as JSON, keeping its type; chosen once per column from the PostgreSQL type.</summary>
-internal delegate void PostgresValueWriter(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer);
-
 /// <summary>How each PostgreSQL type is shown and written to JSON.</summary>
 internal static class PostgresColumnWriter
 {
     /// <summary>The shown type and the JSON writer for a type's internal name (<c>int4</c>, <c>_text</c>...).</summary>
-    public static (DimensionType Type, PostgresValueWriter Write) For(string internalName) => internalName switch
+    public static (DimensionType Type, Action<NpgsqlDataReader, int, Utf8JsonWriter> Write) For(string internalName) => internalName switch
     {
         "bool" => (DimensionType.Boolean, static (r, i, w) => w.WriteBooleanValue(r.GetBoolean(i))),
         "int2" => (DimensionType.Number, static (r, i, w) => w.WriteNumberValue(r.GetInt16(i))),

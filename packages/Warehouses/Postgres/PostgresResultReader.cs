@@ -10,8 +10,7 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _command;
     private readonly NpgsqlDataReader _reader;
-    private readonly JsonEncodedText[] _names;
-    private readonly PostgresValueWriter[] _writers;
+    private readonly RowJsonWriter<NpgsqlDataReader> _rowWriter;
     private bool _finished;
 
     public PostgresResultReader(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader)
@@ -22,19 +21,17 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
         WarehouseQueryId = connection.ProcessID.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var columns = new ResultColumn[reader.FieldCount];
-        _names = new JsonEncodedText[reader.FieldCount];
-        _writers = new PostgresValueWriter[reader.FieldCount];
+        var writers = new Action<NpgsqlDataReader, int, Utf8JsonWriter>[reader.FieldCount];
         for (var i = 0; i < reader.FieldCount; i++)
         {
-            var name = reader.GetName(i);
             var postgresType = reader.GetPostgresType(i);
             var (type, write) = PostgresColumnWriter.For(postgresType.InternalName);
-            columns[i] = new ResultColumn(name, type, postgresType.DisplayName);
-            _names[i] = JsonEncodedText.Encode(name, JsonSerialization.Encoder);
-            _writers[i] = write;
+            columns[i] = new ResultColumn(reader.GetName(i), type, postgresType.DisplayName);
+            writers[i] = write;
         }
 
         Columns = columns;
+        _rowWriter = new RowJsonWriter<NpgsqlDataReader>(columns, writers, static _ => false);
     }
 
     public string? WarehouseQueryId { get; }
@@ -55,30 +52,7 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
         }
     }
 
-    public void WriteRow(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        for (var i = 0; i < _writers.Length; i++)
-        {
-            writer.WritePropertyName(_names[i]);
-            if (_reader.IsDBNull(i))
-            {
-                writer.WriteNullValue();
-                continue;
-            }
-
-            try
-            {
-                _writers[i](_reader, i, writer);
-            }
-            catch (Exception e) when (e is InvalidCastException or OverflowException or FormatException or JsonException)
-            {
-                throw new WarehouseQueryException($"Cannot read column \"{Columns[i].Reference}\" ({Columns[i].WarehouseType}): {e.Message}", e);
-            }
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteRow(Utf8JsonWriter writer) => _rowWriter.Write(_reader, writer);
 
     public async ValueTask DisposeAsync()
     {
