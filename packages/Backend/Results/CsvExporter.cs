@@ -29,6 +29,12 @@ public sealed class CsvExporter(S3ResultsStorage storage, IOptions<ResultsStorag
 
     private async Task<long> WriteCsvAsync(string resultsKey, string[] columns, PipeWriter output, CancellationToken cancellationToken)
     {
+        if (columns.Length == 0)
+        {
+            // A result without columns (PostgreSQL allows "select from t") has nothing to write.
+            return 0;
+        }
+
         await using var source = await storage.OpenAsync(resultsKey, cancellationToken);
         var lines = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         await using var csv = CsvWriter.Create(output.AsStream(leaveOpen: true), CsvWriterOptions.Default, leaveOpen: false);
