@@ -115,13 +115,21 @@ public sealed class BackendHost : IAsyncDisposable
     public string QueryPath(Guid? projectUuid = null) => $"/api/v2/projects/{projectUuid ?? ProjectUuid}/query";
 
     /// <summary>Submits SQL and returns the new query's id.</summary>
-    public async Task<Guid> SubmitAsync(string sql, long? limit = null, Guid? projectUuid = null)
+    public async Task<Guid> SubmitAsync(string sql, long? limit = null, Guid? projectUuid = null) =>
+        (await ExecuteAsync(new { sql, limit }, projectUuid)).GetProperty("queryUuid").GetGuid();
+
+    /// <summary>POSTs a body to the execute route; returns its results (asserting 200).</summary>
+    public async Task<JsonElement> ExecuteAsync(object body, Guid? projectUuid = null)
     {
-        using var response = await Client.PostAsJsonAsync($"{QueryPath(projectUuid)}/sql", new { sql, limit });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
-        return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
+        using var response = await Client.PostAsJsonAsync($"{QueryPath(projectUuid)}/sql", body);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        return answer.GetProperty("results").Clone();
     }
+
+    /// <summary>A column of a query's history row.</summary>
+    public Task<T> HistoryValueAsync<T>(Guid queryUuid, string column) =>
+        Metadata.ScalarAsync<T>($"select {column} from query_history where query_uuid = @q", ("q", queryUuid));
 
     /// <summary>GET of a page, returning the status code and the body.</summary>
     public async Task<(HttpStatusCode Status, JsonElement Body)> GetPageAsync(Guid queryUuid, int? page = null, int? pageSize = null, Guid? projectUuid = null)

@@ -166,8 +166,8 @@ public class CancelTests
         Assert.That(await history.CancelAsync(queryUuid, CancellationToken.None), Is.True);
 
         Assert.That(await history.TryStartExecutingAsync(queryUuid, CancellationToken.None), Is.Null, "a cancelled query is never claimed");
-        Assert.That(await history.MarkErrorAsync(queryUuid, "late error", CancellationToken.None), Is.False);
-        Assert.That(await history.MarkReadyAsync(queryUuid, new StoredResults([], 0, null, 0, null, 0), CancellationToken.None), Is.False);
+        Assert.That(await history.MarkErrorAsync(queryUuid, "late error", TimeSpan.FromHours(1), CancellationToken.None), Is.False);
+        Assert.That(await history.MarkReadyAsync(queryUuid, new StoredResults([], 0, null, 0, null, 0), TimeSpan.FromHours(1), CancellationToken.None), Is.False);
         var stored = await history.FindAsync(queryUuid, CancellationToken.None);
         Assert.That(stored!.StatusName, Is.EqualTo("cancelled"));
         Assert.That(stored.Error, Is.Null);

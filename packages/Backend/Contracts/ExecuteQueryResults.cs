@@ -8,6 +8,12 @@ public sealed class ExecuteQueryResults
 
     /// <summary>Whether an earlier result was reused.</summary>
     public required CacheMetadata CacheMetadata { get; init; }
+
+    /// <summary>
+    /// With <c>waitMs</c>: the query's state once it finished or the wait ran out; when it is
+    /// <c>ready</c>, its first page, exactly as <c>GET .../query/{queryUuid}</c> answers it.
+    /// </summary>
+    public QueryResultsPage? FirstPage { get; init; }
 }
 
 /// <summary>Whether the results come from the results cache.</summary>

@@ -11,4 +11,13 @@ public sealed class ExecuteSqlQueryRequest
 
     /// <summary>Where the query comes from, for history and auditing: <c>api</c> (default), <c>sqlRunner</c>, <c>exploreView</c>, <c>dashboardView</c>...</summary>
     public string? Context { get; init; }
+
+    /// <summary>True to run the query even when a fresh cached result exists (and not to join an identical running query).</summary>
+    public bool? InvalidateCache { get; init; }
+
+    /// <summary>
+    /// Milliseconds to wait for the query to finish before answering (0 to 30000; default 0). When it
+    /// finishes in time the answer carries its first page in <c>firstPage</c>.
+    /// </summary>
+    public int? WaitMs { get; init; }
 }

@@ -11,13 +11,19 @@ namespace Lightdash.Net.Backend.Controllers;
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-public sealed class QueryController(AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history) : ControllerBase
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
+public sealed class QueryController(
+    AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history, BatchQueryService batches) : ControllerBase
 {
     /// <summary>Run SQL on the project's warehouse.</summary>
     /// <remarks>
     /// Records the query as <c>pending</c>, hands it to a background worker and answers at once with
-    /// its <c>queryUuid</c>. Poll <c>GET .../query/{queryUuid}</c> until the status is <c>ready</c>
-    /// (or <c>error</c>); then read pages from the same route.
+    /// its <c>queryUuid</c>. Poll <c>GET .../query/{queryUuid}</c> (or wait there with <c>waitMs</c>)
+    /// until the status is <c>ready</c> (or <c>error</c>); then read pages from the same route.
+    /// A ready result of the same SQL and limit with enough life left is reused at once
+    /// (<c>cacheMetadata.cacheHit</c>), and an identical query still running is joined instead of
+    /// run twice; <c>invalidateCache: true</c> runs it anew. With <c>waitMs</c> the answer waits for
+    /// the query and carries its first page.
     /// </remarks>
     /// <param name="projectUuid">The project whose warehouse runs the SQL.</param>
     /// <param name="request">The SQL and its options.</param>
@@ -43,15 +49,66 @@ public sealed class QueryController(AsyncQueryService queries, QueryDownloadServ
     /// <param name="queryUuid">The query's id, from the execute route.</param>
     /// <param name="page">The page number, from 1 (default 1); at most the last page.</param>
     /// <param name="pageSize">Rows per page, from 1 to 5000 (default 500).</param>
+    /// <param name="waitMs">
+    /// Milliseconds (0 to 30000) to hold the request while the query is pending, queued or executing;
+    /// it answers the moment the query finishes (woken by the database, not by polling), or when the time is up.
+    /// </param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
     /// <response code="200">The status, or the page.</response>
-    /// <response code="400">page or pageSize is out of range.</response>
+    /// <response code="400">page, pageSize or waitMs is out of range.</response>
     /// <response code="404">The project or the query does not exist.</response>
     [HttpGet("{queryUuid}")]
     [ProducesResponseType<ApiResponse<QueryResultsPage>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<QueryResultsPage>> GetResults(
-        Guid projectUuid, Guid queryUuid, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await queries.GetResultsPageAsync(projectUuid, queryUuid, page, pageSize, cancellationToken));
+        Guid projectUuid, Guid queryUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.GetResultsPageAsync(projectUuid, queryUuid, page, pageSize, waitMs, cancellationToken));
+
+    /// <summary>Delete a query and its results.</summary>
+    /// <remarks>
+    /// A running query is cancelled first. The results file is deleted unless another query (a cache
+    /// hit) still shares it. Later reads of the query answer 404.
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is deleted.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    [HttpDelete("{queryUuid}")]
+    [ProducesResponseType<ApiResponse<DeleteQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<DeleteQueryResults>> Delete(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.DeleteAsync(projectUuid, queryUuid, cancellationToken));
+
+    /// <summary>Run several SQL queries at once.</summary>
+    /// <remarks>
+    /// Each query is submitted as by <c>POST .../query/sql</c> (cache and single flight included) and
+    /// gets its own <c>queryUuid</c>, in the order given. Every query is validated first: when one is
+    /// invalid, none is submitted.
+    /// </remarks>
+    /// <param name="projectUuid">The project whose warehouse runs the SQL.</param>
+    /// <param name="request">The queries (1 to 100).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The queries are submitted.</response>
+    /// <response code="400">The list is empty or too long, or a query is invalid (named by its index).</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpPost("batch")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<BatchExecuteResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<BatchExecuteResults>> ExecuteBatch(Guid projectUuid, [FromBody] BatchExecuteRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await batches.SubmitAsync(projectUuid, request, cancellationToken));
+
+    /// <summary>The states of several queries.</summary>
+    /// <param name="projectUuid">The project the queries run on.</param>
+    /// <param name="ids">The query ids (repeat the parameter, or separate with commas; 1 to 100).</param>
+    /// <param name="waitMs">Milliseconds (0 to 30000) to wait until every query is final.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">Each query's state.</response>
+    /// <response code="400">An id is not a uuid, or waitMs is out of range.</response>
+    /// <response code="404">The project or one of the queries does not exist.</response>
+    [HttpGet("batch")]
+    [ProducesResponseType<ApiResponse<BatchStatusResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<BatchStatusResults>> GetBatch(
+        Guid projectUuid, [FromQuery] string[]? ids, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await batches.GetStatesAsync(projectUuid, ids, waitMs, cancellationToken));
 
     /// <summary>Cancel a query that has not finished.</summary>
     /// <remarks>

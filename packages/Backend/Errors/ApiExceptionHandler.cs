@@ -14,6 +14,12 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         {
             error = new ApiError { Name = api.Name, StatusCode = api.StatusCode, Message = api.Message, Data = api.ErrorData };
         }
+        else if (exception is Clients.ResultsStorageException storage)
+        {
+            // The results storage failed or is unreachable: the caller may retry; the server stays up.
+            logger.LogWarning(storage, "Results storage failed on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            error = new ApiError { Name = "ResultsStorageError", StatusCode = StatusCodes.Status503ServiceUnavailable, Message = storage.Message };
+        }
         else if (exception is BadHttpRequestException bad)
         {
             error = new ApiError { Name = "ParameterError", StatusCode = bad.StatusCode, Message = bad.Message };

@@ -21,6 +21,8 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<MetadataMigrator>();
         services.AddSingleton<ProjectModel>();
         services.AddSingleton<QueryHistoryModel>();
+        services.AddSingleton<QueryCacheModel>();
+        services.AddSingleton<ResultsExpiryModel>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

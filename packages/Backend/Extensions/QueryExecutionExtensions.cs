@@ -23,7 +23,10 @@ public static class QueryExecutionExtensions
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<QueryStatusBroadcast>();
         services.AddHostedService<QueryStatusListener>();
+        services.AddSingleton<QueryWaiter>();
         services.AddSingleton<AsyncQueryService>();
+        services.AddSingleton<BatchQueryService>();
+        services.AddTransient<ResultsExpiryJob>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
@@ -51,6 +54,19 @@ public static class QueryExecutionExtensions
             server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
         });
+        services.AddHostedService<RecurringJobsRegistration>();
         return builder;
+    }
+
+    /// <summary>Registers (or updates) the recurring jobs once Hangfire's storage is ready.</summary>
+    private sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            recurringJobs.AddOrUpdate<ResultsExpiryJob>(ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -6,6 +6,7 @@ using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Common;
 using Lightdash.Net.Warehouses;
+using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Jobs;
 
@@ -22,6 +23,7 @@ public sealed class RunQueryJob(
     WarehouseClientFactory warehouses,
     IResultsStore results,
     RunningQueries running,
+    IOptions<QueryExecutionOptions> options,
     ILogger<RunQueryJob> logger)
 {
     /// <summary>Runs the query; <paramref name="cancellationToken"/> is Hangfire's shutdown token.</summary>
@@ -43,9 +45,9 @@ public sealed class RunQueryJob(
         StoredLocation? stored = null;
         try
         {
-            var (location, outcome) = await ExecuteAsync(query, registration.Token);
+            var (location, outcome, ttl) = await ExecuteAsync(query, registration.Token);
             stored = location;
-            if (await history.MarkReadyAsync(queryUuid, outcome, CancellationToken.None))
+            if (await history.MarkReadyAsync(queryUuid, outcome, ttl, CancellationToken.None))
             {
                 logger.LogInformation("Query {QueryUuid} ready: {RowCount} rows, {ByteSize} bytes", queryUuid, outcome.TotalRowCount, outcome.ByteSize);
                 return;
@@ -61,7 +63,7 @@ public sealed class RunQueryJob(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Query {QueryUuid} interrupted by shutdown", queryUuid);
-            await history.MarkErrorAsync(queryUuid, "The backend shut down while this query ran. Run it again.", CancellationToken.None);
+            await history.MarkErrorAsync(queryUuid, "The backend shut down while this query ran. Run it again.", options.Value.ErrorTtl, CancellationToken.None);
         }
         catch (Exception e) when (e is WarehouseQueryException or ResultsStorageException or QueryShapeException)
         {
@@ -76,7 +78,7 @@ public sealed class RunQueryJob(
         }
     }
 
-    private async Task<(StoredLocation Location, StoredResults Outcome)> ExecuteAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    private async Task<(StoredLocation Location, StoredResults Outcome, TimeSpan Ttl)> ExecuteAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);
         var client = warehouses.GetClient(project.Warehouse);
@@ -91,13 +93,14 @@ public sealed class RunQueryJob(
         QueryShapeException.ThrowIfDuplicateColumns(reader.Columns);
 
         var location = await results.StoreAsync(query, reader, cancellationToken);
-        return (location, new StoredResults(reader.Columns, location.RowCount, location.FileName, location.ByteSize, location.IndexBlockRows, warehouseMs));
+        var outcome = new StoredResults(reader.Columns, location.RowCount, location.FileName, location.ByteSize, location.IndexBlockRows, warehouseMs);
+        return (location, outcome, project.ResultsCacheTtl ?? options.Value.ResultsTtl);
     }
 
     // A conditional update: a query cancelled meanwhile stays cancelled (the error came from the stop).
     private async Task MarkErrorUnlessCancelledAsync(Guid queryUuid, string error, StoredLocation? stored)
     {
-        if (!await history.MarkErrorAsync(queryUuid, error, CancellationToken.None))
+        if (!await history.MarkErrorAsync(queryUuid, error, options.Value.ErrorTtl, CancellationToken.None))
         {
             logger.LogInformation("Query {QueryUuid} already final; error not recorded: {Error}", queryUuid, error);
         }

@@ -6,4 +6,5 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="ProjectUuid">The project's id.</param>
 /// <param name="Name">Its name.</param>
 /// <param name="Warehouse">Its warehouse connection (holds credentials).</param>
-public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse);
+/// <param name="ResultsCacheTtl">How long its results are kept and reused, or null for the backend's default.</param>
+public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse, TimeSpan? ResultsCacheTtl = null);

@@ -10,16 +10,17 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
 {
     private const string SelectSql = """
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
-               warehouse_connection AS WarehouseConnection
+               warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds
         FROM projects WHERE project_uuid = @projectUuid
         """;
 
     private const string UpsertSql = """
-        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection)
-        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection)
+        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds)
+        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds)
         ON CONFLICT (project_uuid) DO UPDATE
         SET name = excluded.name, warehouse_type = excluded.warehouse_type,
-            warehouse_connection = excluded.warehouse_connection, updated_at = now()
+            warehouse_connection = excluded.warehouse_connection,
+            results_cache_ttl_seconds = excluded.results_cache_ttl_seconds, updated_at = now()
         """;
 
     /// <summary>The project, or a 404 naming it.</summary>
@@ -34,7 +35,11 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
         }
 
         return Enum.TryParse<WarehouseType>(row.WarehouseType, ignoreCase: true, out var type)
-            ? new Project(row.ProjectUuid, row.Name, new WarehouseConnection(type, row.WarehouseConnection))
+            ? new Project(
+                row.ProjectUuid,
+                row.Name,
+                new WarehouseConnection(type, row.WarehouseConnection),
+                row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
@@ -50,9 +55,10 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 name = project.Name,
                 warehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
                 warehouseConnection = project.Warehouse.ConnectionString,
+                resultsCacheTtlSeconds = project.ResultsCacheTtl is { } ttl ? (int?)ttl.TotalSeconds : null,
             },
             cancellationToken: cancellationToken));
     }
 
-    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection);
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds);
 }

@@ -20,14 +20,17 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         warehouse_execution_time_ms AS WarehouseExecutionTimeMs, total_row_count AS TotalRowCount,
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
         results_index_block_rows AS ResultsIndexBlockRows, processing_started_at AS ProcessingStartedAt,
-        finished_at AS FinishedAt
+        finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
+        joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit
         """;
 
-    private const string InsertSql = """
+    /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>
+    internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
-                                   request_parameters, status, cache_key)
+                                   request_parameters, status, cache_key, joined_query_uuid, processing_started_at)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
-                jsonb_build_object('limit', CAST(@RowLimit AS bigint)), 'pending', @CacheKey)
+                jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
+                CASE WHEN @Started THEN now() END)
         """;
 
     private const string SelectByProjectSql = $"SELECT {SelectColumns} FROM query_history WHERE project_uuid = @projectUuid AND query_uuid = @queryUuid";
@@ -56,6 +59,35 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         SELECT {SelectColumns} FROM changed, (SELECT count(*) FROM notified) AS n
         """;
 
+    // Followers (single flight) show that the work they wait for has started.
+    private const string StartFollowersSql = $"""
+        WITH changed AS (
+            UPDATE query_history SET status = 'executing', processing_started_at = now()
+            WHERE joined_query_uuid = @queryUuid AND status IN ('pending', 'queued')
+            RETURNING query_uuid, status)
+        {NotifyChanged}
+        """;
+
+    private const string LockSql = "SELECT status FROM query_history WHERE query_uuid = @queryUuid FOR UPDATE";
+
+    // Copies a finished leader's outcome to the queries that joined it. Runs after the leader's row
+    // is locked and updated, in the same transaction, so a follower that joined a moment before is seen.
+    private const string PropagateToFollowersSql = $"""
+        WITH leader AS (SELECT * FROM query_history WHERE query_uuid = @queryUuid),
+        changed AS (
+            UPDATE query_history f
+            SET status = l.status, error = l.error, errored_at = l.errored_at, total_row_count = l.total_row_count,
+                columns = l.columns, results_file_name = l.results_file_name, results_byte_size = l.results_byte_size,
+                results_index_block_rows = l.results_index_block_rows, warehouse_query_id = l.warehouse_query_id,
+                warehouse_execution_time_ms = l.warehouse_execution_time_ms, results_created_at = l.results_created_at,
+                results_updated_at = l.results_updated_at, results_expires_at = l.results_expires_at,
+                processing_started_at = coalesce(f.processing_started_at, l.processing_started_at), finished_at = l.finished_at
+            FROM leader l
+            WHERE f.joined_query_uuid = l.query_uuid AND f.status IN ('pending', 'queued', 'executing')
+            RETURNING f.query_uuid, f.status)
+        {NotifyChanged}
+        """;
+
     private const string SetWarehouseQueryIdSql = """
         UPDATE query_history
         SET warehouse_query_id = @warehouseQueryId,
@@ -69,7 +101,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
             SET status = 'ready', total_row_count = @TotalRowCount, columns = @Columns::jsonb,
                 results_file_name = @ResultsFileName, results_byte_size = @ByteSize,
                 results_index_block_rows = @IndexBlockRows, warehouse_execution_time_ms = @WarehouseExecutionTimeMs,
-                results_created_at = now(), results_updated_at = now(), finished_at = now()
+                results_created_at = now(), results_updated_at = now(), finished_at = now(),
+                results_expires_at = now() + @ExpiresAfter
             WHERE query_uuid = @QueryUuid AND status = 'executing'
             RETURNING query_uuid, status)
         {NotifyChanged}
@@ -77,7 +110,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     private const string MarkErrorSql = $"""
         WITH changed AS (
-            UPDATE query_history SET status = 'error', error = @error, errored_at = now(), finished_at = now()
+            UPDATE query_history SET status = 'error', error = @error, errored_at = now(), finished_at = now(),
+                results_expires_at = now() + @expiresAfter
             WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
             RETURNING query_uuid, status)
         {NotifyChanged}
@@ -103,12 +137,31 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     private const string CountSql = "SELECT count(*) FROM query_history WHERE project_uuid = @projectUuid AND (@statuses::text[] IS NULL OR status = ANY(@statuses))";
 
+    private const string DeleteSql = "DELETE FROM query_history WHERE query_uuid = @queryUuid RETURNING results_file_name";
+
+    private const string FileReferencedSql = "SELECT EXISTS (SELECT 1 FROM query_history WHERE results_file_name = @fileName)";
+
     /// <summary>Records a new <c>pending</c> query.</summary>
     public async Task CreateAsync(NewQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(InsertSql, query, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(InsertSql, InsertParameters(query, "pending", null, false), cancellationToken: cancellationToken));
     }
+
+    /// <summary>The parameters of <see cref="InsertSql"/>.</summary>
+    internal static object InsertParameters(NewQuery query, string status, Guid? joinedQueryUuid, bool started) => new
+    {
+        query.QueryUuid,
+        query.ProjectUuid,
+        query.Context,
+        query.DefaultPageSize,
+        query.CompiledSql,
+        query.RowLimit,
+        Status = status,
+        query.CacheKey,
+        JoinedQueryUuid = joinedQueryUuid,
+        Started = started,
+    };
 
     /// <summary>The query of this project, or a 404 (also when it belongs to another project).</summary>
     public async Task<QueryHistoryRecord> GetAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
@@ -135,8 +188,14 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     public async Task<QueryHistoryRecord?> TryStartExecutingAsync(Guid queryUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
+        var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
             new CommandDefinition(StartExecutingSql, new { queryUuid }, cancellationToken: cancellationToken));
+        if (started is not null)
+        {
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition(StartFollowersSql, new { queryUuid }, cancellationToken: cancellationToken));
+        }
+
+        return started;
     }
 
     /// <summary>Records the warehouse's id of the running query and, once known, its time to first row.</summary>
@@ -146,9 +205,11 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(SetWarehouseQueryIdSql, new { queryUuid, warehouseQueryId, warehouseExecutionTimeMs }, cancellationToken: cancellationToken));
     }
 
-    /// <summary><c>executing</c> to <c>ready</c> with the stored results; false when the query left <c>executing</c> meanwhile.</summary>
-    public Task<bool> MarkReadyAsync(Guid queryUuid, StoredResults results, CancellationToken cancellationToken) =>
-        ExecuteUpdateAsync(
+    /// <summary><c>executing</c> to <c>ready</c> with the stored results, kept for <paramref name="expiresAfter"/>; false when the query left <c>executing</c> meanwhile.</summary>
+    /// <remarks>The queries that joined this one get the same result.</remarks>
+    public Task<bool> MarkReadyAsync(Guid queryUuid, StoredResults results, TimeSpan expiresAfter, CancellationToken cancellationToken) =>
+        FinishAsync(
+            queryUuid,
             MarkReadySql,
             new
             {
@@ -159,12 +220,30 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
                 results.ByteSize,
                 results.IndexBlockRows,
                 results.WarehouseExecutionTimeMs,
+                ExpiresAfter = expiresAfter,
             },
             cancellationToken);
 
     /// <summary>Any active status to <c>error</c>; false when the query already reached a final state.</summary>
-    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, CancellationToken cancellationToken) =>
-        ExecuteUpdateAsync(MarkErrorSql, new { queryUuid, error }, cancellationToken);
+    /// <remarks>The queries that joined this one get the same error.</remarks>
+    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, TimeSpan expiresAfter, CancellationToken cancellationToken) =>
+        FinishAsync(queryUuid, MarkErrorSql, new { queryUuid, error, expiresAfter }, cancellationToken);
+
+    // Locks the row, applies the final status, and hands the outcome to its followers, in one transaction.
+    private async Task<bool> FinishAsync(Guid queryUuid, string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(LockSql, new { queryUuid }, transaction, cancellationToken: cancellationToken));
+        var finished = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)) == 1;
+        if (finished)
+        {
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition(PropagateToFollowersSql, new { queryUuid }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return finished;
+    }
 
     /// <summary>A page of a project's queries, newest first, optionally only those with one of <paramref name="statuses"/>; and how many match in all.</summary>
     public async Task<(IReadOnlyList<QueryHistoryRecord> Page, long Total)> ListAsync(
@@ -183,6 +262,20 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     /// <summary>Any active status to <c>cancelled</c>; false when the query already reached a final state.</summary>
     public Task<bool> CancelAsync(Guid queryUuid, CancellationToken cancellationToken) =>
         ExecuteUpdateAsync(CancelSql, new { queryUuid }, cancellationToken);
+
+    /// <summary>Deletes the row; returns the results file it pointed at, if any.</summary>
+    public async Task<string?> DeleteAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(DeleteSql, new { queryUuid }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>True while any row points at the results file.</summary>
+    public async Task<bool> IsFileReferencedAsync(string fileName, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(FileReferencedSql, new { fileName }, cancellationToken: cancellationToken));
+    }
 
     /// <summary>The current status of each of these queries.</summary>
     public async Task<IReadOnlyList<(Guid QueryUuid, QueryStatus Status)>> GetStatusesAsync(IReadOnlyCollection<Guid> queryUuids, CancellationToken cancellationToken)

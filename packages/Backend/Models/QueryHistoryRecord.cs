@@ -67,4 +67,16 @@ public sealed class QueryHistoryRecord
 
     /// <summary>When it reached a final state.</summary>
     public DateTime? FinishedAt { get; init; }
+
+    /// <summary>When its results were stored (for a cache hit: when the reused result was).</summary>
+    public DateTime? ResultsCreatedAt { get; init; }
+
+    /// <summary>When its results expire.</summary>
+    public DateTime? ResultsExpiresAt { get; init; }
+
+    /// <summary>The running query it joined (single flight), or null when it runs (or ran) itself.</summary>
+    public Guid? JoinedQueryUuid { get; init; }
+
+    /// <summary>True when it reused an earlier result.</summary>
+    public bool CacheHit { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Pipelines;
 using Hangfire;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
@@ -11,14 +12,17 @@ using Microsoft.Extensions.Options;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
-/// The rules of asynchronous queries: submitting records a <c>pending</c> row and hands the query
-/// to a background job at once; reading answers the status, or a page once the query is ready.
+/// The rules of asynchronous queries: submitting reuses a fresh cached result, joins an identical
+/// query already running, or records a <c>pending</c> row and hands the query to a background job;
+/// reading answers the status, or a page once the query is ready.
 /// </summary>
 public sealed class AsyncQueryService(
     ProjectModel projects,
     QueryHistoryModel history,
+    QueryCacheModel cache,
     IResultsStore results,
     RunningQueries running,
+    QueryWaiter waiter,
     IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
     ILogger<AsyncQueryService> logger)
@@ -29,8 +33,27 @@ public sealed class AsyncQueryService(
 
     private readonly QueryExecutionOptions _options = options.Value;
 
-    /// <summary>Validates and submits raw SQL; returns as soon as the query is queued.</summary>
+    /// <summary>Validates and submits raw SQL; answers once the query is queued (or, with <c>waitMs</c>, finished).</summary>
     public async Task<ExecuteQueryResults> ExecuteSqlAsync(Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
+    {
+        var wait = ValidateWait(request.WaitMs);
+        var submitted = await SubmitAsync(projectUuid, request, cancellationToken);
+        if (wait <= TimeSpan.Zero)
+        {
+            return submitted;
+        }
+
+        await waiter.WaitForFinalStateAsync(submitted.QueryUuid, wait, cancellationToken);
+        return new ExecuteQueryResults
+        {
+            QueryUuid = submitted.QueryUuid,
+            CacheMetadata = submitted.CacheMetadata,
+            FirstPage = await GetResultsPageAsync(projectUuid, submitted.QueryUuid, 1, null, null, cancellationToken),
+        };
+    }
+
+    /// <summary>Checks a request without submitting it; throws a 400 naming what is wrong.</summary>
+    public string ValidateSql(ExecuteSqlQueryRequest request)
     {
         var sql = request.Sql?.Trim();
         if (string.IsNullOrEmpty(sql))
@@ -48,30 +71,65 @@ public sealed class AsyncQueryService(
             throw new ValidationException($"limit must be 1 or more (got {request.Limit}); leave it out for all rows.");
         }
 
-        var context = string.IsNullOrWhiteSpace(request.Context) ? DefaultContext : request.Context.Trim();
-        if (context.Length > MaxContextLength)
+        if (request.Context?.Trim().Length > MaxContextLength)
         {
             throw new ValidationException($"context must be at most {MaxContextLength} characters.");
         }
 
-        await projects.GetAsync(projectUuid, cancellationToken);
+        return sql;
+    }
+
+    /// <summary>Submits one validated query: a cache hit, a join of an identical running query, or a new job.</summary>
+    public async Task<ExecuteQueryResults> SubmitAsync(Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
+    {
+        var sql = ValidateSql(request);
+        var project = await projects.GetAsync(projectUuid, cancellationToken);
         var query = new NewQuery(
             Guid.NewGuid(),
             projectUuid,
-            context,
+            string.IsNullOrWhiteSpace(request.Context) ? DefaultContext : request.Context.Trim(),
             sql,
             request.Limit,
             _options.DefaultPageSize,
             QueryCacheKey.Compute(projectUuid, sql, request.Limit, DefaultTimezone));
-        await history.CreateAsync(query, cancellationToken);
-        jobs.Enqueue<RunQueryJob>(job => job.RunAsync(query.QueryUuid, CancellationToken.None));
-        await history.MarkQueuedAsync(query.QueryUuid, cancellationToken);
+        var miss = new CacheMetadata { CacheHit = false };
+        if (request.InvalidateCache != true)
+        {
+            var ttl = project.ResultsCacheTtl ?? _options.ResultsTtl;
+            if (await cache.TryCreateCacheHitAsync(query, QueryExecutionOptions.ReuseBuffer(ttl), cancellationToken) is { } hit)
+            {
+                logger.LogInformation("Query {QueryUuid} reused a cached result of {CacheKey}", query.QueryUuid, query.CacheKey);
+                return new ExecuteQueryResults
+                {
+                    QueryUuid = query.QueryUuid,
+                    CacheMetadata = new CacheMetadata
+                    {
+                        CacheHit = true,
+                        CacheUpdatedTime = QueryTimings.Utc(hit.CreatedAt),
+                        CacheExpiresAt = QueryTimings.Utc(hit.ExpiresAt),
+                    },
+                };
+            }
+
+            if (await cache.JoinOrCreateAsync(query, cancellationToken) is { } leader)
+            {
+                logger.LogInformation("Query {QueryUuid} joined the identical query {LeaderUuid} already running", query.QueryUuid, leader);
+                return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
+            }
+        }
+        else
+        {
+            await history.CreateAsync(query, cancellationToken);
+        }
+
+        await EnqueueAsync(query.QueryUuid, cancellationToken);
         logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, projectUuid);
-        return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = new CacheMetadata { CacheHit = false } };
+        return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }
 
-    /// <summary>The query's status, or one page of its rows once it is ready.</summary>
-    public async Task<QueryResultsPage> GetResultsPageAsync(Guid projectUuid, Guid queryUuid, int? page, int? pageSize, CancellationToken cancellationToken)
+    /// <summary>The query's status, or one page of its rows once it is ready; with <paramref name="waitMs"/>, first waits for it to finish.</summary>
+    public async Task<QueryResultsPage> GetResultsPageAsync(
+        Guid projectUuid, Guid queryUuid, int? page, int? pageSize, int? waitMs, CancellationToken cancellationToken)
     {
         var pageNumber = page ?? 1;
         if (pageNumber < 1)
@@ -84,7 +142,13 @@ public sealed class AsyncQueryService(
             throw new ValidationException($"pageSize must be between 1 and {_options.MaxPageSize} (got {size}).");
         }
 
+        var wait = ValidateWait(waitMs);
         var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        if (wait > TimeSpan.Zero && query.Status.IsActive())
+        {
+            query = await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken) ?? throw new NotFoundException($"Query {queryUuid} was deleted.");
+        }
+
         var status = query.Status;
         if (status != QueryStatus.Ready)
         {
@@ -92,8 +156,8 @@ public sealed class AsyncQueryService(
             {
                 QueryUuid = queryUuid,
                 Status = status.ToName(),
-                Error = query.Error,
-                ErroredAt = QueryTimings.Utc(query.ErroredAt),
+                Error = status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
+                ErroredAt = QueryTimings.Utc(query.ErroredAt ?? (status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
             };
         }
 
@@ -144,30 +208,90 @@ public sealed class AsyncQueryService(
     public async Task<CancelQueryResults> CancelAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
         await history.GetAsync(projectUuid, queryUuid, cancellationToken);
-        if (!await history.CancelAsync(queryUuid, cancellationToken))
+        if (!await CancelIfActiveAsync(queryUuid, cancellationToken))
         {
             var current = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
             throw new ConflictException(
                 $"Query {queryUuid} is already {current.Status.ToName()}; only pending, queued or executing queries can be cancelled.");
         }
 
-        // Stop it at once when it runs here; other instances hear the notification.
-        running.Cancel(queryUuid);
-        logger.LogInformation("Query {QueryUuid} cancelled", queryUuid);
         return new CancelQueryResults { QueryUuid = queryUuid, Status = QueryStatus.Cancelled.ToName() };
+    }
+
+    /// <summary>Deletes the query (cancelling it first if it runs), and its results file when no other query shares it.</summary>
+    public async Task<DeleteQueryResults> DeleteAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        if (query.Status.IsActive())
+        {
+            await CancelIfActiveAsync(queryUuid, cancellationToken);
+        }
+
+        var fileName = await history.DeleteAsync(queryUuid, cancellationToken);
+        var deleteFile = fileName is not null && !await history.IsFileReferencedAsync(fileName, cancellationToken);
+        if (deleteFile)
+        {
+            await results.DeleteAsync(fileName, cancellationToken);
+        }
+
+        logger.LogInformation("Query {QueryUuid} deleted (results file deleted: {ResultsDeleted})", queryUuid, deleteFile);
+        return new DeleteQueryResults { QueryUuid = queryUuid, ResultsDeleted = deleteFile };
     }
 
     /// <summary>The query, which must be ready (409 otherwise).</summary>
     public async Task<QueryHistoryRecord> GetReadyQueryAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
         var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
-        return query.Status == QueryStatus.Ready
-            ? query
-            : throw new ConflictException($"Query {queryUuid} is {query.Status.ToName()}; its results are available once it is ready.");
+        return query.Status switch
+        {
+            QueryStatus.Ready => query,
+            QueryStatus.Expired => throw new ConflictException(ExpiredMessage(query)),
+            _ => throw new ConflictException($"Query {queryUuid} is {query.Status.ToName()}; its results are available once it is ready."),
+        };
     }
 
     /// <summary>Writes a ready query's whole result as JSON lines, streamed, never held in memory.</summary>
-    public async Task WriteAllResultsAsync(QueryHistoryRecord query, System.IO.Pipelines.PipeWriter destination, CancellationToken cancellationToken) =>
-        await results.CopyAllAsync(query, destination, cancellationToken);
+    public Task WriteAllResultsAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken) =>
+        results.CopyAllAsync(query, destination, cancellationToken);
 
+    /// <summary>The wait a request asked for, validated against <see cref="QueryExecutionOptions.MaxWaitMs"/>.</summary>
+    public TimeSpan ValidateWait(int? waitMs) => waitMs switch
+    {
+        null or 0 => TimeSpan.Zero,
+        < 0 => throw new ValidationException($"waitMs must be 0 or more (got {waitMs})."),
+        _ when waitMs > _options.MaxWaitMs => throw new ValidationException($"waitMs must be at most {_options.MaxWaitMs} (got {waitMs})."),
+        _ => TimeSpan.FromMilliseconds(waitMs.Value),
+    };
+
+    private async Task<bool> CancelIfActiveAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        if (!await history.CancelAsync(queryUuid, cancellationToken))
+        {
+            return false;
+        }
+
+        // Stop it at once when it runs here; other instances hear the notification.
+        running.Cancel(queryUuid);
+        logger.LogInformation("Query {QueryUuid} cancelled", queryUuid);
+        if (await cache.PromoteFollowersAsync(queryUuid, cancellationToken) is { } newLeader)
+        {
+            // Queries that had joined this one still want their results: the oldest runs for them all.
+            logger.LogInformation("Query {QueryUuid} now runs for the queries that had joined {CancelledUuid}", newLeader, queryUuid);
+            await EnqueueAsync(newLeader, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task EnqueueAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        jobs.Enqueue<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None));
+        await history.MarkQueuedAsync(queryUuid, cancellationToken);
+    }
+
+    private static string ExpiredMessage(QueryHistoryRecord query) =>
+        query.Error is { } error && query.ResultsExpiresAt is null
+            ? error
+            : $"The results of query {query.QueryUuid} expired{(query.ResultsExpiresAt is { } at ? $" at {QueryTimings.Utc(at):u}" : "")} and were deleted; run the query again."
+              + (query.Error is { } original ? $" It had failed: {original}" : "");
 }

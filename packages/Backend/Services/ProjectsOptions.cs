@@ -30,4 +30,7 @@ public sealed class ProjectDefinition
     /// <summary>The driver's connection string (holds credentials).</summary>
     [Required]
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>How long this project's results are kept and reused; empty for <see cref="QueryExecutionOptions.ResultsTtl"/>.</summary>
+    public TimeSpan? ResultsCacheTtl { get; set; }
 }

@@ -26,4 +26,26 @@ public sealed class QueryExecutionOptions
 
     /// <summary>How often an idle worker looks for queued jobs when PostgreSQL notifications are missed.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long results are kept and reused from the cache (a project may set its own).</summary>
+    public TimeSpan ResultsTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a failed query's row stays <c>error</c> before it turns <c>expired</c>.</summary>
+    public TimeSpan ErrorTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A query queued longer than this (no worker took it) turns <c>expired</c>.</summary>
+    public TimeSpan MaxQueueTime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>History rows older than this are deleted once final and without live results.</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>When the expiry sweep runs (Hangfire cron; default every minute).</summary>
+    public string ExpirySweepCron { get; set; } = "* * * * *";
+
+    /// <summary>The longest a request may wait for a query (<c>waitMs</c>).</summary>
+    [Range(0, 300_000)]
+    public int MaxWaitMs { get; set; } = 30_000;
+
+    /// <summary>A cached result is reused only with at least min(10 min, TTL/4) of life left.</summary>
+    public static TimeSpan ReuseBuffer(TimeSpan ttl) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(10).Ticks, ttl.Ticks / 4));
 }
