@@ -40,7 +40,7 @@ dotnet build "$repo/bench/Bench/Bench.csproj" -c Release -v quiet -nologo -o "$r
 
 log="$repo/.local/bench-backend.log"
 (cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
-  Logging__LogLevel__Default=Warning \
+  Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information \
   MetadataDatabase__ConnectionString="$pg_admin;Database=$metadata_db" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   ResultsStorage__Prefix="bench/" \

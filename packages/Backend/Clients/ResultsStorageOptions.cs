@@ -44,6 +44,10 @@ public sealed class ResultsStorageOptions
     [Range(5 * 1024 * 1024, 1024 * 1024 * 1024)]
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>How many parts of one result upload at once (each holds one part in memory).</summary>
+    [Range(1, 16)]
+    public int MaxConcurrentPartUploads { get; set; } = 3;
+
     /// <summary>How many rows each entry of a result's byte-offset index covers.</summary>
     [Range(1, 100_000)]
     public int IndexBlockRows { get; set; } = 100;

@@ -18,6 +18,10 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
 
     private readonly ResultsStorageOptions _options = options.Value;
 
+    // Over HTTPS, TLS already protects the body, so the SDK need not hash every part to sign it
+    // (S3 accepts UNSIGNED-PAYLOAD there); over plain HTTP the body must be signed.
+    private bool SignPayload => _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>
     /// Uploads everything <paramref name="source"/> yields to <paramref name="key"/> and returns its size.
     /// The object exists only once the whole pipe was read; on failure the multipart upload is aborted.
@@ -56,6 +60,7 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
                         ContentType = contentType,
                         // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
                         UseChunkEncoding = false,
+                        DisablePayloadSigning = !SignPayload,
                     },
                     cancellationToken),
                 cancellationToken);
@@ -135,11 +140,15 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
                 new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = contentType },
                 cancellationToken),
             cancellationToken);
+        // Up to MaxConcurrentPartUploads parts travel at once, each in a buffer of its own, while the
+        // pipe keeps filling: the server's per-request latency no longer paces the whole result.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new List<Task<PartETag>>();
         var parts = new List<PartETag>();
         long total = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
         try
         {
+            var partNumber = 0;
             while (true)
             {
                 var available = read.Buffer;
@@ -147,10 +156,15 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
                 if (take > 0)
                 {
                     var part = available.Slice(0, take);
+                    var buffer = ArrayPool<byte>.Shared.Rent(partSize);
                     part.CopyTo(buffer);
                     source.AdvanceTo(part.End);
-                    parts.Add(await UploadPartAsync(key, upload.UploadId, parts.Count + 1, buffer, (int)take, cancellationToken));
+                    inFlight.Add(UploadPooledPartAsync(key, upload.UploadId, ++partNumber, buffer, (int)take, failed.Token));
                     total += take;
+                    if (inFlight.Count >= _options.MaxConcurrentPartUploads)
+                    {
+                        await CollectFirstAsync(inFlight, parts);
+                    }
                 }
                 else
                 {
@@ -165,6 +179,12 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
                 read = await source.ReadAtLeastAsync(partSize, cancellationToken);
             }
 
+            while (inFlight.Count > 0)
+            {
+                await CollectFirstAsync(inFlight, parts);
+            }
+
+            parts.Sort((a, b) => a.PartNumber.GetValueOrDefault().CompareTo(b.PartNumber.GetValueOrDefault()));
             await CallAsync(
                 () => s3.CompleteMultipartUploadAsync(
                     new CompleteMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts },
@@ -174,8 +194,25 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
         }
         catch
         {
+            await failed.CancelAsync();
+            await Task.WhenAll(inFlight.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
             await AbortAsync(key, upload.UploadId);
             throw;
+        }
+    }
+
+    private static async Task CollectFirstAsync(List<Task<PartETag>> inFlight, List<PartETag> parts)
+    {
+        var done = await Task.WhenAny(inFlight);
+        inFlight.Remove(done);
+        parts.Add(await done);
+    }
+
+    private async Task<PartETag> UploadPooledPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await UploadPartAsync(key, uploadId, partNumber, buffer, length, cancellationToken);
         }
         finally
         {
@@ -197,6 +234,7 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
                     InputStream = body,
                     PartSize = length,
                     UseChunkEncoding = false,
+                    DisablePayloadSigning = !SignPayload,
                 },
                 cancellationToken),
             cancellationToken);

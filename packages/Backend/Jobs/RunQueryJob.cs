@@ -93,6 +93,9 @@ public sealed class RunQueryJob(
         QueryShapeException.ThrowIfDuplicateColumns(reader.Columns);
 
         var location = await results.StoreAsync(query, reader, cancellationToken);
+        logger.LogInformation(
+            "Query {QueryUuid} stored {RowCount} rows ({ByteSize} bytes) in {StoreMs} ms after {WarehouseMs} ms to the first row",
+            query.QueryUuid, location.RowCount, location.ByteSize, clock.ElapsedMilliseconds - warehouseMs, warehouseMs);
         var outcome = new StoredResults(reader.Columns, location.RowCount, location.FileName, location.ByteSize, location.IndexBlockRows, warehouseMs);
         return (location, outcome, project.ResultsCacheTtl ?? options.Value.ResultsTtl);
     }

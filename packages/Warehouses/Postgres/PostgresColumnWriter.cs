@@ -25,32 +25,68 @@ internal static class PostgresColumnWriter
         "date" => (DimensionType.Date, static (r, i, w) => JsonValues.WriteDate(r.GetFieldValue<DateOnly>(i), w)),
         "timestamp" or "timestamptz" => (DimensionType.Timestamp, static (r, i, w) => w.WriteStringValue(r.GetDateTime(i))),
         "json" => (DimensionType.String, WriteJson),
-        // jsonb comes back normalised on one line, so it can be copied as it is.
-        "jsonb" => (DimensionType.String, static (r, i, w) => w.WriteRawValue(r.GetString(i), skipInputValidation: true)),
+        "jsonb" => (DimensionType.String, WriteJsonb),
         "bytea" => (DimensionType.String, static (r, i, w) => w.WriteBase64StringValue(r.GetFieldValue<byte[]>(i))),
         "uuid" => (DimensionType.String, static (r, i, w) => w.WriteStringValue(r.GetGuid(i))),
         "interval" => (DimensionType.String, static (r, i, w) => w.WriteStringValue(IsoDuration(r.GetFieldValue<NpgsqlInterval>(i)))),
-        "text" or "varchar" or "bpchar" or "name" or "citext" or "char" or "xml" =>
-            (DimensionType.String, static (r, i, w) => w.WriteStringValue(r.GetString(i))),
+        "text" or "varchar" or "bpchar" or "name" or "citext" or "xml" => (DimensionType.String, WriteUtf8Text),
+        "char" => (DimensionType.String, static (r, i, w) => w.WriteStringValue(r.GetString(i))),
         _ => (DimensionType.String, static (r, i, w) => WriteAny(r.GetValue(i), w)),
     };
 
-    private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer)
+    private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer) =>
+        WithRawBytes(reader, ordinal, writer, static (wire, w) =>
+        {
+            var length = PostgresNumeric.MaxUtf8Length(wire);
+            var rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+            try
+            {
+                var text = rented ?? stackalloc byte[256];
+                if (PostgresNumeric.TryFormatUtf8(wire, text, out var written))
+                {
+                    w.WriteRawValue(text[..written], skipInputValidation: true);
+                }
+                else
+                {
+                    w.WriteStringValue(text[..written]);
+                }
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        });
+
+    /// <summary>Text as PostgreSQL sent it (UTF-8), escaped by the writer: no string per value.</summary>
+    private static void WriteUtf8Text(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer) =>
+        WithRawBytes(reader, ordinal, writer, static (utf8, w) => w.WriteStringValue(utf8));
+
+    /// <summary>jsonb's binary form is a version byte (1) and the JSON text, already normalised on one line.</summary>
+    private static void WriteJsonb(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer) =>
+        WithRawBytes(reader, ordinal, writer, static (wire, w) =>
+        {
+            if (wire.Length == 0 || wire[0] != 1)
+            {
+                throw new FormatException($"Unknown jsonb format version {(wire.Length == 0 ? "(empty)" : wire[0])}.");
+            }
+
+            w.WriteRawValue(wire[1..], skipInputValidation: true);
+        });
+
+    private delegate void RawBytesWriter(ReadOnlySpan<byte> bytes, Utf8JsonWriter writer);
+
+    /// <summary>Hands the column's wire bytes to <paramref name="write"/>, from a pooled buffer.</summary>
+    private static void WithRawBytes(NpgsqlDataReader reader, int ordinal, Utf8JsonWriter writer, RawBytesWriter write)
     {
         var length = checked((int)reader.GetBytes(ordinal, 0, null, 0, 0));
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
             reader.GetBytes(ordinal, 0, buffer, 0, length);
-            var value = PostgresNumeric.Decode(buffer.AsSpan(0, length));
-            if (value.IsFinite)
-            {
-                writer.WriteRawValue(value.Text, skipInputValidation: true);
-            }
-            else
-            {
-                writer.WriteStringValue(value.Text);
-            }
+            write(buffer.AsSpan(0, length), writer);
         }
         finally
         {
