@@ -165,9 +165,9 @@ public class CancelTests
         await history.CreateAsync(new NewQuery(queryUuid, _host.ProjectUuid, "api", "select 1", null, 500, "key"), CancellationToken.None);
         Assert.That(await history.CancelAsync(queryUuid, CancellationToken.None), Is.True);
 
-        Assert.That(await history.TryStartExecutingAsync(queryUuid, CancellationToken.None), Is.Null, "a cancelled query is never claimed");
-        Assert.That(await history.MarkErrorAsync(queryUuid, "late error", TimeSpan.FromHours(1), CancellationToken.None), Is.False);
-        Assert.That(await history.MarkReadyAsync(queryUuid, new StoredResults([], 0, null, 0, null, 0), TimeSpan.FromHours(1), CancellationToken.None), Is.False);
+        Assert.That(await history.TryStartExecutingAsync(queryUuid, "test", CancellationToken.None), Is.Null, "a cancelled query is never claimed");
+        Assert.That(await history.MarkErrorAsync(queryUuid, "late error", TimeSpan.FromHours(1), null, CancellationToken.None), Is.False);
+        Assert.That(await history.MarkReadyAsync(queryUuid, 0, new StoredResults([], 0, null, 0, null, 0), TimeSpan.FromHours(1), CancellationToken.None), Is.False);
         var stored = await history.FindAsync(queryUuid, CancellationToken.None);
         Assert.That(stored!.StatusName, Is.EqualTo("cancelled"));
         Assert.That(stored.Error, Is.Null);

@@ -26,7 +26,17 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
     /// Uploads everything <paramref name="source"/> yields to <paramref name="key"/> and returns its size.
     /// The object exists only once the whole pipe was read; on failure the multipart upload is aborted.
     /// </summary>
-    public async Task<long> UploadAsync(string key, PipeReader source, CancellationToken cancellationToken, string contentType = JsonlContentType)
+    /// <param name="key">The object's key.</param>
+    /// <param name="source">What to upload, read to its end.</param>
+    /// <param name="cancellationToken">Stops the upload (which is then aborted).</param>
+    /// <param name="contentType">The object's content type.</param>
+    /// <param name="onMultipartStarted">Told the upload id when a multipart upload starts, so that it can be found (and aborted) if this process dies.</param>
+    public async Task<long> UploadAsync(
+        string key,
+        PipeReader source,
+        CancellationToken cancellationToken,
+        string contentType = JsonlContentType,
+        Func<string, CancellationToken, Task>? onMultipartStarted = null)
     {
         var partSize = _options.PartSizeBytes;
         var first = await source.ReadAtLeastAsync(partSize, cancellationToken);
@@ -38,7 +48,7 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
             return length;
         }
 
-        return await UploadMultipartAsync(key, source, first, partSize, contentType, cancellationToken);
+        return await UploadMultipartAsync(key, source, first, partSize, contentType, onMultipartStarted, cancellationToken);
     }
 
     /// <summary>Writes a small object in one request.</summary>
@@ -133,13 +143,26 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
         await stream.ReadExactlyAsync(destination, cancellationToken);
     }
 
-    private async Task<long> UploadMultipartAsync(string key, PipeReader source, ReadResult read, int partSize, string contentType, CancellationToken cancellationToken)
+    private async Task<long> UploadMultipartAsync(
+        string key, PipeReader source, ReadResult read, int partSize, string contentType, Func<string, CancellationToken, Task>? onStarted, CancellationToken cancellationToken)
     {
         var upload = await CallAsync(
             () => s3.InitiateMultipartUploadAsync(
                 new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = contentType },
                 cancellationToken),
             cancellationToken);
+        if (onStarted is not null)
+        {
+            try
+            {
+                await onStarted(upload.UploadId, cancellationToken);
+            }
+            catch
+            {
+                await AbortAsync(key, upload.UploadId);
+                throw;
+            }
+        }
         // Up to MaxConcurrentPartUploads parts travel at once, each in a buffer of its own, while the
         // pipe keeps filling: the server's per-request latency no longer paces the whole result.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -242,10 +265,41 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
     }
 
     /// <summary>
+    /// Aborts multipart uploads under <paramref name="prefix"/> started before <paramref name="olderThan"/>
+    /// (left by a process that died before it could record or abort them). Servers that cannot list
+    /// uploads (s3rver answers 501) earn a warning; recorded uploads are aborted by id elsewhere.
+    /// </summary>
+    public async Task<int> AbortStaleUploadsAsync(string prefix, DateTime olderThan, CancellationToken cancellationToken)
+    {
+        ListMultipartUploadsResponse listed;
+        try
+        {
+            listed = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _options.Bucket, Prefix = prefix }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed)
+        {
+            logger.LogDebug("Results storage cannot list multipart uploads ({Status}); only recorded uploads are aborted", e.StatusCode);
+            return 0;
+        }
+
+        var aborted = 0;
+        foreach (var upload in listed.MultipartUploads ?? [])
+        {
+            if (upload.Initiated < olderThan)
+            {
+                await AbortAsync(upload.Key, upload.UploadId);
+                aborted++;
+            }
+        }
+
+        return aborted;
+    }
+
+    /// <summary>
     /// Aborts a multipart upload so that no parts are left behind. Servers that do not implement
     /// abort (s3rver answers 405) only earn a warning: the object itself was never completed.
     /// </summary>
-    private async Task AbortAsync(string key, string uploadId)
+    public async Task AbortAsync(string key, string uploadId)
     {
         try
         {

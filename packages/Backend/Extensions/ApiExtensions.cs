@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Health;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 
@@ -11,6 +13,8 @@ public static class ApiExtensions
     /// <summary>The OpenAPI document's name, served at <c>/swagger/{name}/swagger.json</c>.</summary>
     public const string OpenApiDocumentName = "v1";
 
+    private const string ReadyTag = "ready";
+
     /// <summary>Adds controllers with the API's JSON conventions and the OpenAPI generator.</summary>
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
@@ -20,7 +24,10 @@ public static class ApiExtensions
             .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
-        services.AddHealthChecks();
+        services.AddHealthChecks()
+            .AddCheck<MetadataDatabaseHealthCheck>("metadataDatabase", tags: [ReadyTag])
+            .AddCheck<ResultsStorageHealthCheck>("resultsStorage", tags: [ReadyTag])
+            .AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ReadyTag]);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
         {
@@ -63,7 +70,9 @@ public static class ApiExtensions
             ui.SwaggerEndpoint($"/swagger/{OpenApiDocumentName}/swagger.json", "Lightdash.Net API v1");
             ui.RoutePrefix = "swagger";
         });
-        app.MapHealthChecks("/health/live");
+        // Live: the process serves requests (restart it if not). Ready: it can do its work (route traffic to it).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapControllers();
         return app;
     }

@@ -23,6 +23,7 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<QueryHistoryModel>();
         services.AddSingleton<QueryCacheModel>();
         services.AddSingleton<ResultsExpiryModel>();
+        services.AddSingleton<QueryLeaseModel>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

@@ -27,6 +27,8 @@ public static class QueryExecutionExtensions
         services.AddSingleton<AsyncQueryService>();
         services.AddSingleton<BatchQueryService>();
         services.AddTransient<ResultsExpiryJob>();
+        services.AddTransient<LeaseReaperJob>();
+        services.AddSingleton<QueryQueue>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
@@ -52,7 +54,7 @@ public static class QueryExecutionExtensions
         services.AddHangfireServer((sp, server) =>
         {
             server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
-            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            server.ServerName = RunQueryJob.ServerName;
         });
         services.AddHostedService<RecurringJobsRegistration>();
         return builder;
@@ -64,6 +66,7 @@ public static class QueryExecutionExtensions
         public Task StartAsync(CancellationToken cancellationToken)
         {
             recurringJobs.AddOrUpdate<ResultsExpiryJob>(ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron);
+            recurringJobs.AddOrUpdate<LeaseReaperJob>(LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron);
             return Task.CompletedTask;
         }
 

@@ -4,18 +4,18 @@ using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Services;
-using Lightdash.Net.Common;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>
-/// The Hangfire job that runs one query off the request threads: claims its history row, runs the
-/// SQL on the project's warehouse, hands the rows to the results store, and records the outcome.
-/// A cancel (from any instance) stops the warehouse command and the upload. Every failure ends in
-/// the history row; the job itself never fails, so Hangfire does not retry a query the user did
-/// not ask to run twice.
+/// The Hangfire job that runs one query off the request threads: claims its history row (with a
+/// lease it renews while it works), runs the SQL on the project's warehouse, hands the rows to the
+/// results store, and records the outcome. A cancel (from any instance) stops the warehouse command
+/// and the upload. Every failure ends in the history row; the job itself never fails, so Hangfire
+/// does not retry a query the user did not ask to run twice (the lease reaper re-runs the queries
+/// of a backend that died).
 /// </summary>
 public sealed class RunQueryJob(
     QueryHistoryModel history,
@@ -26,6 +26,11 @@ public sealed class RunQueryJob(
     IOptions<QueryExecutionOptions> options,
     ILogger<RunQueryJob> logger)
 {
+    /// <summary>This process's name in <c>query_history.executing_server</c>.</summary>
+    public static readonly string ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    private readonly QueryExecutionOptions _options = options.Value;
+
     /// <summary>Runs the query; <paramref name="cancellationToken"/> is Hangfire's shutdown token.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Run query {0}")]
@@ -34,47 +39,69 @@ public sealed class RunQueryJob(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["QueryUuid"] = queryUuid });
         // Registered before claiming the row, so that a cancel arriving from now on is heard.
         using var registration = running.Register(queryUuid, cancellationToken);
-        var query = await history.TryStartExecutingAsync(queryUuid, cancellationToken);
+        var query = await history.TryStartExecutingAsync(queryUuid, ServerName, cancellationToken);
         if (query is null)
         {
             logger.LogInformation("Query {QueryUuid} is no longer waiting to run; skipped", queryUuid);
             return;
         }
 
-        logger.LogInformation("Query {QueryUuid} started", queryUuid);
+        logger.LogInformation("Query {QueryUuid} started (attempt {Attempt})", queryUuid, query.Attempt);
+        using var leaseLost = new CancellationTokenSource();
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(registration.Token, leaseLost.Token);
+        var heartbeat = RenewLeaseAsync(query, leaseLost, work.Token);
+        try
+        {
+            await RunClaimedAsync(query, registration, leaseLost, work.Token, cancellationToken);
+        }
+        finally
+        {
+            await work.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task RunClaimedAsync(
+        QueryHistoryRecord query, RunningQueries.Registration registration, CancellationTokenSource leaseLost, CancellationToken work, CancellationToken shutdown)
+    {
+        var queryUuid = query.QueryUuid;
         StoredLocation? stored = null;
         try
         {
-            var (location, outcome, ttl) = await ExecuteAsync(query, registration.Token);
+            var (location, outcome, ttl) = await ExecuteAsync(query, work);
             stored = location;
-            if (await history.MarkReadyAsync(queryUuid, outcome, ttl, CancellationToken.None))
+            if (await history.MarkReadyAsync(queryUuid, query.Attempt, outcome, ttl, CancellationToken.None))
             {
                 logger.LogInformation("Query {QueryUuid} ready: {RowCount} rows, {ByteSize} bytes", queryUuid, outcome.TotalRowCount, outcome.ByteSize);
                 return;
             }
 
-            logger.LogInformation("Query {QueryUuid} finished after it was cancelled; its result is discarded", queryUuid);
+            logger.LogInformation("Query {QueryUuid} finished after it was cancelled or taken over; its result is discarded", queryUuid);
             await results.DeleteAsync(stored.FileName, CancellationToken.None);
         }
         catch (OperationCanceledException) when (registration.CancelledByUser)
         {
             logger.LogInformation("Query {QueryUuid} stopped by cancel", queryUuid);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            logger.LogWarning("Query {QueryUuid} stopped: its lease was taken over (attempt {Attempt})", queryUuid, query.Attempt);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
             logger.LogWarning("Query {QueryUuid} interrupted by shutdown", queryUuid);
-            await history.MarkErrorAsync(queryUuid, "The backend shut down while this query ran. Run it again.", options.Value.ErrorTtl, CancellationToken.None);
+            await history.MarkErrorAsync(queryUuid, "The backend shut down while this query ran. Run it again.", _options.ErrorTtl, query.Attempt, CancellationToken.None);
         }
         catch (Exception e) when (e is WarehouseQueryException or ResultsStorageException or QueryShapeException)
         {
             logger.LogInformation("Query {QueryUuid} failed: {Error}", queryUuid, e.Message);
-            await MarkErrorUnlessCancelledAsync(queryUuid, e.Message, stored);
+            await MarkErrorUnlessFinishedAsync(query, e.Message, stored);
         }
         catch (Exception e)
         {
             // Unexpected: still recorded, so that no query stays executing because of a bug.
             logger.LogError(e, "Query {QueryUuid} failed unexpectedly", queryUuid);
-            await MarkErrorUnlessCancelledAsync(queryUuid, $"Unexpected error: {e.Message}", stored);
+            await MarkErrorUnlessFinishedAsync(query, $"Unexpected error: {e.Message}", stored);
         }
     }
 
@@ -97,15 +124,45 @@ public sealed class RunQueryJob(
             "Query {QueryUuid} stored {RowCount} rows ({ByteSize} bytes) in {StoreMs} ms after {WarehouseMs} ms to the first row",
             query.QueryUuid, location.RowCount, location.ByteSize, clock.ElapsedMilliseconds - warehouseMs, warehouseMs);
         var outcome = new StoredResults(reader.Columns, location.RowCount, location.FileName, location.ByteSize, location.IndexBlockRows, warehouseMs);
-        return (location, outcome, project.ResultsCacheTtl ?? options.Value.ResultsTtl);
+        return (location, outcome, project.ResultsCacheTtl ?? _options.ResultsTtl);
     }
 
-    // A conditional update: a query cancelled meanwhile stays cancelled (the error came from the stop).
-    private async Task MarkErrorUnlessCancelledAsync(Guid queryUuid, string error, StoredLocation? stored)
+    /// <summary>Renews the lease until the work ends; a renewal that finds the query gone stops the work.</summary>
+    private async Task RenewLeaseAsync(QueryHistoryRecord query, CancellationTokenSource leaseLost, CancellationToken work)
     {
-        if (!await history.MarkErrorAsync(queryUuid, error, options.Value.ErrorTtl, CancellationToken.None))
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
         {
-            logger.LogInformation("Query {QueryUuid} already final; error not recorded: {Error}", queryUuid, error);
+            while (await timer.WaitForNextTickAsync(work))
+            {
+                try
+                {
+                    if (!await history.HeartbeatAsync(query.QueryUuid, query.Attempt, work))
+                    {
+                        // Cancelled, finished, or re-queued by the reaper: this attempt must stop.
+                        await leaseLost.CancelAsync();
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                {
+                    // The metadata database is unreachable: keep working; the reaper decides if it lasts.
+                    logger.LogWarning(e, "Query {QueryUuid} could not renew its lease", query.QueryUuid);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        {
+            // The work ended.
+        }
+    }
+
+    // Conditional updates: a query cancelled or taken over meanwhile keeps that state.
+    private async Task MarkErrorUnlessFinishedAsync(QueryHistoryRecord query, string error, StoredLocation? stored)
+    {
+        if (!await history.MarkErrorAsync(query.QueryUuid, error, _options.ErrorTtl, query.Attempt, CancellationToken.None))
+        {
+            logger.LogInformation("Query {QueryUuid} already final; error not recorded: {Error}", query.QueryUuid, error);
         }
 
         if (stored is not null)

@@ -21,7 +21,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
         results_index_block_rows AS ResultsIndexBlockRows, processing_started_at AS ProcessingStartedAt,
         finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
-        joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit
+        joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit, attempt AS Attempt
         """;
 
     /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>
@@ -52,7 +52,9 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     private const string StartExecutingSql = $"""
         WITH changed AS (
-            UPDATE query_history SET status = 'executing', processing_started_at = now()
+            UPDATE query_history
+            SET status = 'executing', processing_started_at = now(), heartbeat_at = now(),
+                executing_server = @server, attempt = attempt + 1
             WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued')
             RETURNING *),
         notified AS (SELECT pg_notify('{StatusChannel}', query_uuid::text || ':' || status) FROM changed)
@@ -102,8 +104,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
                 results_file_name = @ResultsFileName, results_byte_size = @ByteSize,
                 results_index_block_rows = @IndexBlockRows, warehouse_execution_time_ms = @WarehouseExecutionTimeMs,
                 results_created_at = now(), results_updated_at = now(), finished_at = now(),
-                results_expires_at = now() + @ExpiresAfter
-            WHERE query_uuid = @QueryUuid AND status = 'executing'
+                results_expires_at = now() + @ExpiresAfter, results_upload_key = NULL, results_upload_id = NULL
+            WHERE query_uuid = @QueryUuid AND status = 'executing' AND attempt = @Attempt
             RETURNING query_uuid, status)
         {NotifyChanged}
         """;
@@ -111,10 +113,20 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     private const string MarkErrorSql = $"""
         WITH changed AS (
             UPDATE query_history SET status = 'error', error = @error, errored_at = now(), finished_at = now(),
-                results_expires_at = now() + @expiresAfter
+                results_expires_at = now() + @expiresAfter, results_upload_key = NULL, results_upload_id = NULL
             WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
+              AND (CAST(@attempt AS integer) IS NULL OR attempt = @attempt)
             RETURNING query_uuid, status)
         {NotifyChanged}
+        """;
+
+    private const string HeartbeatSql = """
+        UPDATE query_history SET heartbeat_at = now()
+        WHERE query_uuid = @queryUuid AND status = 'executing' AND attempt = @attempt
+        """;
+
+    private const string RecordUploadSql = """
+        UPDATE query_history SET results_upload_key = @key, results_upload_id = @uploadId WHERE query_uuid = @queryUuid
         """;
 
     private const string CancelSql = $"""
@@ -185,11 +197,11 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         ExecuteUpdateAsync(MarkQueuedSql, new { queryUuid }, cancellationToken);
 
     /// <summary>Claims the query for a worker (<c>pending</c>/<c>queued</c> to <c>executing</c>); null when it is no longer claimable.</summary>
-    public async Task<QueryHistoryRecord?> TryStartExecutingAsync(Guid queryUuid, CancellationToken cancellationToken)
+    public async Task<QueryHistoryRecord?> TryStartExecutingAsync(Guid queryUuid, string server, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
-            new CommandDefinition(StartExecutingSql, new { queryUuid }, cancellationToken: cancellationToken));
+            new CommandDefinition(StartExecutingSql, new { queryUuid, server }, cancellationToken: cancellationToken));
         if (started is not null)
         {
             await connection.ExecuteScalarAsync<long>(new CommandDefinition(StartFollowersSql, new { queryUuid }, cancellationToken: cancellationToken));
@@ -207,13 +219,14 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     /// <summary><c>executing</c> to <c>ready</c> with the stored results, kept for <paramref name="expiresAfter"/>; false when the query left <c>executing</c> meanwhile.</summary>
     /// <remarks>The queries that joined this one get the same result.</remarks>
-    public Task<bool> MarkReadyAsync(Guid queryUuid, StoredResults results, TimeSpan expiresAfter, CancellationToken cancellationToken) =>
+    public Task<bool> MarkReadyAsync(Guid queryUuid, int attempt, StoredResults results, TimeSpan expiresAfter, CancellationToken cancellationToken) =>
         FinishAsync(
             queryUuid,
             MarkReadySql,
             new
             {
                 QueryUuid = queryUuid,
+                Attempt = attempt,
                 results.TotalRowCount,
                 Columns = JsonSerializer.Serialize(results.Columns, ColumnsJson.Options),
                 results.ResultsFileName,
@@ -226,8 +239,27 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     /// <summary>Any active status to <c>error</c>; false when the query already reached a final state.</summary>
     /// <remarks>The queries that joined this one get the same error.</remarks>
-    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, TimeSpan expiresAfter, CancellationToken cancellationToken) =>
-        FinishAsync(queryUuid, MarkErrorSql, new { queryUuid, error, expiresAfter }, cancellationToken);
+    /// <param name="queryUuid">The query.</param>
+    /// <param name="error">Why it failed.</param>
+    /// <param name="expiresAfter">How long the failure stays visible as <c>error</c>.</param>
+    /// <param name="attempt">The worker's attempt: a worker whose lease was taken over cannot fail the query; null for any.</param>
+    /// <param name="cancellationToken">Stops the update.</param>
+    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, TimeSpan expiresAfter, int? attempt, CancellationToken cancellationToken) =>
+        FinishAsync(queryUuid, MarkErrorSql, new { queryUuid, error, expiresAfter, attempt }, cancellationToken);
+
+    /// <summary>Renews the worker's lease; false when the query is no longer this attempt's to run.</summary>
+    public async Task<bool> HeartbeatAsync(Guid queryUuid, int attempt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(HeartbeatSql, new { queryUuid, attempt }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>Records the multipart upload a query's worker started, so that it can be aborted if the worker dies.</summary>
+    public async Task RecordUploadAsync(Guid queryUuid, string key, string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(RecordUploadSql, new { queryUuid, key, uploadId }, cancellationToken: cancellationToken));
+    }
 
     // Locks the row, applies the final status, and hands the outcome to its followers, in one transaction.
     private async Task<bool> FinishAsync(Guid queryUuid, string sql, object parameters, CancellationToken cancellationToken)

@@ -79,4 +79,7 @@ public sealed class QueryHistoryRecord
 
     /// <summary>True when it reused an earlier result.</summary>
     public bool CacheHit { get; init; }
+
+    /// <summary>How many times a worker started it (more than 1 after a crashed worker's query was re-run).</summary>
+    public int Attempt { get; init; }
 }

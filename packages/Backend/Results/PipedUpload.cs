@@ -19,7 +19,8 @@ public static class PipedUpload
         string contentType,
         int partSize,
         Func<PipeWriter, CancellationToken, Task<T>> produce,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<string, CancellationToken, Task>? onMultipartStarted = null)
     {
         var pipe = new Pipe(new PipeOptions(
             pauseWriterThreshold: partSize * 2L,
@@ -28,7 +29,7 @@ public static class PipedUpload
             useSynchronizationContext: false));
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var upload = UploadAsync(storage, key, contentType, pipe.Reader, failed);
+        var upload = UploadAsync(storage, key, contentType, pipe.Reader, onMultipartStarted, failed);
         var production = ProduceAsync(produce, pipe.Writer, failed);
         try
         {
@@ -52,11 +53,12 @@ public static class PipedUpload
         return (await production, await upload);
     }
 
-    private static async Task<long> UploadAsync(S3ResultsStorage storage, string key, string contentType, PipeReader source, CancellationTokenSource failed)
+    private static async Task<long> UploadAsync(
+        S3ResultsStorage storage, string key, string contentType, PipeReader source, Func<string, CancellationToken, Task>? onMultipartStarted, CancellationTokenSource failed)
     {
         try
         {
-            var size = await storage.UploadAsync(key, source, failed.Token, contentType);
+            var size = await storage.UploadAsync(key, source, failed.Token, contentType, onMultipartStarted);
             await source.CompleteAsync();
             return size;
         }

@@ -12,6 +12,7 @@ public sealed class S3ResultsStore(
     S3ResultsWriter writer,
     S3PageReader pages,
     S3ResultsStorage storage,
+    QueryHistoryModel history,
     IOptions<ResultsStorageOptions> options) : IResultsStore
 {
     /// <inheritdoc />
@@ -21,8 +22,12 @@ public sealed class S3ResultsStore(
     public bool HasFiles => true;
 
     /// <inheritdoc />
-    public Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken) =>
-        writer.WriteAsync(reader, ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey), cancellationToken);
+    public Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken)
+    {
+        var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey);
+        // The upload id goes into the history row at once: if this process dies, the reaper aborts it.
+        return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token));
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken) =>

@@ -14,7 +14,8 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, IOptions<ResultsSt
     private readonly ResultsStorageOptions _options = options.Value;
 
     /// <summary>Writes every row of <paramref name="reader"/> to <paramref name="key"/>, then its index beside it.</summary>
-    public async Task<StoredLocation> WriteAsync(IWarehouseResultReader reader, string key, CancellationToken cancellationToken)
+    public async Task<StoredLocation> WriteAsync(
+        IWarehouseResultReader reader, string key, CancellationToken cancellationToken, Func<string, CancellationToken, Task>? onMultipartStarted = null)
     {
         var index = new RowOffsetIndexBuilder(_options.IndexBlockRows);
         var (written, size) = await PipedUpload.RunAsync(
@@ -23,7 +24,8 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, IOptions<ResultsSt
             "application/jsonl",
             _options.PartSizeBytes,
             (output, token) => JsonlRowStreamer.WriteRowsAsync(reader, output, index, token),
-            cancellationToken);
+            cancellationToken,
+            onMultipartStarted);
         await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
         return new StoredLocation(key, written.Rows, size, index.BlockRows);
     }

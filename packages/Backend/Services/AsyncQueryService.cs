@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Hangfire;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
@@ -23,7 +21,7 @@ public sealed class AsyncQueryService(
     IResultsStore results,
     RunningQueries running,
     QueryWaiter waiter,
-    IBackgroundJobClient jobs,
+    QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
     ILogger<AsyncQueryService> logger)
 {
@@ -122,7 +120,7 @@ public sealed class AsyncQueryService(
             await history.CreateAsync(query, cancellationToken);
         }
 
-        await EnqueueAsync(query.QueryUuid, cancellationToken);
+        await queue.EnqueueAsync(query.QueryUuid, cancellationToken);
         logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, projectUuid);
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }
@@ -277,16 +275,10 @@ public sealed class AsyncQueryService(
         {
             // Queries that had joined this one still want their results: the oldest runs for them all.
             logger.LogInformation("Query {QueryUuid} now runs for the queries that had joined {CancelledUuid}", newLeader, queryUuid);
-            await EnqueueAsync(newLeader, cancellationToken);
+            await queue.EnqueueAsync(newLeader, cancellationToken);
         }
 
         return true;
-    }
-
-    private async Task EnqueueAsync(Guid queryUuid, CancellationToken cancellationToken)
-    {
-        jobs.Enqueue<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None));
-        await history.MarkQueuedAsync(queryUuid, cancellationToken);
     }
 
     private static string ExpiredMessage(QueryHistoryRecord query) =>

@@ -42,6 +42,19 @@ public sealed class QueryExecutionOptions
     /// <summary>When the expiry sweep runs (Hangfire cron; default every minute).</summary>
     public string ExpirySweepCron { get; set; } = "* * * * *";
 
+    /// <summary>How often a running query's worker renews its lease.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A query whose lease was not renewed for this long lost its worker (the backend died): it is re-run or failed.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times a query is started before a lost worker fails it instead of re-running it.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 2;
+
+    /// <summary>When the reaper of lapsed leases runs (Hangfire cron; default every minute).</summary>
+    public string ReaperCron { get; set; } = "* * * * *";
+
     /// <summary>The longest a request may wait for a query (<c>waitMs</c>).</summary>
     [Range(0, 300_000)]
     public int MaxWaitMs { get; set; } = 30_000;

@@ -1,0 +1,16 @@
+using Hangfire;
+using Lightdash.Net.Backend.Jobs;
+using Lightdash.Net.Backend.Models;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Hands a recorded query to the background workers (any instance's).</summary>
+public sealed class QueryQueue(IBackgroundJobClient jobs, QueryHistoryModel history)
+{
+    /// <summary>Enqueues the query's job and marks it <c>queued</c> (unless a worker already took it).</summary>
+    public async Task EnqueueAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        jobs.Enqueue<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None));
+        await history.MarkQueuedAsync(queryUuid, cancellationToken);
+    }
+}
