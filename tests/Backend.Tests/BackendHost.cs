@@ -58,6 +58,32 @@ public sealed class BackendHost : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>The settings every host gets (before the test's own), for a backend with these databases and ids.</summary>
+    public static Dictionary<string, string?> BaseSettings(
+        string metadataConnection, string warehouseConnection, string prefix, Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile) => new()
+    {
+        ["MetadataDatabase:ConnectionString"] = metadataConnection,
+        ["ResultsStorage:ServiceUrl"] = TestServers.S3ServiceUrl,
+        ["ResultsStorage:Bucket"] = TestServers.S3Bucket,
+        ["ResultsStorage:Prefix"] = prefix,
+        ["ResultsStorage:AccessKey"] = TestServers.S3AccessKey,
+        ["ResultsStorage:SecretKey"] = TestServers.S3SecretKey,
+        ["QueryExecution:WorkerCount"] = "4",
+        ["Projects:Items:0:ProjectUuid"] = projectUuid.ToString(),
+        ["Projects:Items:0:Name"] = "Test project",
+        ["Projects:Items:0:WarehouseType"] = "Postgres",
+        ["Projects:Items:0:ConnectionString"] = warehouseConnection,
+        ["Projects:Items:1:ProjectUuid"] = otherProjectUuid.ToString(),
+        ["Projects:Items:1:Name"] = "Other project",
+        ["Projects:Items:1:WarehouseType"] = "Postgres",
+        ["Projects:Items:1:ConnectionString"] = warehouseConnection,
+        ["Projects:Items:2:ProjectUuid"] = duckDbProjectUuid.ToString(),
+        ["Projects:Items:2:Name"] = "DuckDB project",
+        ["Projects:Items:2:WarehouseType"] = "DuckDb",
+        ["Projects:Items:2:ConnectionString"] = $"Data Source={duckDbFile}",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
     public static async Task<BackendHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         await TestServers.EnsurePostgresAsync();
@@ -78,29 +104,7 @@ public sealed class BackendHost : IAsyncDisposable
 
             web.ConfigureAppConfiguration(config =>
             {
-                var values = new Dictionary<string, string?>
-                {
-                    ["MetadataDatabase:ConnectionString"] = metadata.ConnectionString,
-                    ["ResultsStorage:ServiceUrl"] = TestServers.S3ServiceUrl,
-                    ["ResultsStorage:Bucket"] = TestServers.S3Bucket,
-                    ["ResultsStorage:Prefix"] = prefix,
-                    ["ResultsStorage:AccessKey"] = TestServers.S3AccessKey,
-                    ["ResultsStorage:SecretKey"] = TestServers.S3SecretKey,
-                    ["QueryExecution:WorkerCount"] = "4",
-                    ["Projects:Items:0:ProjectUuid"] = projectUuid.ToString(),
-                    ["Projects:Items:0:Name"] = "Test project",
-                    ["Projects:Items:0:WarehouseType"] = "Postgres",
-                    ["Projects:Items:0:ConnectionString"] = warehouse.ConnectionString,
-                    ["Projects:Items:1:ProjectUuid"] = otherProjectUuid.ToString(),
-                    ["Projects:Items:1:Name"] = "Other project",
-                    ["Projects:Items:1:WarehouseType"] = "Postgres",
-                    ["Projects:Items:1:ConnectionString"] = warehouse.ConnectionString,
-                    ["Projects:Items:2:ProjectUuid"] = duckDbProjectUuid.ToString(),
-                    ["Projects:Items:2:Name"] = "DuckDB project",
-                    ["Projects:Items:2:WarehouseType"] = "DuckDb",
-                    ["Projects:Items:2:ConnectionString"] = $"Data Source={duckDbFile}",
-                    ["Logging:LogLevel:Default"] = "Warning",
-                };
+                var values = BaseSettings(metadata.ConnectionString, warehouse.ConnectionString, prefix, projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile);
                 foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
                 {
                     values[key] = value;
