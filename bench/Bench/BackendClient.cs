@@ -19,7 +19,8 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
 
     public async Task<Guid> SubmitAsync(string sql)
     {
-        using var response = await _http.PostAsJsonAsync($"{QueryPath}/sql", new { sql });
+        // Every submission runs: the bench measures execution, not the results cache.
+        using var response = await _http.PostAsJsonAsync($"{QueryPath}/sql", new { sql, invalidateCache = true });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("results").GetProperty("queryUuid").GetGuid();

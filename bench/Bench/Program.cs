@@ -67,7 +67,7 @@ if (Wanted("isolation"))
         idle.Add(await Baselines.TimeGetAsync(client, path));
     }
 
-    var streams = Enumerable.Range(0, 4).Select(_ => client.RunAsync(fullScan)).ToArray();
+    var streams = Enumerable.Range(0, 4).Select(i => client.RunAsync($"{fullScan} -- stream {i}")).ToArray();
     var loaded = new List<double>();
     await Task.Delay(300);
     while (!streams.All(s => s.IsCompleted) && loaded.Count < 2000)

@@ -20,8 +20,9 @@ public sealed class BackendHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BackendHost(Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory)
+    private BackendHost(Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory, string adminToken)
     {
+        AdminToken = adminToken;
         ProjectUuid = projectUuid;
         OtherProjectUuid = otherProjectUuid;
         DuckDbProjectUuid = duckDbProjectUuid;
@@ -30,7 +31,7 @@ public sealed class BackendHost : IAsyncDisposable
         Warehouse = warehouse;
         Prefix = prefix;
         _factory = factory;
-        Client = factory.CreateClient();
+        Client = CreateClient(adminToken);
         S3 = TestS3.CreateClient();
     }
 
@@ -52,7 +53,23 @@ public sealed class BackendHost : IAsyncDisposable
 
     public string Prefix { get; }
 
+    /// <summary>A client authenticated as the organisation admin the host was started with.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>The organisation admin's token.</summary>
+    public string AdminToken { get; }
+
+    /// <summary>A client of this host sending <paramref name="token"/> (none when null).</summary>
+    public HttpClient CreateClient(string? token)
+    {
+        var client = _factory.CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", token);
+        }
+
+        return client;
+    }
 
     public AmazonS3Client S3 { get; }
 
@@ -82,6 +99,10 @@ public sealed class BackendHost : IAsyncDisposable
         ["Projects:Items:2:WarehouseType"] = "DuckDb",
         ["Projects:Items:2:ConnectionString"] = $"Data Source={duckDbFile}",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Auth:BootstrapAdmin:Email"] = $"admin-{projectUuid:N}@example.com",
+        ["Auth:BootstrapAdmin:Token"] = Auth.PersonalAccessTokens.Generate(),
+        // Tests poll hard; the rate limit has a test of its own.
+        ["Auth:RequestsPerMinute"] = "1000000",
     };
 
     public static async Task<BackendHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
@@ -94,6 +115,12 @@ public sealed class BackendHost : IAsyncDisposable
         var otherProjectUuid = Guid.NewGuid();
         var duckDbProjectUuid = Guid.NewGuid();
         var duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-test-{Guid.NewGuid():N}.duckdb");
+        var values = BaseSettings(metadata.ConnectionString, warehouse.ConnectionString, prefix, projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
@@ -104,16 +131,10 @@ public sealed class BackendHost : IAsyncDisposable
 
             web.ConfigureAppConfiguration(config =>
             {
-                var values = BaseSettings(metadata.ConnectionString, warehouse.ConnectionString, prefix, projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile);
-                foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-                {
-                    values[key] = value;
-                }
-
                 config.AddInMemoryCollection(values);
             });
         });
-        return new BackendHost(projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile, metadata, warehouse, prefix, factory);
+        return new BackendHost(projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile, metadata, warehouse, prefix, factory, values["Auth:BootstrapAdmin:Token"]!);
     }
 
     public string QueryPath(Guid? projectUuid = null) => $"/api/v2/projects/{projectUuid ?? ProjectUuid}/query";
@@ -129,6 +150,13 @@ public sealed class BackendHost : IAsyncDisposable
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
         return answer.GetProperty("results").Clone();
+    }
+
+    /// <summary>The organisation admin's user id.</summary>
+    public async Task<Guid> AdminUserUuidAsync()
+    {
+        var me = await Client.GetFromJsonAsync<JsonElement>("/api/v1/user");
+        return me.GetProperty("results").GetProperty("userUuid").GetGuid();
     }
 
     /// <summary>A column of a query's history row.</summary>

@@ -121,7 +121,7 @@ public class ExpiryAndDeleteTests
     {
         var history = _host.Services.GetRequiredService<QueryHistoryModel>();
         var queryUuid = Guid.NewGuid();
-        await history.CreateAsync(new NewQuery(queryUuid, _host.ProjectUuid, "api", "select 1", null, 500, "stuck"), CancellationToken.None);
+        await history.CreateAsync(new NewQuery(queryUuid, _host.ProjectUuid, "api", "select 1", null, 500, "stuck", await _host.AdminUserUuidAsync()), CancellationToken.None);
         await _host.Metadata.ExecuteAsync($"update query_history set status = 'queued', created_at = now() - interval '2 hours' where query_uuid = '{queryUuid}'");
 
         await SweepAsync();

@@ -71,6 +71,7 @@ public class SurvivalTests
         await using (doomed)
         {
             using var http = new HttpClient { BaseAddress = address };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", settings["Auth:BootstrapAdmin:Token"]);
             using var submitted = await http.PostAsJsonAsync($"/api/v2/projects/{projectUuid}/query/sql", new { sql = SlowStreamingSql });
             queryUuid = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("queryUuid").GetGuid();
             uploadId = await EventuallyAsync(

@@ -18,6 +18,8 @@ public class WaitingTests
         _secondInstance = await BackendHost.StartAsync(new Dictionary<string, string?>
         {
             ["MetadataDatabase:ConnectionString"] = _host.Metadata.ConnectionString,
+            ["Auth:BootstrapAdmin:Email"] = $"admin-{_host.ProjectUuid:N}@example.com",
+            ["Auth:BootstrapAdmin:Token"] = _host.AdminToken,
         });
     }
 

@@ -1,21 +1,29 @@
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>Runs queries in the background and serves their results page by page.</summary>
 [ApiController]
+[Authorize]
 [Route("api/v2/projects/{projectUuid}/query")]
 [Produces("application/json")]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryController(
     AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history, BatchQueryService batches) : ControllerBase
 {
-    /// <summary>Run SQL on the project's warehouse.</summary>
+    private CurrentUser Caller => CurrentUser.From(User);
+
+    /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
     /// Records the query as <c>pending</c>, hands it to a background worker and answers at once with
     /// its <c>queryUuid</c>. Poll <c>GET .../query/{queryUuid}</c> (or wait there with <c>waitMs</c>)
@@ -35,7 +43,7 @@ public sealed class QueryController(
     [Consumes("application/json")]
     [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExecuteQueryResults>> ExecuteSql(Guid projectUuid, [FromBody] ExecuteSqlQueryRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await queries.ExecuteSqlAsync(projectUuid, request, cancellationToken));
+        ApiResponse.Ok(await queries.ExecuteSqlAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>A query's status, or a page of its results once ready.</summary>
     /// <remarks>
@@ -61,7 +69,7 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<QueryResultsPage>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<QueryResultsPage>> GetResults(
         Guid projectUuid, Guid queryUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await queries.GetResultsPageAsync(projectUuid, queryUuid, page, pageSize, waitMs, cancellationToken));
+        ApiResponse.Ok(await queries.GetResultsPageAsync(Caller, projectUuid, queryUuid, page, pageSize, waitMs, cancellationToken));
 
     /// <summary>Delete a query and its results.</summary>
     /// <remarks>
@@ -76,7 +84,7 @@ public sealed class QueryController(
     [HttpDelete("{queryUuid}")]
     [ProducesResponseType<ApiResponse<DeleteQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<DeleteQueryResults>> Delete(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await queries.DeleteAsync(projectUuid, queryUuid, cancellationToken));
+        ApiResponse.Ok(await queries.DeleteAsync(Caller, projectUuid, queryUuid, cancellationToken));
 
     /// <summary>Run several SQL queries at once.</summary>
     /// <remarks>
@@ -94,7 +102,7 @@ public sealed class QueryController(
     [Consumes("application/json")]
     [ProducesResponseType<ApiResponse<BatchExecuteResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<BatchExecuteResults>> ExecuteBatch(Guid projectUuid, [FromBody] BatchExecuteRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await batches.SubmitAsync(projectUuid, request, cancellationToken));
+        ApiResponse.Ok(await batches.SubmitAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>The states of several queries.</summary>
     /// <param name="projectUuid">The project the queries run on.</param>
@@ -108,7 +116,7 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<BatchStatusResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<BatchStatusResults>> GetBatch(
         Guid projectUuid, [FromQuery] string[]? ids, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await batches.GetStatesAsync(projectUuid, ids, waitMs, cancellationToken));
+        ApiResponse.Ok(await batches.GetStatesAsync(Caller, projectUuid, ids, waitMs, cancellationToken));
 
     /// <summary>Cancel a query that has not finished.</summary>
     /// <remarks>
@@ -126,7 +134,7 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<CancelQueryResults>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task<ApiResponse<CancelQueryResults>> Cancel(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await queries.CancelAsync(projectUuid, queryUuid, cancellationToken));
+        ApiResponse.Ok(await queries.CancelAsync(Caller, projectUuid, queryUuid, cancellationToken));
 
     /// <summary>The whole result as JSON lines.</summary>
     /// <remarks>
@@ -146,7 +154,7 @@ public sealed class QueryController(
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task GetAllResults(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
-        var query = await queries.GetReadyQueryAsync(projectUuid, queryUuid, cancellationToken);
+        var query = await queries.GetReadyQueryAsync(Caller, projectUuid, queryUuid, cancellationToken);
         Response.ContentType = "application/x-ndjson";
         await queries.WriteAllResultsAsync(query, Response.BodyWriter, cancellationToken);
         await Response.BodyWriter.FlushAsync(cancellationToken);
@@ -171,7 +179,7 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<DownloadResults>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task<ApiResponse<DownloadResults>> Download(Guid projectUuid, Guid queryUuid, [FromBody] DownloadRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await downloads.DownloadAsync(projectUuid, queryUuid, request, cancellationToken));
+        ApiResponse.Ok(await downloads.DownloadAsync(Caller, projectUuid, queryUuid, request, cancellationToken));
 
     /// <summary>The project's queries, newest first.</summary>
     /// <remarks>Each with its status, timings, row count and error. Filter with one or more <c>status</c> values.</remarks>
@@ -187,5 +195,5 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<QueryHistoryPage>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<QueryHistoryPage>> History(
         Guid projectUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string[]? status, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await history.ListAsync(projectUuid, page, pageSize, status, cancellationToken));
+        ApiResponse.Ok(await history.ListAsync(Caller, projectUuid, page, pageSize, status, cancellationToken));
 }

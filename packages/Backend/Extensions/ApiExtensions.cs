@@ -38,6 +38,17 @@ public static class ApiExtensions
                 Description = "Run warehouse queries in the background, poll their status and read their results page by page.",
             });
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Lightdash.Net.Backend.xml"), includeControllerXmlComments: true);
+            swagger.AddSecurityDefinition(Auth.ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = "Authorization",
+                Description = "A personal access token, as \"ApiKey ldpat_…\" (or \"Bearer ldpat_…\"). Paste the whole value, scheme included.",
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(Auth.ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+            });
             swagger.SupportNonNullableReferenceTypes();
         });
         return builder;
@@ -64,6 +75,7 @@ public static class ApiExtensions
                 });
             }
         });
+        app.UseAuth();
         app.UseSwagger();
         app.UseSwaggerUI(ui =>
         {

@@ -30,12 +30,13 @@ public static class MetadataDatabaseExtensions
         return builder;
     }
 
-    private sealed class MetadataStartup(MetadataMigrator migrator, ProjectSeeder seeder) : IHostedService
+    private sealed class MetadataStartup(MetadataMigrator migrator, ProjectSeeder seeder, Auth.AdminBootstrap admins) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await migrator.MigrateAsync(cancellationToken);
             await seeder.SeedAsync(cancellationToken);
+            await admins.EnsureAsync(cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -55,6 +55,8 @@ public static class QueryExecutionExtensions
         {
             server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
             server.ServerName = RunQueryJob.ServerName;
+            // Queries held back by a user's limit are scheduled a second later: look for them every second.
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         services.AddHostedService<RecurringJobsRegistration>();
         return builder;

@@ -23,11 +23,15 @@ public sealed class RunQueryJob(
     WarehouseClientFactory warehouses,
     IResultsStore results,
     RunningQueries running,
+    IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
+    IOptions<Auth.AuthOptions> authOptions,
     ILogger<RunQueryJob> logger)
 {
     /// <summary>This process's name in <c>query_history.executing_server</c>.</summary>
     public static readonly string ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    private static readonly TimeSpan UserLimitRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly QueryExecutionOptions _options = options.Value;
 
@@ -39,7 +43,15 @@ public sealed class RunQueryJob(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["QueryUuid"] = queryUuid });
         // Registered before claiming the row, so that a cancel arriving from now on is heard.
         using var registration = running.Register(queryUuid, cancellationToken);
-        var query = await history.TryStartExecutingAsync(queryUuid, ServerName, cancellationToken);
+        var (query, userAtLimit) = await history.TryStartExecutingAsync(queryUuid, ServerName, authOptions.Value.MaxExecutingQueriesPerUser, cancellationToken);
+        if (userAtLimit)
+        {
+            // Its user already has the most queries executing: it stays queued and is tried again shortly.
+            logger.LogInformation("Query {QueryUuid} waits: its user is at the limit of executing queries", queryUuid);
+            jobs.Schedule<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None), UserLimitRetryDelay);
+            return;
+        }
+
         if (query is null)
         {
             logger.LogInformation("Query {QueryUuid} is no longer waiting to run; skipped", queryUuid);

@@ -8,4 +8,5 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="RowLimit">The row limit, or null for all rows.</param>
 /// <param name="DefaultPageSize">The page size when a read names none.</param>
 /// <param name="CacheKey">The results cache key.</param>
-public sealed record NewQuery(Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey);
+/// <param name="CreatedByUserUuid">Who submitted it (its only reader).</param>
+public sealed record NewQuery(Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey, Guid? CreatedByUserUuid = null);

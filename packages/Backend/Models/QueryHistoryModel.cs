@@ -27,13 +27,17 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>
     internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
-                                   request_parameters, status, cache_key, joined_query_uuid, processing_started_at)
+                                   request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
                 jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
-                CASE WHEN @Started THEN now() END)
+                CASE WHEN @Started THEN now() END, @CreatedByUserUuid)
         """;
 
-    private const string SelectByProjectSql = $"SELECT {SelectColumns} FROM query_history WHERE project_uuid = @projectUuid AND query_uuid = @queryUuid";
+    // Queries belong to their creator: another user's query is as absent as one that never existed.
+    private const string SelectByProjectSql = $"""
+        SELECT {SelectColumns} FROM query_history
+        WHERE project_uuid = @projectUuid AND query_uuid = @queryUuid AND created_by_user_uuid IS NOT DISTINCT FROM @userUuid
+        """;
 
     private const string SelectSql = $"SELECT {SelectColumns} FROM query_history WHERE query_uuid = @queryUuid";
 
@@ -71,6 +75,19 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         """;
 
     private const string LockSql = "SELECT status FROM query_history WHERE query_uuid = @queryUuid FOR UPDATE";
+
+    private const string ClaimableOwnerSql = """
+        SELECT created_by_user_uuid AS CreatedByUserUuid FROM query_history
+        WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued')
+        FOR UPDATE
+        """;
+
+    private const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
+
+    private const string UserExecutingSql = """
+        SELECT count(*) FROM query_history
+        WHERE created_by_user_uuid = @userUuid AND status = 'executing' AND joined_query_uuid IS NULL
+        """;
 
     // Copies a finished leader's outcome to the queries that joined it. Runs after the leader's row
     // is locked and updated, in the same transaction, so a follower that joined a moment before is seen.
@@ -142,12 +159,17 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     private const string ListSql = $"""
         SELECT {SelectColumns}
         FROM query_history
-        WHERE project_uuid = @projectUuid AND (@statuses::text[] IS NULL OR status = ANY(@statuses))
+        WHERE project_uuid = @projectUuid AND created_by_user_uuid IS NOT DISTINCT FROM @userUuid
+          AND (@statuses::text[] IS NULL OR status = ANY(@statuses))
         ORDER BY created_at DESC, query_uuid
         LIMIT @limit OFFSET @offset
         """;
 
-    private const string CountSql = "SELECT count(*) FROM query_history WHERE project_uuid = @projectUuid AND (@statuses::text[] IS NULL OR status = ANY(@statuses))";
+    private const string CountSql = """
+        SELECT count(*) FROM query_history
+        WHERE project_uuid = @projectUuid AND created_by_user_uuid IS NOT DISTINCT FROM @userUuid
+          AND (@statuses::text[] IS NULL OR status = ANY(@statuses))
+        """;
 
     private const string DeleteSql = "DELETE FROM query_history WHERE query_uuid = @queryUuid RETURNING results_file_name";
 
@@ -173,14 +195,15 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query.CacheKey,
         JoinedQueryUuid = joinedQueryUuid,
         Started = started,
+        query.CreatedByUserUuid,
     };
 
-    /// <summary>The query of this project, or a 404 (also when it belongs to another project).</summary>
-    public async Task<QueryHistoryRecord> GetAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>
+    public async Task<QueryHistoryRecord> GetAsync(Guid projectUuid, Guid queryUuid, Guid? userUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
-                new CommandDefinition(SelectByProjectSql, new { projectUuid, queryUuid }, cancellationToken: cancellationToken))
+                new CommandDefinition(SelectByProjectSql, new { projectUuid, queryUuid, userUuid }, cancellationToken: cancellationToken))
             ?? throw new NotFoundException($"Query {queryUuid} does not exist in project {projectUuid}.");
     }
 
@@ -197,18 +220,51 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         ExecuteUpdateAsync(MarkQueuedSql, new { queryUuid }, cancellationToken);
 
     /// <summary>Claims the query for a worker (<c>pending</c>/<c>queued</c> to <c>executing</c>); null when it is no longer claimable.</summary>
-    public async Task<QueryHistoryRecord?> TryStartExecutingAsync(Guid queryUuid, string server, CancellationToken cancellationToken)
+    public async Task<QueryHistoryRecord?> TryStartExecutingAsync(Guid queryUuid, string server, CancellationToken cancellationToken) =>
+        (await TryStartExecutingAsync(queryUuid, server, int.MaxValue, cancellationToken)).Started;
+
+    /// <summary>What claiming a query for a worker found.</summary>
+    /// <param name="Started">The claimed query, or null.</param>
+    /// <param name="UserAtLimit">True when the query waits because its user already has the most queries executing.</param>
+    public sealed record StartOutcome(QueryHistoryRecord? Started, bool UserAtLimit);
+
+    /// <summary>
+    /// Claims the query for a worker unless its creator already has <paramref name="maxExecutingPerUser"/>
+    /// queries executing (the count is taken under a per-user lock, so concurrent workers cannot both slip in).
+    /// </summary>
+    public async Task<StartOutcome> TryStartExecutingAsync(Guid queryUuid, string server, int maxExecutingPerUser, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
-            new CommandDefinition(StartExecutingSql, new { queryUuid, server }, cancellationToken: cancellationToken));
-        if (started is not null)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var owner = await connection.QuerySingleOrDefaultAsync<OwnerRow>(new CommandDefinition(
+            ClaimableOwnerSql, new { queryUuid }, transaction, cancellationToken: cancellationToken));
+        if (owner is null)
         {
-            await connection.ExecuteScalarAsync<long>(new CommandDefinition(StartFollowersSql, new { queryUuid }, cancellationToken: cancellationToken));
+            return new StartOutcome(null, false);
         }
 
-        return started;
+        if (owner.CreatedByUserUuid is { } userUuid && maxExecutingPerUser < int.MaxValue)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(UserLockSql, new { key = userUuid.ToString() }, transaction, cancellationToken: cancellationToken));
+            var executing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UserExecutingSql, new { userUuid }, transaction, cancellationToken: cancellationToken));
+            if (executing >= maxExecutingPerUser)
+            {
+                return new StartOutcome(null, true);
+            }
+        }
+
+        var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
+            new CommandDefinition(StartExecutingSql, new { queryUuid, server }, transaction, cancellationToken: cancellationToken));
+        if (started is not null)
+        {
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition(StartFollowersSql, new { queryUuid }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new StartOutcome(started, false);
     }
+
+    private sealed record OwnerRow(Guid? CreatedByUserUuid);
 
     /// <summary>Records the warehouse's id of the running query and, once known, its time to first row.</summary>
     public async Task SetWarehouseQueryAsync(Guid queryUuid, string? warehouseQueryId, long? warehouseExecutionTimeMs, CancellationToken cancellationToken)
@@ -277,17 +333,17 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         return finished;
     }
 
-    /// <summary>A page of a project's queries, newest first, optionally only those with one of <paramref name="statuses"/>; and how many match in all.</summary>
+    /// <summary>A page of a user's queries in a project, newest first, optionally only those with one of <paramref name="statuses"/>; and how many match in all.</summary>
     public async Task<(IReadOnlyList<QueryHistoryRecord> Page, long Total)> ListAsync(
-        Guid projectUuid, IReadOnlyCollection<QueryStatus>? statuses, int limit, long offset, CancellationToken cancellationToken)
+        Guid projectUuid, Guid? userUuid, IReadOnlyCollection<QueryStatus>? statuses, int limit, long offset, CancellationToken cancellationToken)
     {
         var names = statuses is { Count: > 0 } ? statuses.Select(s => s.ToName()).ToArray() : null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var page = (await connection.QueryAsync<QueryHistoryRecord>(
-            new CommandDefinition(ListSql, new { projectUuid, statuses = names, limit, offset }, cancellationToken: cancellationToken))).ToList();
+            new CommandDefinition(ListSql, new { projectUuid, userUuid, statuses = names, limit, offset }, cancellationToken: cancellationToken))).ToList();
         var total = offset == 0 && page.Count < limit
             ? page.Count
-            : await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountSql, new { projectUuid, statuses = names }, cancellationToken: cancellationToken));
+            : await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountSql, new { projectUuid, userUuid, statuses = names }, cancellationToken: cancellationToken));
         return (page, total);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
@@ -15,7 +16,7 @@ namespace Lightdash.Net.Backend.Services;
 /// reading answers the status, or a page once the query is ready.
 /// </summary>
 public sealed class AsyncQueryService(
-    ProjectModel projects,
+    ProjectAccess access,
     QueryHistoryModel history,
     QueryCacheModel cache,
     IResultsStore results,
@@ -32,10 +33,10 @@ public sealed class AsyncQueryService(
     private readonly QueryExecutionOptions _options = options.Value;
 
     /// <summary>Validates and submits raw SQL; answers once the query is queued (or, with <c>waitMs</c>, finished).</summary>
-    public async Task<ExecuteQueryResults> ExecuteSqlAsync(Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
+    public async Task<ExecuteQueryResults> ExecuteSqlAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
     {
         var wait = ValidateWait(request.WaitMs);
-        var submitted = await SubmitAsync(projectUuid, request, cancellationToken);
+        var submitted = await SubmitAsync(user, projectUuid, request, cancellationToken);
         if (wait <= TimeSpan.Zero)
         {
             return submitted;
@@ -46,7 +47,7 @@ public sealed class AsyncQueryService(
         {
             QueryUuid = submitted.QueryUuid,
             CacheMetadata = submitted.CacheMetadata,
-            FirstPage = await GetResultsPageAsync(projectUuid, submitted.QueryUuid, 1, null, null, cancellationToken),
+            FirstPage = await GetResultsPageAsync(user, projectUuid, submitted.QueryUuid, 1, null, null, cancellationToken),
         };
     }
 
@@ -77,11 +78,11 @@ public sealed class AsyncQueryService(
         return sql;
     }
 
-    /// <summary>Submits one validated query: a cache hit, a join of an identical running query, or a new job.</summary>
-    public async Task<ExecuteQueryResults> SubmitAsync(Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
+    /// <summary>Submits one raw SQL query (developers): a cache hit, a join of an identical running query, or a new job.</summary>
+    public async Task<ExecuteQueryResults> SubmitAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
     {
         var sql = ValidateSql(request);
-        var project = await projects.GetAsync(projectUuid, cancellationToken);
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
         var query = new NewQuery(
             Guid.NewGuid(),
             projectUuid,
@@ -89,7 +90,8 @@ public sealed class AsyncQueryService(
             sql,
             request.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(projectUuid, sql, request.Limit, DefaultTimezone));
+            QueryCacheKey.Compute(projectUuid, sql, request.Limit, DefaultTimezone),
+            user.UserUuid);
         var miss = new CacheMetadata { CacheHit = false };
         if (request.InvalidateCache != true)
         {
@@ -127,7 +129,7 @@ public sealed class AsyncQueryService(
 
     /// <summary>The query's status, or one page of its rows once it is ready; with <paramref name="waitMs"/>, first waits for it to finish.</summary>
     public async Task<QueryResultsPage> GetResultsPageAsync(
-        Guid projectUuid, Guid queryUuid, int? page, int? pageSize, int? waitMs, CancellationToken cancellationToken)
+        CurrentUser user, Guid projectUuid, Guid queryUuid, int? page, int? pageSize, int? waitMs, CancellationToken cancellationToken)
     {
         var pageNumber = page ?? 1;
         if (pageNumber < 1)
@@ -141,7 +143,7 @@ public sealed class AsyncQueryService(
         }
 
         var wait = ValidateWait(waitMs);
-        var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
         if (wait > TimeSpan.Zero && query.Status.IsActive())
         {
             query = await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken) ?? throw new NotFoundException($"Query {queryUuid} was deleted.");
@@ -203,12 +205,12 @@ public sealed class AsyncQueryService(
     }
 
     /// <summary>Cancels a query that has not finished: its row turns <c>cancelled</c> and its worker, on any instance, stops.</summary>
-    public async Task<CancelQueryResults> CancelAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    public async Task<CancelQueryResults> CancelAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
-        await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
         if (!await CancelIfActiveAsync(queryUuid, cancellationToken))
         {
-            var current = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+            var current = await history.GetAsync(projectUuid, queryUuid, user.UserUuid, cancellationToken);
             throw new ConflictException(
                 $"Query {queryUuid} is already {current.Status.ToName()}; only pending, queued or executing queries can be cancelled.");
         }
@@ -217,9 +219,9 @@ public sealed class AsyncQueryService(
     }
 
     /// <summary>Deletes the query (cancelling it first if it runs), and its results file when no other query shares it.</summary>
-    public async Task<DeleteQueryResults> DeleteAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    public async Task<DeleteQueryResults> DeleteAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
-        var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
         if (query.Status.IsActive())
         {
             await CancelIfActiveAsync(queryUuid, cancellationToken);
@@ -237,9 +239,9 @@ public sealed class AsyncQueryService(
     }
 
     /// <summary>The query, which must be ready (409 otherwise).</summary>
-    public async Task<QueryHistoryRecord> GetReadyQueryAsync(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    public async Task<QueryHistoryRecord> GetReadyQueryAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
-        var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
         return query.Status switch
         {
             QueryStatus.Ready => query,
@@ -260,6 +262,13 @@ public sealed class AsyncQueryService(
         _ when waitMs > _options.MaxWaitMs => throw new ValidationException($"waitMs must be at most {_options.MaxWaitMs} (got {waitMs})."),
         _ => TimeSpan.FromMilliseconds(waitMs.Value),
     };
+
+    /// <summary>The caller's own query in a project they are a member of; 404 for anyone else's.</summary>
+    public async Task<QueryHistoryRecord> GetOwnQueryAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        return await history.GetAsync(projectUuid, queryUuid, user.UserUuid, cancellationToken);
+    }
 
     private async Task<bool> CancelIfActiveAsync(Guid queryUuid, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
@@ -6,13 +7,13 @@ using Lightdash.Net.Common;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Submits several queries at once and collects their states.</summary>
-public sealed class BatchQueryService(AsyncQueryService queries, QueryHistoryModel history, QueryWaiter waiter)
+public sealed class BatchQueryService(AsyncQueryService queries, QueryWaiter waiter)
 {
     /// <summary>The most queries one batch may hold.</summary>
     public const int MaxBatchSize = 100;
 
     /// <summary>Validates every query first (none is submitted when one is invalid), then submits them in order.</summary>
-    public async Task<BatchExecuteResults> SubmitAsync(Guid projectUuid, BatchExecuteRequest request, CancellationToken cancellationToken)
+    public async Task<BatchExecuteResults> SubmitAsync(CurrentUser user, Guid projectUuid, BatchExecuteRequest request, CancellationToken cancellationToken)
     {
         var items = request.Queries ?? [];
         if (items.Count is 0 or > MaxBatchSize)
@@ -35,14 +36,14 @@ public sealed class BatchQueryService(AsyncQueryService queries, QueryHistoryMod
         var submitted = new List<ExecuteQueryResults>(items.Count);
         foreach (var item in items)
         {
-            submitted.Add(await queries.SubmitAsync(projectUuid, item, cancellationToken));
+            submitted.Add(await queries.SubmitAsync(user, projectUuid, item, cancellationToken));
         }
 
         return new BatchExecuteResults { Queries = submitted };
     }
 
     /// <summary>The states of the queries; with <paramref name="waitMs"/>, waits until all are final or the time is up.</summary>
-    public async Task<BatchStatusResults> GetStatesAsync(Guid projectUuid, IReadOnlyCollection<string>? ids, int? waitMs, CancellationToken cancellationToken)
+    public async Task<BatchStatusResults> GetStatesAsync(CurrentUser user, Guid projectUuid, IReadOnlyCollection<string>? ids, int? waitMs, CancellationToken cancellationToken)
     {
         var queryUuids = ParseIds(ids);
         var wait = queries.ValidateWait(waitMs);
@@ -50,7 +51,7 @@ public sealed class BatchQueryService(AsyncQueryService queries, QueryHistoryMod
         var states = new List<BatchQueryState>(queryUuids.Count);
         foreach (var queryUuid in queryUuids)
         {
-            var query = await history.GetAsync(projectUuid, queryUuid, cancellationToken);
+            var query = await queries.GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
             var remaining = deadline - DateTime.UtcNow;
             if (query.Status.IsActive() && remaining > TimeSpan.Zero)
             {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
@@ -19,7 +20,7 @@ public sealed class QueryDownloadService(
     private static readonly string[] Types = ["csv", "jsonl"];
 
     /// <summary>A presigned URL of the requested file.</summary>
-    public async Task<DownloadResults> DownloadAsync(Guid projectUuid, Guid queryUuid, DownloadRequest request, CancellationToken cancellationToken)
+    public async Task<DownloadResults> DownloadAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, DownloadRequest request, CancellationToken cancellationToken)
     {
         var type = string.IsNullOrWhiteSpace(request.Type) ? "csv" : request.Type.Trim().ToLowerInvariant();
         if (!Types.Contains(type))
@@ -27,7 +28,7 @@ public sealed class QueryDownloadService(
             throw new ValidationException($"type must be one of {string.Join(", ", Types)} (got \"{request.Type}\").");
         }
 
-        var query = await queries.GetReadyQueryAsync(projectUuid, queryUuid, cancellationToken);
+        var query = await queries.GetReadyQueryAsync(user, projectUuid, queryUuid, cancellationToken);
         if (!results.HasFiles)
         {
             throw new ConflictException("Downloads need results storage (S3), and none is configured.");

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
@@ -5,8 +6,8 @@ using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Services;
 
-/// <summary>Lists a project's queries, newest first.</summary>
-public sealed class QueryHistoryService(ProjectModel projects, QueryHistoryModel history)
+/// <summary>Lists the caller's queries in a project, newest first.</summary>
+public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryModel history)
 {
     /// <summary>The largest page of history.</summary>
     public const int MaxPageSize = 100;
@@ -15,7 +16,7 @@ public sealed class QueryHistoryService(ProjectModel projects, QueryHistoryModel
     public const int DefaultPageSize = 25;
 
     /// <summary>One page of the history, optionally filtered by status.</summary>
-    public async Task<QueryHistoryPage> ListAsync(Guid projectUuid, int? page, int? pageSize, IReadOnlyCollection<string>? statuses, CancellationToken cancellationToken)
+    public async Task<QueryHistoryPage> ListAsync(CurrentUser user, Guid projectUuid, int? page, int? pageSize, IReadOnlyCollection<string>? statuses, CancellationToken cancellationToken)
     {
         var pageNumber = page ?? 1;
         var size = pageSize ?? DefaultPageSize;
@@ -40,8 +41,8 @@ public sealed class QueryHistoryService(ProjectModel projects, QueryHistoryModel
             }
         }
 
-        await projects.GetAsync(projectUuid, cancellationToken);
-        var (rows, total) = await history.ListAsync(projectUuid, wanted, size, (long)(pageNumber - 1) * size, cancellationToken);
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var (rows, total) = await history.ListAsync(projectUuid, user.UserUuid, wanted, size, (long)(pageNumber - 1) * size, cancellationToken);
         return new QueryHistoryPage
         {
             Data = rows.Select(ToItem).ToList(),

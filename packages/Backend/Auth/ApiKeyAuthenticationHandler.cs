@@ -1,0 +1,100 @@
+using System.Text.Encodings.Web;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Models;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Auth;
+
+/// <summary>
+/// Authenticates requests by personal access token: <c>Authorization: ApiKey &lt;token&gt;</c> (or
+/// <c>Bearer</c>), or the <c>lightdash_token</c> cookie the Hangfire dashboard sets. The token is
+/// hashed and looked up; expired or revoked tokens fail. Failures answer 401 in the error envelope.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    UserModel users,
+    TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    /// <summary>The scheme's name.</summary>
+    public const string SchemeName = "ApiKey";
+
+    /// <summary>The cookie a browser session of the Hangfire dashboard carries the token in.</summary>
+    public const string CookieName = "lightdash_token";
+
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    private const string FailureKey = "lightdash:auth-failure";
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken();
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var owner = await users.FindTokenOwnerAsync(PersonalAccessTokens.Hash(token), Context.RequestAborted);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var failure = owner switch
+        {
+            null => "The token is not valid.",
+            { RevokedAt: not null } => "The token was revoked.",
+            { ExpiresAt: { } expires } when expires <= now => $"The token expired at {expires:u}.",
+            _ => null,
+        };
+        if (failure is not null)
+        {
+            Context.Items[FailureKey] = failure;
+            return AuthenticateResult.Fail(failure);
+        }
+
+        if (owner!.LastUsedAt is not { } used || now - used > LastUsedResolution)
+        {
+            await users.TouchTokenAsync(owner.TokenUuid, Context.RequestAborted);
+        }
+
+        var user = new CurrentUser(owner.UserUuid, owner.Email, owner.IsAdmin);
+        return AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(user.ToIdentity(SchemeName)), SchemeName));
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteErrorAsync(
+            StatusCodes.Status401Unauthorized,
+            "AuthorizationError",
+            Context.Items[FailureKey] as string ?? "Authentication is required: send \"Authorization: ApiKey <personal access token>\".");
+
+    /// <inheritdoc />
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteErrorAsync(StatusCodes.Status403Forbidden, "ForbiddenError", "You are not allowed to do this.");
+
+    private string? ReadToken()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        foreach (var scheme in new[] { "ApiKey ", "Bearer " })
+        {
+            if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                var value = header[scheme.Length..].Trim();
+                return value.Length > 0 ? value : null;
+            }
+        }
+
+        return Request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
+    }
+
+    private Task WriteErrorAsync(int statusCode, string name, string message)
+    {
+        Response.StatusCode = statusCode;
+        if (statusCode == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = "ApiKey";
+        }
+
+        return Response.WriteAsJsonAsync(new ApiErrorResponse { Error = new ApiError { Name = name, StatusCode = statusCode, Message = message } });
+    }
+}

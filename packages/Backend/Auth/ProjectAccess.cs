@@ -1,0 +1,28 @@
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Models;
+
+namespace Lightdash.Net.Backend.Auth;
+
+/// <summary>Decides whether a user may act in a project: members by role, organisation admins everywhere.</summary>
+public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel memberships)
+{
+    /// <summary>The project, when the user has at least <paramref name="needed"/> in it; 404 when it does not exist, 403 otherwise.</summary>
+    public async Task<Project> RequireAsync(CurrentUser user, Guid projectUuid, ProjectRole needed, CancellationToken cancellationToken)
+    {
+        var project = await projects.GetAsync(projectUuid, cancellationToken);
+        if (user.IsAdmin)
+        {
+            return project;
+        }
+
+        var role = await memberships.FindRoleAsync(projectUuid, user.UserUuid, cancellationToken);
+        if (role is null)
+        {
+            throw new ForbiddenException($"You are not a member of project {projectUuid}.");
+        }
+
+        return role >= needed
+            ? project
+            : throw new ForbiddenException($"This needs the {needed.ToName()} role in project {projectUuid}; you are a {role.Value.ToName()}.");
+    }
+}

@@ -1,0 +1,40 @@
+namespace Lightdash.Net.Backend.Contracts;
+
+/// <summary>A project as its members see it (never its warehouse credentials).</summary>
+public sealed class ProjectResults
+{
+    /// <summary>The project's id.</summary>
+    public required Guid ProjectUuid { get; init; }
+
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its warehouse type (<c>postgres</c>, <c>duckdb</c>).</summary>
+    public required string WarehouseType { get; init; }
+
+    /// <summary>The caller's role in it: <c>viewer</c>, <c>developer</c> or <c>admin</c> (organisation admins: <c>admin</c>).</summary>
+    public required string Role { get; init; }
+}
+
+/// <summary>A member of a project.</summary>
+public sealed class ProjectMemberResults
+{
+    /// <summary>The member's id.</summary>
+    public required Guid UserUuid { get; init; }
+
+    /// <summary>Their email.</summary>
+    public required string Email { get; init; }
+
+    /// <summary>Their name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Their role: <c>viewer</c>, <c>developer</c> or <c>admin</c>.</summary>
+    public required string Role { get; init; }
+}
+
+/// <summary>Sets a user's role in a project.</summary>
+public sealed class SetProjectRoleRequest
+{
+    /// <summary><c>viewer</c> (saved content and their own results), <c>developer</c> (also raw SQL) or <c>admin</c> (also members and content).</summary>
+    public string? Role { get; init; }
+}

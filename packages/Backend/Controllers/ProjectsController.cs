@@ -1,0 +1,92 @@
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Services;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Lightdash.Net.Backend.Controllers;
+
+/// <summary>Projects the caller can see, and who may do what in them.</summary>
+[ApiController]
+[Authorize]
+[Route("api/v1/projects")]
+[Produces("application/json")]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
+public sealed class ProjectsController(ProjectService projects) : ControllerBase
+{
+    /// <summary>The projects the caller is a member of (every project for organisation admins).</summary>
+    /// <remarks>Warehouse credentials are never returned.</remarks>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The projects and the caller's role in each.</response>
+    /// <response code="401">No valid token.</response>
+    [HttpGet]
+    [ProducesResponseType<ApiResponse<IReadOnlyList<ProjectResults>>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<IReadOnlyList<ProjectResults>>> List(CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.ListAsync(CurrentUser.From(User), cancellationToken));
+
+    /// <summary>One project.</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The project and the caller's role.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not a member.</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpGet("{projectUuid}")]
+    [ProducesResponseType<ApiResponse<ProjectResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<ProjectResults>> Get(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.GetAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+
+    /// <summary>The project's members (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The members and their roles.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an admin of the project.</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpGet("{projectUuid}/access")]
+    [ProducesResponseType<ApiResponse<IReadOnlyList<ProjectMemberResults>>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<IReadOnlyList<ProjectMemberResults>>> ListMembers(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.ListMembersAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+
+    /// <summary>Add a user to the project, or change their role (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="userUuid">The user.</param>
+    /// <param name="request">The role.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The member.</response>
+    /// <response code="400">The role is not viewer, developer or admin.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an admin of the project.</response>
+    /// <response code="404">The project or the user does not exist.</response>
+    [HttpPut("{projectUuid}/access/{userUuid}")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ProjectMemberResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<ProjectMemberResults>> SetRole(Guid projectUuid, Guid userUuid, [FromBody] SetProjectRoleRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.SetRoleAsync(CurrentUser.From(User), projectUuid, userUuid, request, cancellationToken));
+
+    /// <summary>Remove a user from the project (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="userUuid">The user.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">Removed.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an admin of the project.</response>
+    /// <response code="404">The project does not exist, or the user is not a member.</response>
+    [HttpDelete("{projectUuid}/access/{userUuid}")]
+    [ProducesResponseType<ApiResponse<string>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<string>> RemoveMember(Guid projectUuid, Guid userUuid, CancellationToken cancellationToken)
+    {
+        await projects.RemoveMemberAsync(CurrentUser.From(User), projectUuid, userUuid, cancellationToken);
+        return ApiResponse.Ok("removed");
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Hangfire;
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Services;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers identities: token authentication, project roles, per-user rate limits, the admin dashboard.</summary>
+public static class AuthExtensions
+{
+    /// <summary>Adds authentication by personal access token, authorization, and the request rate limit.</summary>
+    public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddTimeProvider();
+        services.AddSingleton<UserModel>();
+        services.AddSingleton<ProjectMembershipModel>();
+        services.AddSingleton<ProjectAccess>();
+        services.AddSingleton<AdminBootstrap>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<ProjectService>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(null)
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var path = context.Request.Path;
+                if (path.StartsWithSegments("/health") || path.StartsWithSegments("/swagger"))
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+
+                var perMinute = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.RequestsPerMinute;
+                var caller = context.User.FindFirst(CurrentUser.UserUuidClaim)?.Value ?? $"address:{context.Connection.RemoteIpAddress}";
+                return RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = perMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await rejected.HttpContext.Response.WriteAsJsonAsync(
+                    new ApiErrorResponse
+                    {
+                        Error = new ApiError
+                        {
+                            Name = "TooManyRequestsError",
+                            StatusCode = StatusCodes.Status429TooManyRequests,
+                            Message = $"Too many requests; try again in {seconds} s.",
+                        },
+                    },
+                    cancellationToken);
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>Authenticates every request, applies the rate limit, and serves the Hangfire dashboard to admins.</summary>
+    public static WebApplication UseAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        // A browser cannot send an Authorization header to the dashboard: /hangfire?token=… stores the
+        // token in an HTTP-only cookie for the dashboard's own requests, then drops it from the address.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/hangfire") && context.Request.Query.TryGetValue("token", out var token))
+            {
+                context.Response.Cookies.Append(ApiKeyAuthenticationHandler.CookieName, token.ToString(), new CookieOptions
+                {
+                    HttpOnly = true,
+                    SameSite = SameSiteMode.Strict,
+                    Path = "/hangfire",
+                    Secure = context.Request.IsHttps,
+                });
+                context.Response.Redirect(context.Request.PathBase + context.Request.Path);
+                return;
+            }
+
+            await next();
+        });
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new HangfireDashboardAccess()],
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "Lightdash.Net queries",
+        });
+        return app;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
