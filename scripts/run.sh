@@ -21,6 +21,14 @@ if [ ! -f "$duckdb_file" ]; then
   dotnet run --project "$repo/scripts/demo/DuckDbDemo" -c Release -v quiet -- "$duckdb_file" "$repo/scripts/demo/duckdb-demo.sql" >&2
 fi
 
+# The demo's first admin: a token made once and kept in .local, so that every run prints the same one.
+token_file="$repo/.local/admin-token"
+if [ ! -s "$token_file" ]; then
+  printf 'ldpat_%s' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" >"$token_file"
+  chmod 600 "$token_file"
+fi
+admin_token="$(cat "$token_file")"
+
 echo "[run] building the backend" >&2
 dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/backend" >/dev/null
 
@@ -33,6 +41,7 @@ ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$pg_admin;Database=lightdash" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   Projects__Items__1__ConnectionString="Data Source=$duckdb_file" \
+  Auth__BootstrapAdmin__Email="admin@lightdash.local" Auth__BootstrapAdmin__Token="$admin_token" \
   nohup dotnet Lightdash.Net.Backend.dll >"$repo/.local/backend.log" 2>&1 &
 echo $! >"$pidfile"
 cd "$repo"
@@ -45,8 +54,11 @@ Lightdash.Net is running.
   Swagger UI:   $url/swagger
   Demo projects: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL: tables customers, orders, payments, type_showcase)
                  5d1e7b0a-6c2f-4a8e-9f31-2b7c4d5e6f70 (DuckDB: tables customers, orders, type_showcase)
+  Admin token:  $admin_token
+                (in Swagger UI: Authorize, then "ApiKey $admin_token"; Hangfire: $url/hangfire?token=$admin_token)
   Try:          curl -s -X POST $url/api/v2/projects/3675b69e-8324-4110-bdca-059031aa8da3/query/sql \\
-                  -H 'Content-Type: application/json' -d '{"sql":"select * from orders"}'
+                  -H "Authorization: ApiKey $admin_token" -H 'Content-Type: application/json' -d '{"sql":"select * from orders"}'
+  More tokens:  dotnet .local/backend/Lightdash.Net.Backend.dll create-admin-token --email you@example.com (run in .local/backend)
   Stop:         bash scripts/stop.sh
 MSG
     exit 0

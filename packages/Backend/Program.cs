@@ -8,8 +8,16 @@ builder.AddQueryExecution();
 builder.AddAuth();
 builder.AddApi();
 
+var isCommand = args is ["create-admin-token", ..];
+if (isCommand)
+{
+    // Commands print their result on standard output: logs go to standard error.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
 var app = builder.Build();
-if (args is ["create-admin-token", ..])
+if (isCommand)
 {
     // dotnet Lightdash.Net.Backend.dll create-admin-token --email admin@example.com
     return await AdminCommand.CreateTokenAsync(app, args);
