@@ -39,6 +39,7 @@ dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo
 dotnet build "$repo/bench/Bench/Bench.csproj" -c Release -v quiet -nologo -o "$repo/.local/bench-driver" >/dev/null
 
 log="$repo/.local/bench-backend.log"
+token="ldpat_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 (cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information \
   MetadataDatabase__ConnectionString="$pg_admin;Database=$metadata_db" \
@@ -46,6 +47,8 @@ log="$repo/.local/bench-backend.log"
   ResultsStorage__Prefix="bench/" \
   Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench" \
   Projects__Items__0__ConnectionString="$pg_admin;Database=$warehouse_db" \
+  Auth__BootstrapAdmin__Email="bench@lightdash.local" Auth__BootstrapAdmin__Token="$token" \
+  Auth__RequestsPerMinute=10000000 Auth__MaxExecutingQueriesPerUser=16 \
   exec dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
 backend=$!
 trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null' EXIT
@@ -58,4 +61,4 @@ echo "[bench] $(nproc) cores, $rows rows, backend pid $pid" >&2
 dotnet "$repo/.local/bench-driver/Lightdash.Net.Bench.dll" \
   --url "$url" --project "$project" --pid "$pid" --rows "$rows" --table "$table" \
   --warehouse "$pg_admin;Database=$warehouse_db" --metadata "$pg_admin;Database=$metadata_db" \
-  --psql-database "$warehouse_db" --only "$only"
+  --psql-database "$warehouse_db" --only "$only" --token "$token"

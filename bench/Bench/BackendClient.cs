@@ -15,6 +15,10 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
 
     private string QueryPath => $"/api/v2/projects/{options.ProjectUuid}/query";
 
+    /// <summary>Sends the bench admin's token with every request.</summary>
+    public void Authenticate() =>
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", options.Token);
+
     public HttpClient Http => _http;
 
     public async Task<Guid> SubmitAsync(string sql)

@@ -10,7 +10,8 @@ public sealed record BenchOptions(
     string PsqlDatabase,
     string Table,
     long Rows,
-    string Only)
+    string Only,
+    string Token)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -30,6 +31,7 @@ public sealed record BenchOptions(
             Get("psql-database"),
             Get("table"),
             long.Parse(Get("rows"), System.Globalization.CultureInfo.InvariantCulture),
-            values.GetValueOrDefault("only", "all"));
+            values.GetValueOrDefault("only", "all"),
+            Get("token"));
     }
 }

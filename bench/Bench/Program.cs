@@ -7,6 +7,7 @@ using Npgsql;
 // per figure: name, measured value, baseline, ratio and the target the ratio is held to.
 var options = BenchOptions.Parse(args);
 using var client = new BackendClient(options);
+client.Authenticate();
 var report = new Report();
 var fullScan = $"select * from {options.Table}";
 
