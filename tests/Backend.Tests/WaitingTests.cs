@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 
@@ -130,5 +131,32 @@ public class WaitingTests
         Assert.That(firstPage.GetProperty("status").GetString(), Is.AnyOf("queued", "executing"));
         Assert.That(firstPage.TryGetProperty("rows", out _), Is.False);
         await _host.Client.PostAsync($"{_host.QueryPath()}/{results.GetProperty("queryUuid").GetGuid()}/cancel", null);
+    }
+
+    [Test]
+    public async Task TokenRevokedOnOneInstance_FailsOnTheOtherToo()
+    {
+        using var created = await _host.Client.PostAsJsonAsync("/api/v1/user/personal-access-tokens", new { description = "two instances" });
+        var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        using var elsewhere = _secondInstance.CreateClient(token.GetProperty("token").GetString());
+        using (var before = await elsewhere.GetAsync("/api/v1/user"))
+        {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK), "known (and cached) on the second instance");
+        }
+
+        using var revoked = await _host.Client.DeleteAsync($"/api/v1/user/personal-access-tokens/{token.GetProperty("tokenUuid").GetGuid()}");
+        Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var after = await elsewhere.GetAsync("/api/v1/user");
+            status = after.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(2));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized), "the revocation notification reached the other instance");
+        TestContext.Out.WriteLine($"revoked on the other instance after {clock.Elapsed.TotalMilliseconds:N0} ms");
     }
 }

@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     UserModel users,
+    TokenCache cache,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme's name.</summary>
@@ -37,7 +38,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var owner = await users.FindTokenOwnerAsync(PersonalAccessTokens.Hash(token), Context.RequestAborted);
+        var hash = PersonalAccessTokens.Hash(token);
+        var owner = cache.Find(hash) ?? await users.FindTokenOwnerAsync(hash, Context.RequestAborted);
         var now = clock.GetUtcNow().UtcDateTime;
         var failure = owner switch
         {
@@ -55,7 +57,10 @@ public sealed class ApiKeyAuthenticationHandler(
         if (owner!.LastUsedAt is not { } used || now - used > LastUsedResolution)
         {
             await users.TouchTokenAsync(owner.TokenUuid, Context.RequestAborted);
+            owner = owner with { LastUsedAt = now };
         }
+
+        cache.Add(hash, owner);
 
         var user = new CurrentUser(owner.UserUuid, owner.Email, owner.IsAdmin);
         return AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(user.ToIdentity(SchemeName)), SchemeName));

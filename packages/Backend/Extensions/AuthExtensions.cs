@@ -23,6 +23,7 @@ public static class AuthExtensions
         services.AddSingleton<UserModel>();
         services.AddSingleton<ProjectMembershipModel>();
         services.AddSingleton<ProjectAccess>();
+        services.AddSingleton<TokenCache>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<UserService>();
         services.AddSingleton<ProjectService>();

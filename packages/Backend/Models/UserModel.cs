@@ -44,10 +44,13 @@ public sealed class UserModel(NpgsqlDataSource dataSource)
 
     private const string ListTokensSql = $"SELECT {TokenColumns} FROM personal_access_tokens WHERE user_uuid = @userUuid ORDER BY created_at DESC";
 
+    // Announces the revocation (on commit) so that every instance forgets the token at once.
     private const string RevokeTokenSql = $"""
-        UPDATE personal_access_tokens SET revoked_at = coalesce(revoked_at, now())
-        WHERE token_uuid = @tokenUuid AND user_uuid = @userUuid
-        RETURNING {TokenColumns}
+        WITH revoked AS (
+            UPDATE personal_access_tokens SET revoked_at = coalesce(revoked_at, now())
+            WHERE token_uuid = @tokenUuid AND user_uuid = @userUuid
+            RETURNING *)
+        SELECT {TokenColumns} FROM revoked, (SELECT count(pg_notify('{TokenCache.RevokedChannel}', token_uuid::text)) FROM revoked) AS announced
         """;
 
     /// <summary>A user.</summary>

@@ -6,7 +6,8 @@ namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
 /// Listens on PostgreSQL's <see cref="QueryHistoryModel.StatusChannel"/>, where every status change
-/// of <c>query_history</c> is announced, and stops the queries running here once they are no longer
+/// of <c>query_history</c> is announced (and on the token revocation channel, to forget revoked
+/// tokens), and stops the queries running here once they are no longer
 /// <c>executing</c> (a user cancelled them on some instance). After a reconnect, and every few
 /// seconds while queries run, it also compares the running queries with their stored status, so a
 /// missed notification delays a cancel but never loses it.
@@ -16,6 +17,7 @@ public sealed class QueryStatusListener(
     QueryHistoryModel history,
     RunningQueries running,
     QueryStatusBroadcast broadcast,
+    Auth.TokenCache tokens,
     ILogger<QueryStatusListener> logger) : BackgroundService
 {
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(2);
@@ -37,6 +39,7 @@ public sealed class QueryStatusListener(
             {
                 logger.LogWarning(e, "Query status listener lost its connection; reconnecting");
                 broadcast.Reset();
+                tokens.Clear();
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
@@ -45,13 +48,27 @@ public sealed class QueryStatusListener(
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-        connection.Notification += (_, e) => OnNotification(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}", connection))
+        connection.Notification += (_, e) =>
+        {
+            if (e.Channel == Auth.TokenCache.RevokedChannel)
+            {
+                if (Guid.TryParse(e.Payload, out var tokenUuid))
+                {
+                    tokens.Evict(tokenUuid);
+                }
+            }
+            else
+            {
+                OnNotification(e.Payload);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {Auth.TokenCache.RevokedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
         broadcast.Reset();
+        tokens.Clear();
         while (!stoppingToken.IsCancellationRequested)
         {
             await ReconcileAsync(stoppingToken);

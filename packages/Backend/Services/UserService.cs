@@ -6,7 +6,7 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Users and their personal access tokens.</summary>
-public sealed class UserService(UserModel users, TimeProvider clock)
+public sealed class UserService(UserModel users, TokenCache tokens, TimeProvider clock)
 {
     private const int MaxDescriptionLength = 200;
 
@@ -58,8 +58,12 @@ public sealed class UserService(UserModel users, TimeProvider clock)
         (await users.ListTokensAsync(user.UserUuid, cancellationToken)).Select(ToResults).ToList();
 
     /// <summary>Revokes one of the caller's tokens; it fails from the next request on.</summary>
-    public async Task<TokenResults> RevokeTokenAsync(CurrentUser user, Guid tokenUuid, CancellationToken cancellationToken) =>
-        ToResults(await users.RevokeTokenAsync(user.UserUuid, tokenUuid, cancellationToken));
+    public async Task<TokenResults> RevokeTokenAsync(CurrentUser user, Guid tokenUuid, CancellationToken cancellationToken)
+    {
+        var revoked = await users.RevokeTokenAsync(user.UserUuid, tokenUuid, cancellationToken);
+        tokens.Evict(tokenUuid);
+        return ToResults(revoked);
+    }
 
     private async Task<CreatedTokenResults> IssueTokenAsync(Guid userUuid, string description, DateTime? expiresAt, CancellationToken cancellationToken)
     {
