@@ -36,7 +36,7 @@ ensure_apt_packages() {
 }
 
 start_postgres() {
-  ensure_apt_packages postgresql postgresql-contrib
+  ensure_apt_packages postgresql postgresql-contrib curl
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   if port_open "$pg_port"; then log "PostgreSQL already listening on $pg_port"; return 0; fi
@@ -55,8 +55,17 @@ start_postgres() {
     -l "$pg_data/server.log" -w start >/dev/null
 }
 
+ensure_bucket() {
+  # s3rver accepts anonymous bucket creation; a server whose folder was removed under it lost its bucket.
+  local url="http://127.0.0.1:$s3_port/results"
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" != "200" ]; then
+    log "creating bucket results"
+    curl -s -f -X PUT -o /dev/null "$url"
+  fi
+}
+
 start_s3() {
-  if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; return 0; fi
+  if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; ensure_bucket; return 0; fi
   if [ ! -x "$repo/node_modules/.bin/s3rver" ]; then
     log "installing s3rver (npm ci)"
     (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -69,6 +78,7 @@ start_s3() {
     >"$repo/.local/s3rver.log" 2>&1 &
   echo $! >"$repo/.local/s3rver.pid"
   wait_port "$s3_port" s3rver
+  ensure_bucket
 }
 
 mkdir -p "$repo/.local"
