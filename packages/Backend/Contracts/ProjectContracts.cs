@@ -38,3 +38,32 @@ public sealed class SetProjectRoleRequest
     /// <summary><c>viewer</c> (saved content and their own results), <c>developer</c> (also raw SQL) or <c>admin</c> (also members and content).</summary>
     public string? Role { get; init; }
 }
+
+/// <summary>A new project (organisation admins).</summary>
+public sealed class CreateProjectRequest
+{
+    /// <summary>Its name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The warehouse type: <c>postgres</c> or <c>duckdb</c>.</summary>
+    public string? WarehouseType { get; init; }
+
+    /// <summary>The driver's connection string. Write-only: it is stored, never returned or logged.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>How long results are kept and reused, in seconds; the backend's default when absent.</summary>
+    public int? ResultsCacheTtlSeconds { get; init; }
+}
+
+/// <summary>Changes to a project (project admins). Absent fields stay as they are.</summary>
+public sealed class UpdateProjectRequest
+{
+    /// <summary>A new name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A new warehouse connection string (write-only).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>How long results are kept and reused, in seconds (at least 60).</summary>
+    public int? ResultsCacheTtlSeconds { get; init; }
+}

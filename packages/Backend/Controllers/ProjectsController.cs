@@ -25,6 +25,41 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     public async Task<ApiResponse<IReadOnlyList<ProjectResults>>> List(CancellationToken cancellationToken) =>
         ApiResponse.Ok(await projects.ListAsync(CurrentUser.From(User), cancellationToken));
 
+    /// <summary>Create a project (organisation admins).</summary>
+    /// <remarks>The caller becomes its admin. The connection string is stored and never returned.</remarks>
+    /// <param name="request">Its name and warehouse.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The project.</response>
+    /// <response code="400">A field is missing or invalid.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an organisation admin.</response>
+    [HttpPost]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ProjectResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    public async Task<ApiResponse<ProjectResults>> Create([FromBody] CreateProjectRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.CreateAsync(CurrentUser.From(User), request, cancellationToken));
+
+    /// <summary>Change a project (project admins).</summary>
+    /// <remarks>Projects declared in configuration are written again at every start, so configuration wins for those.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The fields to change.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The project.</response>
+    /// <response code="400">A field is invalid.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an admin of the project.</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpPatch("{projectUuid}")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ProjectResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<ProjectResults>> Update(Guid projectUuid, [FromBody] UpdateProjectRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await projects.UpdateAsync(CurrentUser.From(User), projectUuid, request, cancellationToken));
+
     /// <summary>One project.</summary>
     /// <param name="projectUuid">The project.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>

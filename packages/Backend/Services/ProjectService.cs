@@ -2,12 +2,72 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Projects as their members see them, and their membership (project admins).</summary>
-public sealed class ProjectService(ProjectAccess access, ProjectMembershipModel memberships, UserModel users)
+public sealed class ProjectService(ProjectAccess access, ProjectModel projects, ProjectMembershipModel memberships, UserModel users)
 {
+    private const int MinCacheTtlSeconds = 60;
+
+    /// <summary>Creates a project (organisation admins); its creator becomes its admin.</summary>
+    /// <remarks>Projects declared in configuration are written again at every start: configuration wins for those.</remarks>
+    public async Task<ProjectResults> CreateAsync(CurrentUser user, CreateProjectRequest request, CancellationToken cancellationToken)
+    {
+        if (!user.IsAdmin)
+        {
+            throw new ForbiddenException("Only organisation admins create projects.");
+        }
+
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ValidationException("name is required.");
+        }
+
+        if (!Enum.TryParse<WarehouseType>(request.WarehouseType, ignoreCase: true, out var type))
+        {
+            throw new ValidationException($"warehouseType must be one of {string.Join(", ", Enum.GetNames<WarehouseType>().Select(n => n.ToLowerInvariant()))}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ConnectionString))
+        {
+            throw new ValidationException("connectionString is required.");
+        }
+
+        var project = new Project(Guid.NewGuid(), name, new WarehouseConnection(type, request.ConnectionString), ValidTtl(request.ResultsCacheTtlSeconds));
+        await projects.UpsertAsync(project, cancellationToken);
+        await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
+        return await GetAsync(user, project.ProjectUuid, cancellationToken);
+    }
+
+    /// <summary>Renames a project, replaces its connection or its cache TTL (project admins).</summary>
+    public async Task<ProjectResults> UpdateAsync(CurrentUser user, Guid projectUuid, UpdateProjectRequest request, CancellationToken cancellationToken)
+    {
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        if (request.Name is { } name && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ValidationException("name cannot be empty.");
+        }
+
+        var updated = project with
+        {
+            Name = request.Name?.Trim() ?? project.Name,
+            Warehouse = string.IsNullOrWhiteSpace(request.ConnectionString) ? project.Warehouse : project.Warehouse with { ConnectionString = request.ConnectionString },
+            ResultsCacheTtl = request.ResultsCacheTtlSeconds is null ? project.ResultsCacheTtl : ValidTtl(request.ResultsCacheTtlSeconds),
+        };
+        await projects.UpsertAsync(updated, cancellationToken);
+        return await GetAsync(user, projectUuid, cancellationToken);
+    }
+
+    private static TimeSpan? ValidTtl(int? seconds) => seconds switch
+    {
+        null => null,
+        < MinCacheTtlSeconds => throw new ValidationException($"resultsCacheTtlSeconds must be at least {MinCacheTtlSeconds}."),
+        _ => TimeSpan.FromSeconds(seconds.Value),
+    };
+
     /// <summary>The projects the caller can see.</summary>
     public async Task<IReadOnlyList<ProjectResults>> ListAsync(CurrentUser user, CancellationToken cancellationToken) =>
         (await memberships.ProjectsOfAsync(user.UserUuid, user.IsAdmin, cancellationToken))
