@@ -1,0 +1,116 @@
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Semantic;
+
+/// <summary>Whether a field is a dimension (grouped by) or a metric (aggregated).</summary>
+public enum FieldKind
+{
+    /// <summary>A column or expression rows are grouped by.</summary>
+    Dimension,
+
+    /// <summary>An aggregate over rows.</summary>
+    Metric,
+}
+
+/// <summary>One field of an explore.</summary>
+/// <param name="Id">The field id: <c>{table}_{name}</c>, unique in the project.</param>
+/// <param name="Name">The field's name within its table (for intervals: <c>{dimension}_{interval}</c>).</param>
+/// <param name="Table">The table (model name, or join alias) it belongs to.</param>
+/// <param name="Kind">Dimension or metric.</param>
+/// <param name="Type">For dimensions: string, number, boolean, date, timestamp; for metrics: the aggregate (count, sum...).</param>
+/// <param name="Label">A friendly name.</param>
+/// <param name="Description">What it means, or null.</param>
+/// <param name="Sql">The templated SQL (<c>${TABLE}</c> for the table, <c>${field}</c> for other fields).</param>
+/// <param name="Hidden">Hidden from pickers.</param>
+/// <param name="Format">A display format (usd, percent...), or null.</param>
+/// <param name="Round">Decimal places to show, or null.</param>
+/// <param name="TimeInterval">For interval dimensions: day, week, month, quarter, year; null otherwise.</param>
+/// <param name="BaseDimension">For interval dimensions: the date/timestamp dimension they truncate.</param>
+public sealed record ExploreField(
+    string Id,
+    string Name,
+    string Table,
+    FieldKind Kind,
+    string Type,
+    string Label,
+    string? Description,
+    string Sql,
+    bool Hidden,
+    string? Format,
+    int? Round,
+    string? TimeInterval = null,
+    string? BaseDimension = null);
+
+/// <summary>A table of an explore: the base model, or a joined one.</summary>
+/// <param name="Name">The table's name in field ids (the model name, or the join alias).</param>
+/// <param name="Model">The model it comes from.</param>
+/// <param name="SqlFrom">The warehouse relation it reads.</param>
+/// <param name="Label">A friendly name.</param>
+/// <param name="Join">How it is joined, or null for the base table.</param>
+public sealed record ExploreTable(string Name, string Model, string SqlFrom, string Label, ExploreJoin? Join);
+
+/// <summary>How a table is joined to the base table.</summary>
+/// <param name="SqlOn">The join condition (templated with <c>${table.field}</c> references).</param>
+/// <param name="Type">left, inner, right or full.</param>
+/// <param name="Relationship">one-to-one, one-to-many, many-to-one, many-to-many, or null when not declared.</param>
+public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship);
+
+/// <summary>An explore: a base model with its joins and every field a query may use.</summary>
+/// <param name="Name">The explore's name (the base model's).</param>
+/// <param name="Label">A friendly name.</param>
+/// <param name="Description">What it is about.</param>
+/// <param name="SourceFile">The file the base model comes from.</param>
+/// <param name="Tables">The base table first, then the joined ones.</param>
+/// <param name="Fields">Every field, by id.</param>
+public sealed record Explore(string Name, string Label, string? Description, string SourceFile, IReadOnlyList<ExploreTable> Tables, IReadOnlyDictionary<string, ExploreField> Fields);
+
+/// <summary>A problem in a model file: an error (the model is left out) or a warning (ignored keys).</summary>
+/// <param name="File">The file, relative to the models folder.</param>
+/// <param name="Model">The model, when known.</param>
+/// <param name="Field">The field (column, metric or join), when known.</param>
+/// <param name="Line">The line in the file, from 1.</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record ModelProblem(string File, string? Model, string? Field, int Line, string Message)
+{
+    /// <summary>One line for logs and error messages.</summary>
+    public override string ToString() =>
+        $"{File}:{Line}{(Model is null ? "" : $" model {Model}")}{(Field is null ? "" : $" field {Field}")}: {Message}";
+}
+
+/// <summary>The explores of one project, with the problems found loading them.</summary>
+/// <param name="Explores">The explores that loaded, by name.</param>
+/// <param name="Errors">Problems that left a model out.</param>
+/// <param name="Warnings">Keys that were ignored.</param>
+public sealed record ExploreCatalog(IReadOnlyDictionary<string, Explore> Explores, IReadOnlyList<ModelProblem> Errors, IReadOnlyList<ModelProblem> Warnings)
+{
+    /// <summary>A project without model files.</summary>
+    public static readonly ExploreCatalog Empty = new(new Dictionary<string, Explore>(), [], []);
+}
+
+/// <summary>Turns names into labels the way Lightdash does: <c>order_date</c> becomes <c>Order date</c>.</summary>
+public static class FriendlyNames
+{
+    /// <summary>The label for a name.</summary>
+    public static string Of(string name)
+    {
+        var words = name.Replace('_', ' ').Replace('-', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return name;
+        }
+
+        var text = string.Join(' ', words).ToLowerInvariant();
+        return char.ToUpperInvariant(text[0]) + text[1..];
+    }
+
+    /// <summary>The shown type of a dimension type name, or null when unknown.</summary>
+    public static DimensionType? DimensionTypeOf(string name) => name switch
+    {
+        "string" => DimensionType.String,
+        "number" => DimensionType.Number,
+        "boolean" => DimensionType.Boolean,
+        "date" => DimensionType.Date,
+        "timestamp" => DimensionType.Timestamp,
+        _ => null,
+    };
+}
