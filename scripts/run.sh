@@ -41,6 +41,7 @@ ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$pg_admin;Database=lightdash" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   Projects__Items__1__ConnectionString="Data Source=$duckdb_file" \
+  Projects__Items__0__ModelsPath="$repo/scripts/demo/models/postgres" Projects__Items__1__ModelsPath="$repo/scripts/demo/models/duckdb" \
   Auth__BootstrapAdmin__Email="admin@lightdash.local" Auth__BootstrapAdmin__Token="$admin_token" \
   nohup dotnet Lightdash.Net.Backend.dll >"$repo/.local/backend.log" 2>&1 &
 echo $! >"$pidfile"

@@ -98,6 +98,10 @@ public sealed class BackendHost : IAsyncDisposable
         ["Projects:Items:2:Name"] = "DuckDB project",
         ["Projects:Items:2:WarehouseType"] = "DuckDb",
         ["Projects:Items:2:ConnectionString"] = $"Data Source={duckDbFile}",
+        // Configuration merges lists by index: clear what appsettings.json's demo projects set.
+        ["Projects:Items:0:ModelsPath"] = "",
+        ["Projects:Items:1:ModelsPath"] = "",
+        ["Projects:Items:2:ModelsPath"] = "",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Auth:BootstrapAdmin:Email"] = $"admin-{projectUuid:N}@example.com",
         ["Auth:BootstrapAdmin:Token"] = Auth.PersonalAccessTokens.Generate(),

@@ -29,6 +29,8 @@ public static class QueryExecutionExtensions
         services.AddTransient<ResultsExpiryJob>();
         services.AddTransient<LeaseReaperJob>();
         services.AddSingleton<QueryQueue>();
+        services.AddSingleton<Semantic.ExploreRegistry>();
+        services.AddSingleton<ExploreService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();

@@ -31,6 +31,9 @@ public sealed class ProjectDefinition
     [Required]
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>The folder of the project's model files (*.yml, *.yaml), relative to the app's content root or absolute; none when empty.</summary>
+    public string? ModelsPath { get; set; }
+
     /// <summary>How long this project's results are kept and reused; empty for <see cref="QueryExecutionOptions.ResultsTtl"/>.</summary>
     public TimeSpan? ResultsCacheTtl { get; set; }
 }

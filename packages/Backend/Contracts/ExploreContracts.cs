@@ -1,0 +1,105 @@
+namespace Lightdash.Net.Backend.Contracts;
+
+/// <summary>A project's explores, and what went wrong loading its model files.</summary>
+public sealed class ExploreCatalogResults
+{
+    /// <summary>The explores that loaded, by name.</summary>
+    public required IReadOnlyList<ExploreResults> Explores { get; init; }
+
+    /// <summary>Problems that left a model out (naming file, model, field and line).</summary>
+    public required IReadOnlyList<ModelProblemResults> Errors { get; init; }
+
+    /// <summary>Keys that were ignored.</summary>
+    public required IReadOnlyList<ModelProblemResults> Warnings { get; init; }
+}
+
+/// <summary>An explore: a base model, its joins, and every field a query may use.</summary>
+public sealed class ExploreResults
+{
+    /// <summary>The explore's name (its base model's), used as <c>exploreName</c> in metric queries.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A friendly name.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>What it is about.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The model file it comes from.</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>The base table first, then the joined ones.</summary>
+    public required IReadOnlyList<ExploreTableResults> Tables { get; init; }
+
+    /// <summary>Every field.</summary>
+    public required IReadOnlyList<ExploreFieldResults> Fields { get; init; }
+}
+
+/// <summary>A table of an explore.</summary>
+public sealed class ExploreTableResults
+{
+    /// <summary>Its name in field ids.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A friendly name.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The warehouse relation it reads.</summary>
+    public required string SqlFrom { get; init; }
+
+    /// <summary>For joined tables: left, inner, right or full.</summary>
+    public string? JoinType { get; init; }
+
+    /// <summary>For joined tables: the declared relationship (one-to-many...), if any.</summary>
+    public string? Relationship { get; init; }
+}
+
+/// <summary>A field of an explore.</summary>
+public sealed class ExploreFieldResults
+{
+    /// <summary>The field id, <c>{table}_{name}</c>: the key of this field in result rows.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Its name within its table.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its table.</summary>
+    public required string Table { get; init; }
+
+    /// <summary><c>dimension</c> or <c>metric</c>.</summary>
+    public required string FieldType { get; init; }
+
+    /// <summary>Dimensions: string, number, boolean, date, timestamp. Metrics: count, count_distinct, sum, average, min, max, median, percentile, number.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>A friendly name.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>What it means.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Hidden from pickers.</summary>
+    public required bool Hidden { get; init; }
+
+    /// <summary>For interval dimensions: day, week, month, quarter or year.</summary>
+    public string? TimeInterval { get; init; }
+}
+
+/// <summary>A problem in a model file.</summary>
+public sealed class ModelProblemResults
+{
+    /// <summary>The file, relative to the project's models folder.</summary>
+    public required string File { get; init; }
+
+    /// <summary>The model, when known.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The field, metric or join, when known.</summary>
+    public string? Field { get; init; }
+
+    /// <summary>The line, from 1.</summary>
+    public required int Line { get; init; }
+
+    /// <summary>What is wrong.</summary>
+    public required string Message { get; init; }
+}

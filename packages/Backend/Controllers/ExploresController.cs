@@ -1,0 +1,53 @@
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Services;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Lightdash.Net.Backend.Controllers;
+
+/// <summary>The semantic layer: explores built from a project's model files.</summary>
+[ApiController]
+[Authorize]
+[Route("api/v1/projects/{projectUuid}")]
+[Produces("application/json")]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
+public sealed class ExploresController(ExploreService explores) : ControllerBase
+{
+    /// <summary>The project's explores, with their fields.</summary>
+    /// <remarks>
+    /// One explore per model of the project's model files (dbt-style YAML, Lightdash settings under
+    /// <c>meta</c> or <c>config.meta</c>). A model with an error is left out and listed in
+    /// <c>errors</c> (file, model, field, line); ignored keys are listed in <c>warnings</c>.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The explores and the problems found.</response>
+    [HttpGet("explores")]
+    [ProducesResponseType<ApiResponse<ExploreCatalogResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExploreCatalogResults>> List(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await explores.ListAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+
+    /// <summary>One explore, with its tables and fields.</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="exploreName">The explore's name (its base model's).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The explore.</response>
+    /// <response code="404">The project or the explore does not exist.</response>
+    [HttpGet("explores/{exploreName}")]
+    [ProducesResponseType<ApiResponse<ExploreResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExploreResults>> Get(Guid projectUuid, string exploreName, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await explores.GetAsync(CurrentUser.From(User), projectUuid, exploreName, cancellationToken));
+
+    /// <summary>Load the project's model files again (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The explores and the problems found.</response>
+    [HttpPost("refresh")]
+    [ProducesResponseType<ApiResponse<ExploreCatalogResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExploreCatalogResults>> Refresh(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await explores.RefreshAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+}
