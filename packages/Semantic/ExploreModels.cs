@@ -26,6 +26,7 @@ public enum FieldKind
 /// <param name="Round">Decimal places to show, or null.</param>
 /// <param name="TimeInterval">For interval dimensions: day, week, month, quarter, year; null otherwise.</param>
 /// <param name="BaseDimension">For interval dimensions: the date/timestamp dimension they truncate.</param>
+/// <param name="Percentile">For percentile metrics: the percentile, 0 to 100.</param>
 public sealed record ExploreField(
     string Id,
     string Name,
@@ -39,7 +40,8 @@ public sealed record ExploreField(
     string? Format,
     int? Round,
     string? TimeInterval = null,
-    string? BaseDimension = null);
+    string? BaseDimension = null,
+    int? Percentile = null);
 
 /// <summary>A table of an explore: the base model, or a joined one.</summary>
 /// <param name="Name">The table's name in field ids (the model name, or the join alias).</param>

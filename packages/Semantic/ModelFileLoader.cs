@@ -256,7 +256,8 @@ public static class ModelFileLoader
         model.Add(
             new FieldDefinition(
                 metricName, FieldKind.Metric, type, metric.Text("label") ?? FriendlyNames.Of(metricName), metric.Text("description"),
-                sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line()),
+                sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line(),
+                Percentile: type == "percentile" ? metric.Number("percentile") : null),
             problems);
     }
 
@@ -333,13 +334,13 @@ public static class ModelFileLoader
             var id = $"{table}_{field.Name}";
             fields[id] = new ExploreField(
                 id, field.Name, table, field.Kind, field.Type, field.Label, field.Description, field.Sql, field.Hidden, field.Format, field.Round,
-                field.TimeInterval, field.BaseDimension);
+                field.TimeInterval, field.BaseDimension, field.Percentile);
         }
     }
 
     private sealed record FieldDefinition(
         string Name, FieldKind Kind, string Type, string Label, string? Description, string Sql, bool Hidden, string? Format, int? Round, int Line,
-        string? TimeInterval = null, string? BaseDimension = null);
+        string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null);
 
     private sealed record JoinDefinition(string Model, string Alias, string? Label, ExploreJoin Join, int Line);
 

@@ -1,8 +1,27 @@
 namespace Lightdash.Net.Warehouses;
 
-/// <summary>The SQL a warehouse speaks, for the few statements the backend writes itself.</summary>
+/// <summary>The SQL a warehouse speaks, for the statements the backend writes itself.</summary>
 public interface ISqlDialect
 {
     /// <summary>Wraps a user's query so that only a window of its rows is returned.</summary>
     string WrapWithWindow(string sql, long? limit, long? offset);
+
+    /// <summary>An identifier in double quotes, quotes inside doubled.</summary>
+    string QuoteIdentifier(string name);
+
+    /// <summary>A string literal, safely quoted (single quotes doubled; no escape sequences).</summary>
+    /// <exception cref="ArgumentException">The text holds a NUL character, which no warehouse text type stores.</exception>
+    string QuoteString(string value);
+
+    /// <summary>The expression truncated to the start of its day, week, month, quarter or year, as a date.</summary>
+    string TruncateDate(string expression, string interval);
+
+    /// <summary>The median of an expression (an ordered-set aggregate).</summary>
+    string Median(string expression);
+
+    /// <summary>The continuous percentile (0 to 100) of an expression.</summary>
+    string Percentile(string expression, int percentile);
+
+    /// <summary>The current time in a time zone, as a timestamp without time zone (for relative date filters).</summary>
+    string NowIn(string timezone);
 }

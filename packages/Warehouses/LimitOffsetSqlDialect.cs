@@ -32,6 +32,36 @@ public abstract class LimitOffsetSqlDialect : ISqlDialect
         return builder.ToString();
     }
 
-    /// <summary>Quotes an identifier with double quotes, doubling any inside.</summary>
+    /// <inheritdoc />
     public virtual string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <inheritdoc />
+    public virtual string QuoteString(string value)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Text values cannot hold the NUL character.", nameof(value));
+        }
+
+        // Both PostgreSQL (standard_conforming_strings, the default since 9.1) and DuckDB read
+        // backslashes literally in '...': doubling the quote is the whole escape.
+        return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <inheritdoc />
+    public virtual string TruncateDate(string expression, string interval) => interval switch
+    {
+        "day" or "week" or "month" or "quarter" or "year" => $"CAST(DATE_TRUNC('{interval}', {expression}) AS DATE)",
+        _ => throw new ArgumentException($"Unknown interval {interval}.", nameof(interval)),
+    };
+
+    /// <inheritdoc />
+    public virtual string Median(string expression) => Percentile(expression, 50);
+
+    /// <inheritdoc />
+    public virtual string Percentile(string expression, int percentile) =>
+        $"PERCENTILE_CONT({(percentile / 100m).ToString(CultureInfo.InvariantCulture)}) WITHIN GROUP (ORDER BY {expression})";
+
+    /// <inheritdoc />
+    public abstract string NowIn(string timezone);
 }

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Semantic;
+
+/// <summary>The SQL of a metric query and the fields of its result columns, in order.</summary>
+/// <param name="Sql">The SQL, in the warehouse's dialect.</param>
+/// <param name="Fields">The selected fields: dimensions, then metrics (column names are their ids).</param>
+public sealed record CompiledMetricQuery(string Sql, IReadOnlyList<ExploreField> Fields);
+
+/// <summary>
+/// Compiles a metric query over an explore into one SQL statement in a warehouse's dialect: selected
+/// dimensions grouped, metrics aggregated, only the joins the query needs, dimension filters in WHERE,
+/// metric filters in HAVING. Field references come from the explore only; every user value is a
+/// checked number or date, or a string literal quoted by the dialect. A join that would inflate a
+/// selected metric (fan-out) is refused, naming the join.
+/// </summary>
+public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
+{
+    private const int MaxTemplateDepth = 20;
+    private static readonly HashSet<string> FanOutSafeMetrics = ["count_distinct", "min", "max"];
+
+    /// <summary>Compiles the query; throws <see cref="MetricQueryException"/> naming what is wrong.</summary>
+    public CompiledMetricQuery Compile(Explore explore, MetricQuery query)
+    {
+        var context = new Context(explore, dialect);
+        var dimensions = query.Dimensions.Distinct(StringComparer.Ordinal).Select(id => context.Field(id, FieldKind.Dimension)).ToList();
+        var metrics = query.Metrics.Distinct(StringComparer.Ordinal).Select(id => context.Field(id, FieldKind.Metric)).ToList();
+        if (dimensions.Count + metrics.Count == 0)
+        {
+            throw new MetricQueryException("Select at least one dimension or metric.");
+        }
+
+        if (query.Limit < 1)
+        {
+            throw new MetricQueryException($"limit must be 1 or more (got {query.Limit}).");
+        }
+
+        var select = new List<string>();
+        foreach (var field in dimensions)
+        {
+            select.Add($"{context.DimensionSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
+        }
+
+        foreach (var field in metrics)
+        {
+            select.Add($"{context.MetricSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
+        }
+
+        var filters = new FilterCompiler(context, dialect, query.Timezone ?? "UTC");
+        var where = query.DimensionFilters is { } dimensionFilters ? filters.Compile(dimensionFilters, FieldKind.Dimension) : null;
+        var having = query.MetricFilters is { } metricFilters ? filters.Compile(metricFilters, FieldKind.Metric) : null;
+
+        var selected = dimensions.Concat(metrics).ToList();
+        var orderBy = new List<string>();
+        foreach (var sort in query.Sorts)
+        {
+            if (!selected.Any(f => f.Id == sort.FieldId))
+            {
+                throw new MetricQueryException($"Sort field {sort.FieldId} is not selected; sort by a selected dimension or metric.");
+            }
+
+            orderBy.Add($"{dialect.QuoteIdentifier(sort.FieldId)} {(sort.Descending ? "DESC" : "ASC")}");
+        }
+
+        if (orderBy.Count == 0)
+        {
+            // A stable default, so that pages of the result follow one order.
+            orderBy.Add(metrics.Count > 0 ? $"{dialect.QuoteIdentifier(metrics[0].Id)} DESC" : $"{dialect.QuoteIdentifier(dimensions[0].Id)} ASC");
+        }
+
+        context.CheckFanOut();
+        var sql = new StringBuilder("SELECT\n  ").AppendJoin(",\n  ", select);
+        var baseTable = explore.Tables[0];
+        sql.Append("\nFROM ").Append(baseTable.SqlFrom).Append(" AS ").Append(dialect.QuoteIdentifier(baseTable.Name));
+        foreach (var table in explore.Tables.Skip(1).Where(t => context.UsedTables.Contains(t.Name)))
+        {
+            sql.Append('\n').Append(table.Join!.Type == "inner" ? "INNER JOIN " : $"{table.Join.Type.ToUpperInvariant()} OUTER JOIN ")
+                .Append(table.SqlFrom).Append(" AS ").Append(dialect.QuoteIdentifier(table.Name))
+                .Append("\n  ON ").Append(context.Render(table.Join.SqlOn, baseTable.Name, 0, allowMetrics: false));
+        }
+
+        if (where is not null)
+        {
+            sql.Append("\nWHERE ").Append(where);
+        }
+
+        if (dimensions.Count > 0)
+        {
+            sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(1, dimensions.Count));
+        }
+
+        if (having is not null)
+        {
+            sql.Append("\nHAVING ").Append(having);
+        }
+
+        sql.Append("\nORDER BY ").AppendJoin(", ", orderBy);
+        sql.Append("\nLIMIT ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
+        return new CompiledMetricQuery(sql.ToString(), selected);
+    }
+
+    [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\}")]
+    internal static partial Regex Reference();
+
+    /// <summary>Resolves fields and renders their templated SQL, remembering which tables and metrics it used.</summary>
+    internal sealed class Context(Explore explore, ISqlDialect dialect)
+    {
+        private readonly HashSet<string> _aggregatedMetrics = [];
+
+        public HashSet<string> UsedTables { get; } = [explore.Tables[0].Name];
+
+        public ExploreField Field(string id, FieldKind kind)
+        {
+            if (!explore.Fields.TryGetValue(id, out var field))
+            {
+                throw new MetricQueryException($"Field {id} does not exist in explore {explore.Name}.");
+            }
+
+            return field.Kind == kind
+                ? field
+                : throw new MetricQueryException($"Field {id} is a {field.Kind.ToString().ToLowerInvariant()}, not a {kind.ToString().ToLowerInvariant()}.");
+        }
+
+        public string DimensionSql(ExploreField field, int depth)
+        {
+            UsedTables.Add(field.Table);
+            if (field.TimeInterval is { } interval && field.BaseDimension is { } baseName)
+            {
+                var baseField = Field($"{field.Table}_{baseName}", FieldKind.Dimension);
+                return dialect.TruncateDate(DimensionSql(baseField, depth + 1), interval);
+            }
+
+            return "(" + Render(field.Sql, field.Table, depth, allowMetrics: false) + ")";
+        }
+
+        public string MetricSql(ExploreField field, int depth)
+        {
+            UsedTables.Add(field.Table);
+            if (field.Type == "number")
+            {
+                return "(" + Render(field.Sql, field.Table, depth, allowMetrics: true) + ")";
+            }
+
+            _aggregatedMetrics.Add(field.Id);
+            var expression = field.Sql == "*" ? "*" : Render(field.Sql, field.Table, depth, allowMetrics: false);
+            return field.Type switch
+            {
+                "count" => $"COUNT({expression})",
+                "count_distinct" => $"COUNT(DISTINCT {expression})",
+                "sum" => $"SUM({expression})",
+                "average" => $"AVG({expression})",
+                "min" => $"MIN({expression})",
+                "max" => $"MAX({expression})",
+                "median" => dialect.Median(expression),
+                "percentile" => dialect.Percentile(expression, field.Percentile ?? 50),
+                _ => throw new MetricQueryException($"Metric {field.Id} has type {field.Type}, which cannot be compiled."),
+            };
+        }
+
+        /// <summary>Replaces <c>${TABLE}</c>, <c>${field}</c> and <c>${table.field}</c> in a model's SQL.</summary>
+        public string Render(string template, string table, int depth, bool allowMetrics)
+        {
+            if (depth > MaxTemplateDepth)
+            {
+                throw new MetricQueryException($"Field references in {table} go more than {MaxTemplateDepth} deep (a reference cycle?).");
+            }
+
+            return Reference().Replace(template, match =>
+            {
+                var first = match.Groups[1].Value;
+                if (!match.Groups[2].Success)
+                {
+                    return first == "TABLE" ? dialect.QuoteIdentifier(table) : ReferTo($"{table}_{first}", depth, allowMetrics);
+                }
+
+                return ReferTo($"{first}_{match.Groups[2].Value}", depth, allowMetrics);
+            });
+        }
+
+        /// <summary>Refuses metrics that a selected join would count more than once.</summary>
+        public void CheckFanOut()
+        {
+            var baseTable = explore.Tables[0].Name;
+            foreach (var table in explore.Tables.Skip(1).Where(t => UsedTables.Contains(t.Name)))
+            {
+                var relationship = table.Join!.Relationship;
+                foreach (var metricId in _aggregatedMetrics)
+                {
+                    var metric = explore.Fields[metricId];
+                    if (FanOutSafeMetrics.Contains(metric.Type))
+                    {
+                        continue;
+                    }
+
+                    var inflated = (metric.Table == baseTable && relationship is "one-to-many" or "many-to-many")
+                        || (metric.Table == table.Name && relationship is "many-to-one" or "many-to-many");
+                    if (inflated)
+                    {
+                        throw new MetricQueryException(
+                            $"Metric {metric.Id} ({metric.Type}) would be inflated by the join to {table.Name} ({relationship}): " +
+                            $"each {(metric.Table == baseTable ? baseTable : table.Name)} row would be counted once per matching row. " +
+                            "Use a count_distinct, min or max metric, or leave the joined table's fields out.");
+                    }
+                }
+            }
+        }
+
+        private string ReferTo(string id, int depth, bool allowMetrics)
+        {
+            if (!explore.Fields.TryGetValue(id, out var field))
+            {
+                throw new MetricQueryException($"A field's SQL refers to {id}, which does not exist in explore {explore.Name}.");
+            }
+
+            if (field.Kind == FieldKind.Metric)
+            {
+                return allowMetrics
+                    ? MetricSql(field, depth + 1)
+                    : throw new MetricQueryException($"Dimension SQL cannot refer to metric {id}.");
+            }
+
+            return DimensionSql(field, depth + 1);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Lightdash.Net.TestSupport;
+using Lightdash.Net.Warehouses;
+using Lightdash.Net.Warehouses.DuckDb;
+using Lightdash.Net.Warehouses.Postgres;
+
+namespace Lightdash.Net.Semantic.Tests;
+
+/// <summary>The compiler's SQL run for real on PostgreSQL and on DuckDB, over the same small shop, with known answers.</summary>
+[TestFixture("postgres")]
+[TestFixture("duckdb")]
+public class MetricQueryCompilerTests(string warehouse)
+{
+    private const string Models = """
+        models:
+          - name: orders
+            meta:
+              joins:
+                - join: customers
+                  sql_on: ${orders.customer_id} = ${customers.customer_id}
+                  relationship: many-to-one
+              metrics:
+                order_count: {type: count}
+                revenue_per_order:
+                  type: number
+                  sql: ${total_revenue} / ${order_count}
+            columns:
+              - name: order_id
+                meta: {dimension: {type: number}}
+              - name: customer_id
+                meta: {dimension: {type: number}}
+              - name: order_date
+                meta: {dimension: {type: date}}
+              - name: status
+              - name: is_gift
+                meta: {dimension: {type: boolean}}
+              - name: amount
+                meta:
+                  dimension: {type: number}
+                  metrics:
+                    total_revenue: {type: sum}
+                    median_amount: {type: median}
+                    p90_amount: {type: percentile, percentile: 90}
+                    largest: {type: max}
+          - name: customers
+            meta:
+              joins:
+                - join: orders
+                  sql_on: ${customers.customer_id} = ${orders.customer_id}
+                  relationship: one-to-many
+              metrics:
+                vip_points: {type: sum, sql: "${TABLE}.points"}
+            columns:
+              - name: customer_id
+                meta:
+                  dimension: {type: number}
+                  metrics:
+                    customer_count: {type: count_distinct}
+              - name: country
+              - name: points
+                meta: {dimension: {type: number}}
+        """;
+
+    private const string Data = """
+        create table customers (customer_id integer, country varchar, points integer);
+        insert into customers values (1, 'GB', 10), (2, 'US', 20), (3, 'GB', 30);
+        create table orders (order_id integer, customer_id integer, order_date date, status varchar, amount decimal(10,2), is_gift boolean);
+        insert into orders values
+          (1, 1, date '2024-01-05', 'placed', 10.00, false),
+          (2, 1, date '2024-01-20', 'shipped', 20.00, true),
+          (3, 2, date '2024-02-03', 'shipped', 30.00, false),
+          (4, 2, date '2024-02-10', 'returned', 40.00, false),
+          (5, 3, date '2024-03-01', 'placed', 50.00, true),
+          (6, 3, date '2024-03-15', 'O''Brien''s \ order', 60.00, false);
+        """;
+
+    private static readonly string[] InjectionStrings =
+    [
+        "'; drop table orders; --",
+        "\\'; drop table orders; --",
+        "' or '1'='1",
+        "%_\\",
+        "$$; drop table orders; $$",
+        "\") or 1=1 --",
+        "O'Brien's \\ order",
+    ];
+
+    private TestDatabase? _database;
+    private string? _duckDbFile;
+    private IWarehouseClient _client = null!;
+    private ExploreCatalog _catalog = null!;
+    private MetricQueryCompiler _compiler = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateShop()
+    {
+        _catalog = ModelFileLoader.Load([("shop.yml", Models)]);
+        Assert.That(_catalog.Errors, Is.Empty, string.Join("\n", _catalog.Errors));
+        if (warehouse == "postgres")
+        {
+            await TestServers.EnsurePostgresAsync();
+            _database = await TestDatabase.CreateAsync("semantic");
+            await _database.ExecuteAsync(Data);
+            _client = new PostgresWarehouseClient(_database.ConnectionString);
+        }
+        else
+        {
+            _duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-semantic-{Guid.NewGuid():N}.duckdb");
+            _client = new DuckDbWarehouseClient($"Data Source={_duckDbFile}");
+            foreach (var statement in Data.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await RunSqlAsync(statement);
+            }
+        }
+
+        _compiler = new MetricQueryCompiler(_client.Dialect);
+    }
+
+    [OneTimeTearDown]
+    public async Task DropShop()
+    {
+        if (_client is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        if (_duckDbFile is not null)
+        {
+            File.Delete(_duckDbFile);
+            File.Delete(_duckDbFile + ".wal");
+        }
+    }
+
+    private async Task<List<JsonElement>> RunSqlAsync(string sql)
+    {
+        await using var reader = await _client.ExecuteAsync(new WarehouseQuery(sql), CancellationToken.None);
+        var rows = new List<JsonElement>();
+        while (await reader.ReadAsync(CancellationToken.None))
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
+            {
+                reader.WriteRow(writer);
+            }
+
+            rows.Add(JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone());
+        }
+
+        return rows;
+    }
+
+    private Task<List<JsonElement>> RunAsync(MetricQuery query, string explore = "orders") =>
+        RunSqlAsync(_compiler.Compile(_catalog.Explores[explore], query).Sql);
+
+    private static MetricQuery Query(string[] dimensions, string[] metrics, FilterGroup? where = null, FilterGroup? having = null, SortField[]? sorts = null, int limit = 500) =>
+        new("orders", dimensions, metrics, where, having, sorts ?? [], limit);
+
+    private static FilterGroup And(params FilterNode[] items) => new("and", items);
+
+    private static FilterRule Rule(string field, string op, params object[] values) =>
+        new(field, op, values.Select(v => new FilterValue(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!, v is string)).ToList());
+
+    private static decimal Number(JsonElement row, string field) => row.GetProperty(field).GetDecimal();
+
+    [Test]
+    public async Task GroupsByDimension_AndAggregatesMetrics()
+    {
+        var rows = await RunAsync(Query(["orders_status"], ["orders_total_revenue", "orders_order_count"], sorts: [new SortField("orders_total_revenue", true)]));
+
+        Assert.That(rows.Select(r => (r.GetProperty("orders_status").GetString(), Number(r, "orders_total_revenue"), Number(r, "orders_order_count"))), Is.EquivalentTo(new[]
+        {
+            ("placed", 60m, 2m), ("O'Brien's \\ order", 60m, 1m), ("shipped", 50m, 2m), ("returned", 40m, 1m),
+        }));
+        Assert.That(rows.Select(r => Number(r, "orders_total_revenue")), Is.Ordered.Descending, "sorted by revenue");
+    }
+
+    [Test]
+    public async Task DateIntervals_TruncateToTheMonth()
+    {
+        var rows = await RunAsync(Query(["orders_order_date_month"], ["orders_total_revenue"], sorts: [new SortField("orders_order_date_month", false)]));
+
+        Assert.That(rows.Select(r => (r.GetProperty("orders_order_date_month").GetString(), Number(r, "orders_total_revenue"))), Is.EqualTo(new[]
+        {
+            ("2024-01-01", 30m), ("2024-02-01", 70m), ("2024-03-01", 110m),
+        }));
+    }
+
+    [Test]
+    public async Task JoinedDimension_ManyToOne_KeepsBaseMetricsExact()
+    {
+        var rows = await RunAsync(Query(["customers_country"], ["orders_total_revenue"], sorts: [new SortField("customers_country", false)]));
+
+        Assert.That(rows.Select(r => (r.GetProperty("customers_country").GetString(), Number(r, "orders_total_revenue"))), Is.EqualTo(new[] { ("GB", 140m), ("US", 70m) }));
+    }
+
+    [Test]
+    public void FanOut_InflatingJoin_IsRefusedNamingTheJoin()
+    {
+        var query = new MetricQuery("customers", ["orders_status"], ["customers_vip_points"], null, null, [], 500);
+
+        var error = Assert.Throws<MetricQueryException>(() => _compiler.Compile(_catalog.Explores["customers"], query));
+
+        Assert.That(error!.Message, Does.Contain("join to orders").And.Contain("customers_vip_points"));
+    }
+
+    [Test]
+    public async Task FanOut_DistinctCount_IsExactAndAllowed()
+    {
+        var query = new MetricQuery("customers", ["orders_status"], ["customers_customer_count"], null, null, [new SortField("orders_status", false)], 500);
+
+        var rows = await RunAsync(query, "customers");
+
+        Assert.That(rows.Single(r => r.GetProperty("orders_status").GetString() == "shipped").GetProperty("customers_customer_count").GetInt64(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task NumberMedianAndPercentileMetrics()
+    {
+        var row = (await RunAsync(Query([], ["orders_revenue_per_order", "orders_median_amount", "orders_p90_amount", "orders_largest"]))).Single();
+
+        Assert.That(Number(row, "orders_revenue_per_order"), Is.EqualTo(35m));
+        Assert.That(Number(row, "orders_median_amount"), Is.EqualTo(35m));
+        Assert.That(Number(row, "orders_p90_amount"), Is.EqualTo(55m));
+        Assert.That(Number(row, "orders_largest"), Is.EqualTo(60m));
+    }
+
+    [TestCase("equals", new object[] { "shipped" }, 50)]
+    [TestCase("equals", new object[] { "shipped", "placed" }, 110)]
+    [TestCase("notEquals", new object[] { "shipped" }, 160)]
+    [TestCase("startsWith", new object[] { "pl" }, 60)]
+    [TestCase("endsWith", new object[] { "ed" }, 150)]
+    [TestCase("include", new object[] { "BRIEN" }, 60)]
+    [TestCase("doesNotInclude", new object[] { "i" }, 100)]
+    [TestCase("isNull", new object[0], 0)]
+    [TestCase("notNull", new object[0], 210)]
+    public async Task StringFilters(string op, object[] values, int expectedRevenue)
+    {
+        var rows = await RunAsync(Query([], ["orders_total_revenue"], where: And(Rule("orders_status", op, values))));
+
+        var revenue = rows.Single().GetProperty("orders_total_revenue");
+        Assert.That(revenue.ValueKind == JsonValueKind.Null ? 0 : revenue.GetDecimal(), Is.EqualTo(expectedRevenue));
+    }
+
+    [TestCase("lessThan", new object[] { 30 }, 30)]
+    [TestCase("lessThanOrEqual", new object[] { 30 }, 60)]
+    [TestCase("greaterThan", new object[] { 40.5 }, 110)]
+    [TestCase("greaterThanOrEqual", new object[] { 50 }, 110)]
+    [TestCase("inBetween", new object[] { 20, 40 }, 90)]
+    [TestCase("notInBetween", new object[] { 20, 40 }, 120)]
+    public async Task NumberFilters(string op, object[] values, int expectedRevenue)
+    {
+        var rows = await RunAsync(Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", op, values))));
+
+        Assert.That(Number(rows.Single(), "orders_total_revenue"), Is.EqualTo(expectedRevenue));
+    }
+
+    [Test]
+    public async Task DateAndBooleanFilters_AndOrGroups()
+    {
+        var where = new FilterGroup("or", [
+            And(Rule("orders_order_date", "inBetween", "2024-02-01", "2024-02-28"), Rule("orders_is_gift", "equals", false)),
+            Rule("orders_order_id", "equals", 6),
+        ]);
+
+        var rows = await RunAsync(Query([], ["orders_total_revenue"], where: where));
+
+        Assert.That(Number(rows.Single(), "orders_total_revenue"), Is.EqualTo(130m));
+    }
+
+    [Test]
+    public async Task RelativeDateFilters_UseTheCurrentDate()
+    {
+        var past = new FilterRule("orders_order_date", "inThePast", [new FilterValue("100", false)], "years");
+        var next = new FilterRule("orders_order_date", "inTheNext", [new FilterValue("1", false)], "days", Completed: true);
+        var current = new FilterRule("orders_order_date", "inTheCurrent", [], "months");
+
+        var inPast = await RunAsync(Query([], ["orders_order_count"], where: And(past)));
+        var inNext = await RunAsync(Query([], ["orders_order_count"], where: And(next)));
+        var inCurrent = await RunAsync(Query([], ["orders_order_count"], where: And(current)));
+
+        Assert.That(Number(inPast.Single(), "orders_order_count"), Is.EqualTo(6));
+        Assert.That(Number(inNext.Single(), "orders_order_count"), Is.Zero);
+        Assert.That(Number(inCurrent.Single(), "orders_order_count"), Is.Zero);
+    }
+
+    [Test]
+    public async Task MetricFilters_GoInHaving()
+    {
+        var rows = await RunAsync(Query(["orders_status"], ["orders_total_revenue"], having: And(Rule("orders_total_revenue", "greaterThan", 55))));
+
+        Assert.That(rows.Select(r => r.GetProperty("orders_status").GetString()), Is.EquivalentTo(new[] { "placed", "O'Brien's \\ order" }));
+    }
+
+    [Test]
+    public async Task InjectionStrings_ThroughEveryStringOperator_AreOnlyValues()
+    {
+        foreach (var op in new[] { "equals", "notEquals", "startsWith", "endsWith", "include", "doesNotInclude" })
+        {
+            foreach (var text in InjectionStrings)
+            {
+                var rows = await RunAsync(Query(["orders_status"], ["orders_order_count"], where: And(Rule("orders_status", op, text))));
+                var expected = op switch
+                {
+                    "equals" or "startsWith" or "endsWith" or "include" => text == "O'Brien's \\ order" ? 1 : 0,
+                    _ => text == "O'Brien's \\ order" ? 3 : 4,
+                };
+                Assert.That(rows, Has.Count.EqualTo(expected), $"{op} {text}");
+            }
+        }
+
+        Assert.That((await RunSqlAsync("select count(*) as n from orders")).Single().GetProperty("n").GetInt64(), Is.EqualTo(6), "the table is still there");
+    }
+
+    [Test]
+    public void Errors_NameTheFieldOperatorOrValue()
+    {
+        var explore = _catalog.Explores["orders"];
+
+        Assert.That(() => _compiler.Compile(explore, Query(["orders_nope"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_nope"));
+        Assert.That(() => _compiler.Compile(explore, Query(["orders_total_revenue"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("is a metric"));
+        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "resembles", "x")))),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("resembles"));
+        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "equals", "ten")))),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("\"ten\"").And.Message.Contains("not a number"));
+        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "startsWith", "1")))),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("applies to text"));
+        Assert.That(() => _compiler.Compile(explore, Query(["orders_status"], ["orders_total_revenue"], sorts: [new SortField("orders_amount", true)])),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("not selected"));
+        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "equals", "nul\0byte")))),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("NUL"));
+    }
+}
