@@ -19,7 +19,7 @@ namespace Lightdash.Net.Backend.Controllers;
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryController(
-    AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history, BatchQueryService batches) : ControllerBase
+    AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history, BatchQueryService batches, MetricQueryService metricQueries) : ControllerBase
 {
     private CurrentUser Caller => CurrentUser.From(User);
 
@@ -44,6 +44,23 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExecuteQueryResults>> ExecuteSql(Guid projectUuid, [FromBody] ExecuteSqlQueryRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await queries.ExecuteSqlAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Run a metric query over an explore (any member of the project).</summary>
+    /// <remarks>
+    /// The backend compiles the dimensions, metrics, filters, sorts and limit into SQL in the project's
+    /// warehouse dialect, then runs it like any query: poll or wait on <c>GET .../query/{queryUuid}</c>
+    /// and read pages there. A join that would inflate a metric is refused naming the join.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The metric query.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused); the result's fields.</response>
+    /// <response code="400">An unknown explore, field or operator, or a value of the wrong type, named.</response>
+    [HttpPost("metric-query")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteMetricQuery(Guid projectUuid, [FromBody] ExecuteMetricQueryRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await metricQueries.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>A query's status, or a page of its results once ready.</summary>
     /// <remarks>

@@ -31,6 +31,7 @@ public static class QueryExecutionExtensions
         services.AddSingleton<QueryQueue>();
         services.AddSingleton<Semantic.ExploreRegistry>();
         services.AddSingleton<ExploreService>();
+        services.AddSingleton<MetricQueryService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();

@@ -9,4 +9,8 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="DefaultPageSize">The page size when a read names none.</param>
 /// <param name="CacheKey">The results cache key.</param>
 /// <param name="CreatedByUserUuid">Who submitted it (its only reader).</param>
-public sealed record NewQuery(Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey, Guid? CreatedByUserUuid = null);
+/// <param name="MetricQueryJson">For metric queries: the query as asked (JSON).</param>
+/// <param name="FieldsJson">For metric queries: the selected fields (JSON).</param>
+public sealed record NewQuery(
+    Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
+    Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null);

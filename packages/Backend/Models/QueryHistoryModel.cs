@@ -27,10 +27,11 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>
     internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
-                                   request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid)
+                                   request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
+                                   metric_query, fields)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
                 jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
-                CASE WHEN @Started THEN now() END, @CreatedByUserUuid)
+                CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb))
         """;
 
     // Queries belong to their creator: another user's query is as absent as one that never existed.
@@ -196,6 +197,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         JoinedQueryUuid = joinedQueryUuid,
         Started = started,
         query.CreatedByUserUuid,
+        query.MetricQueryJson,
+        query.FieldsJson,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>

@@ -35,19 +35,13 @@ public sealed class AsyncQueryService(
     /// <summary>Validates and submits raw SQL; answers once the query is queued (or, with <c>waitMs</c>, finished).</summary>
     public async Task<ExecuteQueryResults> ExecuteSqlAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
     {
-        var wait = ValidateWait(request.WaitMs);
+        ValidateWait(request.WaitMs);
         var submitted = await SubmitAsync(user, projectUuid, request, cancellationToken);
-        if (wait <= TimeSpan.Zero)
-        {
-            return submitted;
-        }
-
-        await waiter.WaitForFinalStateAsync(submitted.QueryUuid, wait, cancellationToken);
         return new ExecuteQueryResults
         {
             QueryUuid = submitted.QueryUuid,
             CacheMetadata = submitted.CacheMetadata,
-            FirstPage = await GetResultsPageAsync(user, projectUuid, submitted.QueryUuid, 1, null, null, cancellationToken),
+            FirstPage = await FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
         };
     }
 
@@ -83,17 +77,28 @@ public sealed class AsyncQueryService(
     {
         var sql = ValidateSql(request);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        return await SubmitCompiledAsync(user, project, new CompiledSubmission(sql, request.Limit, request.Context, request.InvalidateCache == true), cancellationToken);
+    }
+
+    /// <summary>
+    /// Submits SQL the backend compiled or the caller may run (access already checked): a cache hit,
+    /// a join of an identical running query, or a new job. Every execute route ends here.
+    /// </summary>
+    public async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
+    {
         var query = new NewQuery(
             Guid.NewGuid(),
-            projectUuid,
-            string.IsNullOrWhiteSpace(request.Context) ? DefaultContext : request.Context.Trim(),
-            sql,
-            request.Limit,
+            project.ProjectUuid,
+            string.IsNullOrWhiteSpace(submission.Context) ? DefaultContext : submission.Context.Trim(),
+            submission.Sql,
+            submission.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(projectUuid, sql, request.Limit, DefaultTimezone),
-            user.UserUuid);
+            QueryCacheKey.Compute(project.ProjectUuid, submission.Sql, submission.Limit, DefaultTimezone),
+            user.UserUuid,
+            submission.MetricQueryJson,
+            submission.FieldsJson);
         var miss = new CacheMetadata { CacheHit = false };
-        if (request.InvalidateCache != true)
+        if (!submission.InvalidateCache)
         {
             var ttl = project.ResultsCacheTtl ?? _options.ResultsTtl;
             if (await cache.TryCreateCacheHitAsync(query, QueryExecutionOptions.ReuseBuffer(ttl), cancellationToken) is { } hit)
@@ -123,8 +128,21 @@ public sealed class AsyncQueryService(
         }
 
         await queue.EnqueueAsync(query.QueryUuid, cancellationToken);
-        logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, projectUuid);
+        logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, project.ProjectUuid);
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
+    }
+
+    /// <summary>Waits up to <paramref name="waitMs"/> for a submitted query and attaches its first page.</summary>
+    public async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, int? waitMs, CancellationToken cancellationToken)
+    {
+        var wait = ValidateWait(waitMs);
+        if (wait <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken);
+        return await GetResultsPageAsync(user, projectUuid, queryUuid, 1, null, null, cancellationToken);
     }
 
     /// <summary>The query's status, or one page of its rows once it is ready; with <paramref name="waitMs"/>, first waits for it to finish.</summary>

@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.Contracts;
+
+/// <summary>Runs a metric query: fields of an explore, compiled to SQL by the backend.</summary>
+public sealed class ExecuteMetricQueryRequest
+{
+    /// <summary>The question.</summary>
+    public MetricQueryBody? Query { get; init; }
+
+    /// <summary>Where the query comes from: <c>exploreView</c> (default), <c>dashboardView</c>, <c>api</c>...</summary>
+    public string? Context { get; init; }
+
+    /// <summary>True to run anew even when a fresh cached result exists.</summary>
+    public bool? InvalidateCache { get; init; }
+
+    /// <summary>Milliseconds (0 to 30000) to wait for the result; when it finishes in time, <c>firstPage</c> carries its first page.</summary>
+    public int? WaitMs { get; init; }
+}
+
+/// <summary>A metric query, in Lightdash's shape.</summary>
+public sealed class MetricQueryBody
+{
+    /// <summary>The explore (see <c>GET /api/v1/projects/{projectUuid}/explores</c>).</summary>
+    public string? ExploreName { get; init; }
+
+    /// <summary>Field ids of dimensions to group by.</summary>
+    public IReadOnlyList<string>? Dimensions { get; init; }
+
+    /// <summary>Field ids of metrics to aggregate.</summary>
+    public IReadOnlyList<string>? Metrics { get; init; }
+
+    /// <summary>
+    /// <c>{ "dimensions": group, "metrics": group }</c>, where a group is <c>{ "id", "and": [...] }</c> or
+    /// <c>{ "id", "or": [...] }</c> of rules <c>{ "id", "target": { "fieldId" }, "operator", "values": [...],
+    /// "settings": { "unitOfTime", "completed" } }</c> and nested groups. Dimension filters apply to rows,
+    /// metric filters to aggregates.
+    /// </summary>
+    public JsonElement? Filters { get; init; }
+
+    /// <summary>The order: <c>[{ "fieldId", "descending" }]</c>, on selected fields.</summary>
+    public IReadOnlyList<SortBody>? Sorts { get; init; }
+
+    /// <summary>At most this many rows (1 to 5000; default 500).</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Not supported yet: must be empty.</summary>
+    public IReadOnlyList<JsonElement>? TableCalculations { get; init; }
+
+    /// <summary>The IANA time zone relative date filters use (default UTC).</summary>
+    public string? Timezone { get; init; }
+}
+
+/// <summary>One sort key.</summary>
+public sealed class SortBody
+{
+    /// <summary>A selected field's id.</summary>
+    public string? FieldId { get; init; }
+
+    /// <summary>True for descending.</summary>
+    public bool Descending { get; init; }
+}
+
+/// <summary>What a metric query answers at once.</summary>
+public sealed class ExecuteMetricQueryResults
+{
+    /// <summary>The query's id; read its pages from <c>GET .../query/{queryUuid}</c>.</summary>
+    public required Guid QueryUuid { get; init; }
+
+    /// <summary>Whether an earlier result was reused.</summary>
+    public required CacheMetadata CacheMetadata { get; init; }
+
+    /// <summary>The metric query as run.</summary>
+    public required MetricQueryBody MetricQuery { get; init; }
+
+    /// <summary>The selected fields by id: the columns of the result.</summary>
+    public required IReadOnlyDictionary<string, ResultFieldResults> Fields { get; init; }
+
+    /// <summary>With <c>waitMs</c>: the first page, once the query finished in time.</summary>
+    public QueryResultsPage? FirstPage { get; init; }
+}
+
+/// <summary>A field of a result.</summary>
+public sealed class ResultFieldResults
+{
+    /// <summary>A friendly name.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The field's type (dimension type, or metric aggregate).</summary>
+    public required string Type { get; init; }
+
+    /// <summary><c>dimension</c> or <c>metric</c>.</summary>
+    public required string FieldType { get; init; }
+
+    /// <summary>The table it belongs to.</summary>
+    public required string Table { get; init; }
+}

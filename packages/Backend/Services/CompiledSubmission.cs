@@ -1,0 +1,10 @@
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>What an execute route hands to <see cref="AsyncQueryService.SubmitCompiledAsync"/>.</summary>
+/// <param name="Sql">The SQL to run.</param>
+/// <param name="Limit">A row limit to apply around it, or null.</param>
+/// <param name="Context">Where the query comes from.</param>
+/// <param name="InvalidateCache">Run anew even when a fresh result exists.</param>
+/// <param name="MetricQueryJson">For metric queries: the query as asked (stored in the history row).</param>
+/// <param name="FieldsJson">For metric queries: the selected fields (stored in the history row).</param>
+public sealed record CompiledSubmission(string Sql, long? Limit, string? Context, bool InvalidateCache, string? MetricQueryJson = null, string? FieldsJson = null);

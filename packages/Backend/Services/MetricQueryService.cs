@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Semantic;
+using Lightdash.Net.Semantic;
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Compiles metric queries over a project's explores and runs them through the same path as SQL (history, cache, pages, cancel).</summary>
+public sealed class MetricQueryService(
+    ProjectAccess access,
+    ExploreRegistry explores,
+    WarehouseClientFactory warehouses,
+    AsyncQueryService queries)
+{
+    private const int DefaultLimit = 500;
+    private const int MaxLimit = 5000;
+    private const string DefaultContext = "exploreView";
+
+    /// <summary>Compiles and submits the metric query (any member of the project).</summary>
+    public async Task<ExecuteMetricQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ExecuteMetricQueryRequest request, CancellationToken cancellationToken)
+    {
+        var body = request.Query ?? throw new ValidationException("query is required: the metric query to run.");
+        queries.ValidateWait(request.WaitMs);
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var metricQuery = ToMetricQuery(body);
+        if (!explores.Get(projectUuid).Explores.TryGetValue(metricQuery.ExploreName, out var explore))
+        {
+            throw new ValidationException($"Explore {metricQuery.ExploreName} does not exist in project {projectUuid}.");
+        }
+
+        CompiledMetricQuery compiled;
+        try
+        {
+            compiled = new MetricQueryCompiler(warehouses.GetClient(project.Warehouse).Dialect).Compile(explore, metricQuery);
+        }
+        catch (MetricQueryException e)
+        {
+            throw new ValidationException(e.Message);
+        }
+
+        var fields = compiled.Fields.ToDictionary(
+            f => f.Id,
+            f => new ResultFieldResults { Label = f.Label, Type = f.Type, FieldType = f.Kind == FieldKind.Dimension ? "dimension" : "metric", Table = f.Table },
+            StringComparer.Ordinal);
+        var submitted = await queries.SubmitCompiledAsync(
+            user,
+            project,
+            new CompiledSubmission(
+                compiled.Sql,
+                null,
+                request.Context ?? DefaultContext,
+                request.InvalidateCache == true,
+                JsonSerializer.Serialize(body, JsonSerializerOptions.Web),
+                JsonSerializer.Serialize(fields, JsonSerializerOptions.Web)),
+            cancellationToken);
+        return new ExecuteMetricQueryResults
+        {
+            QueryUuid = submitted.QueryUuid,
+            CacheMetadata = submitted.CacheMetadata,
+            MetricQuery = body,
+            Fields = fields,
+            FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+        };
+    }
+
+    private static MetricQuery ToMetricQuery(MetricQueryBody body)
+    {
+        if (string.IsNullOrWhiteSpace(body.ExploreName))
+        {
+            throw new ValidationException("query.exploreName is required.");
+        }
+
+        if (body.TableCalculations is { Count: > 0 })
+        {
+            throw new ValidationException("query.tableCalculations are not supported yet; leave the list empty.");
+        }
+
+        var limit = body.Limit ?? DefaultLimit;
+        if (limit is < 1 or > MaxLimit)
+        {
+            throw new ValidationException($"query.limit must be between 1 and {MaxLimit} (got {limit}).");
+        }
+
+        var (dimensionFilters, metricFilters) = FilterParser.Parse(body.Filters);
+        return new MetricQuery(
+            body.ExploreName,
+            body.Dimensions ?? [],
+            body.Metrics ?? [],
+            dimensionFilters,
+            metricFilters,
+            (body.Sorts ?? []).Select(s => new SortField(s.FieldId ?? throw new ValidationException("query.sorts: each sort needs a fieldId."), s.Descending)).ToList(),
+            limit,
+            body.Timezone);
+    }
+}

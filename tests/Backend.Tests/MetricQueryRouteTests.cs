@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>POST .../query/metric-query: compiled from the project's explores, run through the same path as SQL.</summary>
+public class MetricQueryRouteTests
+{
+    private string _models = null!;
+    private BackendHost _host = null!;
+    private HttpClient _viewer = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _models = Directory.CreateTempSubdirectory("lightdash-models-").FullName;
+        File.Copy(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"), Path.Combine(_models, "shop.yml"));
+        _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = _models });
+        await _host.Warehouse.ExecuteAsync("""
+            create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
+            insert into customers values (1, 'Ada', 'L', 'GB', '2024-01-01'), (2, 'Alan', 'T', 'US', '2024-01-02');
+            create table orders (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
+            insert into orders values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true), (3, 2, '2024-02-06', 'shipped', 30, false);
+            """);
+        using var created = await _host.Client.PostAsJsonAsync("/api/v1/users", new { email = "viewer@example.com" });
+        var body = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        using var member = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/access/{body.GetProperty("user").GetProperty("userUuid").GetGuid()}", new { role = "viewer" });
+        _viewer = _host.CreateClient(body.GetProperty("token").GetProperty("token").GetString());
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        _viewer.Dispose();
+        await _host.DisposeAsync();
+        Directory.Delete(_models, recursive: true);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> RunAsync(HttpClient client, object query, bool invalidateCache = false)
+    {
+        using var response = await client.PostAsJsonAsync($"{_host.QueryPath()}/metric-query", new { query, waitMs = 20_000, invalidateCache });
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Test]
+    public async Task Viewer_RunsAMetricQuery_AndReadsItsPage()
+    {
+        var (status, body) = await RunAsync(_viewer, new
+        {
+            exploreName = "orders",
+            dimensions = new[] { "customers_country" },
+            metrics = new[] { "orders_total_revenue", "orders_order_count" },
+            filters = new { dimensions = new { id = "f", and = new object[] { new { id = "r", target = new { fieldId = "orders_status" }, @operator = "equals", values = new[] { "shipped" } } } } },
+            sorts = new[] { new { fieldId = "customers_country", descending = false } },
+            limit = 100,
+        });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var results = body.GetProperty("results");
+        Assert.That(results.GetProperty("fields").GetProperty("orders_total_revenue").GetProperty("fieldType").GetString(), Is.EqualTo("metric"));
+        Assert.That(results.GetProperty("metricQuery").GetProperty("exploreName").GetString(), Is.EqualTo("orders"));
+        var page = results.GetProperty("firstPage");
+        Assert.That(page.GetProperty("status").GetString(), Is.EqualTo("ready"), page.ToString());
+        var rows = page.GetProperty("rows").EnumerateArray().ToList();
+        Assert.That(rows.Select(r => (RowValues.Raw(r, "customers_country").GetString(), RowValues.Raw(r, "orders_total_revenue").GetDecimal())), Is.EqualTo(new[] { ("GB", 20m), ("US", 30m) }));
+        var stored = await _host.HistoryValueAsync<string>(results.GetProperty("queryUuid").GetGuid(), "metric_query::text");
+        Assert.That(stored, Does.Contain("\"exploreName\": \"orders\""));
+    }
+
+    [Test]
+    public async Task SameMetricQueryTwice_IsACacheHit()
+    {
+        var query = new { exploreName = "orders", dimensions = new[] { "orders_status" }, metrics = new[] { "orders_unique_orders" } };
+        await RunAsync(_viewer, query);
+
+        var (_, again) = await RunAsync(_viewer, query);
+
+        Assert.That(again.GetProperty("results").GetProperty("cacheMetadata").GetProperty("cacheHit").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public async Task Viewer_StillCannotRunRawSql()
+    {
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select 1" });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [TestCase("{\"exploreName\":\"nope\",\"metrics\":[\"orders_order_count\"]}", "Explore nope")]
+    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_nothing\"]}", "orders_nothing")]
+    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"filters\":{\"dimensions\":{\"and\":[{\"target\":{\"fieldId\":\"orders_amount\"},\"operator\":\"equals\",\"values\":[\"lots\"]}]}}}", "not a number")]
+    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"filters\":{\"dimensions\":{\"xor\":[]}}}", "\"and\" or \"or\"")]
+    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"limit\":0}", "limit")]
+    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"tableCalculations\":[{\"name\":\"x\"}]}", "tableCalculations")]
+    public async Task BadMetricQuery_Returns400NamingTheProblem(string query, string message)
+    {
+        using var content = new StringContent($"{{\"query\":{query}}}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await _viewer.PostAsync($"{_host.QueryPath()}/metric-query", content);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain(message));
+    }
+}
