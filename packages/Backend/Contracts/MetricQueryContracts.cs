@@ -94,4 +94,10 @@ public sealed class ResultFieldResults
 
     /// <summary>The table it belongs to.</summary>
     public required string Table { get; init; }
+
+    /// <summary>How values are shown: usd, gbp, eur, percent, km, mi, id; absent for plain numbers.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Decimal places values are shown with; absent for as many as they have.</summary>
+    public int? Round { get; init; }
 }

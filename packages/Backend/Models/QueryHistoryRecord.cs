@@ -80,6 +80,9 @@ public sealed class QueryHistoryRecord
     /// <summary>True when it reused an earlier result.</summary>
     public bool CacheHit { get; init; }
 
+    /// <summary>For metric queries: the selected fields (JSON), which say how values are shown.</summary>
+    public string? FieldsJson { get; init; }
+
     /// <summary>How many times a worker started it (more than 1 after a crashed worker's query was re-run).</summary>
     public int Attempt { get; init; }
 }

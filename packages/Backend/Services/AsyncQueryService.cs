@@ -193,6 +193,11 @@ public sealed class AsyncQueryService(
         var startRow = (long)(pageNumber - 1) * effectivePageSize;
         var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
         var rows = await results.ReadPageAsync(query, startRow, rowCount, cancellationToken);
+        if (query.FieldsJson is { } fieldsJson
+            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
+        {
+            rows = FieldValueFormatter.Apply(rows, fields);
+        }
         return new QueryResultsPage
         {
             QueryUuid = queryUuid,

@@ -43,7 +43,15 @@ public sealed class MetricQueryService(
 
         var fields = compiled.Fields.ToDictionary(
             f => f.Id,
-            f => new ResultFieldResults { Label = f.Label, Type = f.Type, FieldType = f.Kind == FieldKind.Dimension ? "dimension" : "metric", Table = f.Table },
+            f => new ResultFieldResults
+            {
+                Label = f.Label,
+                Type = f.Type,
+                FieldType = f.Kind == FieldKind.Dimension ? "dimension" : "metric",
+                Table = f.Table,
+                Format = f.Format,
+                Round = f.Round,
+            },
             StringComparer.Ordinal);
         var submitted = await queries.SubmitCompiledAsync(
             user,

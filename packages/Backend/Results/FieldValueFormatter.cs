@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using Lightdash.Net.Backend.Contracts;
+
+namespace Lightdash.Net.Backend.Results;
+
+/// <summary>
+/// The text shown for a value of a semantic-layer field: numbers with thousands separators, rounded
+/// to the field's <c>round</c>, and shaped by its <c>format</c> (usd, gbp, eur, percent, km, mi, id).
+/// Values of plain SQL queries keep <see cref="ResultValueFormatter"/>'s text.
+/// </summary>
+public static class FieldValueFormatter
+{
+    /// <summary>The text of <paramref name="raw"/> for a field of this type, format and rounding.</summary>
+    public static string Format(JsonElement raw, ResultFieldResults field)
+    {
+        if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetDecimal(out var number))
+        {
+            return ResultValueFormatter.Format(raw);
+        }
+
+        if (field.Format == "id")
+        {
+            return raw.GetRawText();
+        }
+
+        if (field.Format == "percent")
+        {
+            number *= 100;
+        }
+
+        var text = field.Round is { } round and >= 0 and <= 20
+            ? Math.Round(number, round, MidpointRounding.AwayFromZero).ToString("N" + round.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+            : number.ToString("#,##0.############", CultureInfo.InvariantCulture);
+        return field.Format switch
+        {
+            "usd" => Currency("$", text),
+            "gbp" => Currency("£", text),
+            "eur" => Currency("€", text),
+            "percent" => text + "%",
+            "km" => text + " km",
+            "mi" => text + " mi",
+            _ => text,
+        };
+    }
+
+    private static string Currency(string symbol, string text) => text.StartsWith('-') ? "-" + symbol + text[1..] : symbol + text;
+
+    /// <summary>The rows with each semantic field's value formatted; rows of other fields as they were.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> Apply(
+        IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> rows, IReadOnlyDictionary<string, ResultFieldResults> fields) =>
+        rows.Select(row => (IReadOnlyDictionary<string, ResultCell>)row.ToDictionary(
+                cell => cell.Key,
+                cell => fields.TryGetValue(cell.Key, out var field)
+                    ? new ResultCell { Value = new ResultValue { Raw = cell.Value.Value.Raw, Formatted = Format(cell.Value.Value.Raw, field) } }
+                    : cell.Value,
+                StringComparer.Ordinal))
+            .ToList();
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Results;
+
+namespace Lightdash.Net.Backend.Tests;
+
+public class FieldValueFormatterTests
+{
+    private static ResultFieldResults Field(string? format = null, int? round = null) =>
+        new() { Label = "x", Type = "sum", FieldType = "metric", Table = "t", Format = format, Round = round };
+
+    private static string Format(string json, ResultFieldResults field) => FieldValueFormatter.Format(JsonDocument.Parse(json).RootElement, field);
+
+    [TestCase("1234567.891", null, null, "1,234,567.891")]
+    [TestCase("1234567.891", null, 2, "1,234,567.89")]
+    [TestCase("2.5", null, 0, "3")]
+    [TestCase("1234.5", "usd", 2, "$1,234.50")]
+    [TestCase("-1234.5", "gbp", 2, "-£1,234.50")]
+    [TestCase("99", "eur", null, "€99")]
+    [TestCase("0.1234", "percent", 1, "12.3%")]
+    [TestCase("12.5", "km", null, "12.5 km")]
+    [TestCase("1234567", "id", null, "1234567")]
+    public void Numbers_FollowFormatAndRound(string raw, string? format, int? round, string expected) =>
+        Assert.That(Format(raw, Field(format, round)), Is.EqualTo(expected));
+
+    [TestCase("null", "∅")]
+    [TestCase("\"text\"", "text")]
+    [TestCase("true", "true")]
+    public void OtherValues_KeepTheirText(string raw, string expected) =>
+        Assert.That(Format(raw, Field("usd", 2)), Is.EqualTo(expected));
+}
