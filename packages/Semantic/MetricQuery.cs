@@ -9,6 +9,7 @@ namespace Lightdash.Net.Semantic;
 /// <param name="Sorts">The order of the rows.</param>
 /// <param name="Limit">At most this many rows.</param>
 /// <param name="Timezone">The time zone relative date filters are computed in (IANA name), default UTC.</param>
+/// <param name="TableCalculations">Named SQL expressions over the result's fields, computed in an outer query.</param>
 public sealed record MetricQuery(
     string ExploreName,
     IReadOnlyList<string> Dimensions,
@@ -17,7 +18,14 @@ public sealed record MetricQuery(
     FilterGroup? MetricFilters,
     IReadOnlyList<SortField> Sorts,
     int Limit,
-    string? Timezone = null);
+    string? Timezone = null,
+    IReadOnlyList<TableCalculation>? TableCalculations = null);
+
+/// <summary>A named SQL expression over a result's fields (window functions allowed).</summary>
+/// <param name="Name">Its name: the result column.</param>
+/// <param name="DisplayName">A friendly name.</param>
+/// <param name="Sql">The expression, referring to selected fields as <c>${field_id}</c>.</param>
+public sealed record TableCalculation(string Name, string DisplayName, string Sql);
 
 /// <summary>One sort key.</summary>
 /// <param name="FieldId">The field.</param>

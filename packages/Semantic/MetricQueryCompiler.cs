@@ -54,12 +54,21 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         var having = query.MetricFilters is { } metricFilters ? filters.Compile(metricFilters, FieldKind.Metric) : null;
 
         var selected = dimensions.Concat(metrics).ToList();
+        var calculations = query.TableCalculations ?? [];
+        foreach (var calculation in calculations)
+        {
+            if (!CalculationName().IsMatch(calculation.Name) || selected.Any(f => f.Id == calculation.Name) || calculations.Count(c => c.Name == calculation.Name) > 1)
+            {
+                throw new MetricQueryException($"Table calculation name \"{calculation.Name}\" must be unique, of letters, digits and _, and not a field id.");
+            }
+        }
+
         var orderBy = new List<string>();
         foreach (var sort in query.Sorts)
         {
-            if (!selected.Any(f => f.Id == sort.FieldId))
+            if (!selected.Any(f => f.Id == sort.FieldId) && !calculations.Any(c => c.Name == sort.FieldId))
             {
-                throw new MetricQueryException($"Sort field {sort.FieldId} is not selected; sort by a selected dimension or metric.");
+                throw new MetricQueryException($"Sort field {sort.FieldId} is not selected; sort by a selected dimension, metric or table calculation.");
             }
 
             orderBy.Add($"{dialect.QuoteIdentifier(sort.FieldId)} {(sort.Descending ? "DESC" : "ASC")}");
@@ -97,10 +106,32 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             sql.Append("\nHAVING ").Append(having);
         }
 
+        if (calculations.Count > 0)
+        {
+            // Calculations see the whole grouped result (window functions included), then the order and limit apply.
+            var outer = new StringBuilder("SELECT\n  lightdash_metrics.*");
+            foreach (var calculation in calculations)
+            {
+                var expression = Reference().Replace(calculation.Sql, match =>
+                {
+                    var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : match.Groups[1].Value;
+                    return selected.Any(f => f.Id == id)
+                        ? "lightdash_metrics." + dialect.QuoteIdentifier(id)
+                        : throw new MetricQueryException($"Table calculation {calculation.Name} refers to {id}, which is not a selected field.");
+                });
+                outer.Append(",\n  (").Append(expression).Append(") AS ").Append(dialect.QuoteIdentifier(calculation.Name));
+            }
+
+            sql = outer.Append("\nFROM (\n").Append(sql).Append("\n) AS lightdash_metrics");
+        }
+
         sql.Append("\nORDER BY ").AppendJoin(", ", orderBy);
         sql.Append("\nLIMIT ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
         return new CompiledMetricQuery(sql.ToString(), selected);
     }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    private static partial Regex CalculationName();
 
     [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\}")]
     internal static partial Regex Reference();

@@ -81,6 +81,27 @@ public class MetricQueryRouteTests
     }
 
     [Test]
+    public async Task TableCalculations_NeedTheDeveloperRole_AndRunForAdmins()
+    {
+        var query = new
+        {
+            exploreName = "orders",
+            dimensions = new[] { "orders_status" },
+            metrics = new[] { "orders_total_revenue" },
+            tableCalculations = new[] { new { name = "doubled", displayName = "Doubled", sql = "${orders.total_revenue} * 2" } },
+            sorts = new[] { new { fieldId = "doubled", descending = true } },
+        };
+
+        var (viewerStatus, _) = await RunAsync(_viewer, query);
+        var (adminStatus, body) = await RunAsync(_host.Client, query);
+
+        Assert.That(viewerStatus, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(adminStatus, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var first = body.GetProperty("results").GetProperty("firstPage").GetProperty("rows")[0];
+        Assert.That(RowValues.Raw(first, "doubled").GetDecimal(), Is.EqualTo(100m), "shipped: 2 × 50");
+    }
+
+    [Test]
     public async Task Viewer_StillCannotRunRawSql()
     {
         using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select 1" });
@@ -93,7 +114,6 @@ public class MetricQueryRouteTests
     [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"filters\":{\"dimensions\":{\"and\":[{\"target\":{\"fieldId\":\"orders_amount\"},\"operator\":\"equals\",\"values\":[\"lots\"]}]}}}", "not a number")]
     [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"filters\":{\"dimensions\":{\"xor\":[]}}}", "\"and\" or \"or\"")]
     [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"limit\":0}", "limit")]
-    [TestCase("{\"exploreName\":\"orders\",\"metrics\":[\"orders_order_count\"],\"tableCalculations\":[{\"name\":\"x\"}]}", "tableCalculations")]
     public async Task BadMetricQuery_Returns400NamingTheProblem(string query, string message)
     {
         using var content = new StringContent($"{{\"query\":{query}}}", System.Text.Encoding.UTF8, "application/json");

@@ -319,6 +319,35 @@ public class MetricQueryCompilerTests(string warehouse)
     }
 
     [Test]
+    public async Task TableCalculations_RunOverTheGroupedResult()
+    {
+        var query = Query(["orders_order_date_month"], ["orders_total_revenue"], sorts: [new SortField("orders_order_date_month", false)]) with
+        {
+            TableCalculations =
+            [
+                new TableCalculation("running_total", "Running total", "SUM(${orders.total_revenue}) OVER (ORDER BY ${orders.order_date_month})"),
+                new TableCalculation("share", "Share", "${orders_total_revenue} / SUM(${orders_total_revenue}) OVER ()"),
+            ],
+        };
+
+        var rows = await RunAsync(query);
+
+        Assert.That(rows.Select(r => Number(r, "running_total")), Is.EqualTo(new[] { 30m, 100m, 210m }));
+        Assert.That(Math.Round(Number(rows[2], "share"), 4), Is.EqualTo(Math.Round(110m / 210m, 4)));
+    }
+
+    [Test]
+    public void TableCalculations_ReferToSelectedFieldsOnly()
+    {
+        var query = Query(["orders_status"], ["orders_total_revenue"]) with
+        {
+            TableCalculations = [new TableCalculation("sneaky", "Sneaky", "${orders.amount} * 2")],
+        };
+
+        Assert.That(() => _compiler.Compile(_catalog.Explores["orders"], query), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_amount"));
+    }
+
+    [Test]
     public void Errors_NameTheFieldOperatorOrValue()
     {
         var explore = _catalog.Explores["orders"];

@@ -44,11 +44,28 @@ public sealed class MetricQueryBody
     /// <summary>At most this many rows (1 to 5000; default 500).</summary>
     public int? Limit { get; init; }
 
-    /// <summary>Not supported yet: must be empty.</summary>
-    public IReadOnlyList<JsonElement>? TableCalculations { get; init; }
+    /// <summary>
+    /// Named SQL expressions over the selected fields (<c>${table.field}</c> or <c>${field_id}</c>),
+    /// window functions allowed, computed over the grouped result. Needs the developer role: the
+    /// expression is SQL run on the warehouse.
+    /// </summary>
+    public IReadOnlyList<TableCalculationBody>? TableCalculations { get; init; }
 
     /// <summary>The IANA time zone relative date filters use (default UTC).</summary>
     public string? Timezone { get; init; }
+}
+
+/// <summary>A table calculation.</summary>
+public sealed class TableCalculationBody
+{
+    /// <summary>Its name: the result column (letters, digits, _).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A friendly name.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>The SQL expression.</summary>
+    public string? Sql { get; init; }
 }
 
 /// <summary>One sort key.</summary>

@@ -24,7 +24,9 @@ public sealed class MetricQueryService(
     {
         var body = request.Query ?? throw new ValidationException("query is required: the metric query to run.");
         queries.ValidateWait(request.WaitMs);
-        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        // Table calculations are SQL run on the warehouse: like raw SQL, they need the developer role.
+        var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
+        var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
         var metricQuery = ToMetricQuery(body);
         if (!explores.Get(projectUuid).Explores.TryGetValue(metricQuery.ExploreName, out var explore))
         {
@@ -81,11 +83,6 @@ public sealed class MetricQueryService(
             throw new ValidationException("query.exploreName is required.");
         }
 
-        if (body.TableCalculations is { Count: > 0 })
-        {
-            throw new ValidationException("query.tableCalculations are not supported yet; leave the list empty.");
-        }
-
         var limit = body.Limit ?? DefaultLimit;
         if (limit is < 1 or > MaxLimit)
         {
@@ -101,6 +98,10 @@ public sealed class MetricQueryService(
             metricFilters,
             (body.Sorts ?? []).Select(s => new SortField(s.FieldId ?? throw new ValidationException("query.sorts: each sort needs a fieldId."), s.Descending)).ToList(),
             limit,
-            body.Timezone);
+            body.Timezone,
+            (body.TableCalculations ?? []).Select(c => new TableCalculation(
+                c.Name ?? throw new ValidationException("query.tableCalculations: each needs a name."),
+                c.DisplayName ?? c.Name,
+                string.IsNullOrWhiteSpace(c.Sql) ? throw new ValidationException($"query.tableCalculations: {c.Name} needs sql.") : c.Sql)).ToList());
     }
 }
