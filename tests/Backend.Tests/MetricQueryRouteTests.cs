@@ -102,6 +102,47 @@ public class MetricQueryRouteTests
     }
 
     [Test]
+    public async Task UnderlyingData_ReturnsTheRowsBehindAClickedValue()
+    {
+        var (_, source) = await RunAsync(_viewer, new
+        {
+            exploreName = "orders",
+            dimensions = new[] { "orders_status" },
+            metrics = new[] { "orders_total_revenue" },
+            filters = new { dimensions = new { and = new object[] { new { target = new { fieldId = "orders_amount" }, @operator = "greaterThan", values = new[] { 15 } } } } },
+        });
+        var sourceUuid = source.GetProperty("results").GetProperty("queryUuid").GetGuid();
+
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/underlying-data", new
+        {
+            underlyingDataSourceQueryUuid = sourceUuid,
+            underlyingDataItemId = "orders_total_revenue",
+            filters = new { dimensions = new { and = new object[] { new { target = new { fieldId = "orders_status" }, @operator = "equals", values = new[] { "shipped" } } } } },
+            sorts = new[] { new { fieldId = "orders_order_id", descending = false } },
+            waitMs = 20_000,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var page = body.GetProperty("results").GetProperty("firstPage");
+        Assert.That(page.GetProperty("status").GetString(), Is.EqualTo("ready"), page.ToString());
+        var rows = page.GetProperty("rows").EnumerateArray().ToList();
+        Assert.That(rows.Select(r => RowValues.Raw(r, "orders_order_id").GetInt32()), Is.EqualTo(new[] { 2, 3 }), "shipped orders over 15");
+        Assert.That(rows[0].TryGetProperty("customers_country", out _), Is.True, "joined dimensions too");
+        Assert.That(rows[0].TryGetProperty("orders_customer_id", out _), Is.False, "hidden dimensions left out");
+    }
+
+    [Test]
+    public async Task UnderlyingData_OfASqlQuery_Returns400()
+    {
+        var sqlQuery = await _host.SubmitAsync("select 1 as one");
+
+        using var response = await _host.Client.PostAsJsonAsync($"{_host.QueryPath()}/underlying-data", new { underlyingDataSourceQueryUuid = sqlQuery });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task Viewer_StillCannotRunRawSql()
     {
         using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select 1" });

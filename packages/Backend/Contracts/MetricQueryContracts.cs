@@ -118,3 +118,28 @@ public sealed class ResultFieldResults
     /// <summary>Decimal places values are shown with; absent for as many as they have.</summary>
     public int? Round { get; init; }
 }
+
+/// <summary>The rows behind a value of an earlier metric query.</summary>
+public sealed class ExecuteUnderlyingDataRequest
+{
+    /// <summary>The earlier metric query (the caller's own).</summary>
+    public Guid? UnderlyingDataSourceQueryUuid { get; init; }
+
+    /// <summary>The clicked field (a metric of the earlier query), for the record; its value is narrowed by <c>filters</c>.</summary>
+    public string? UnderlyingDataItemId { get; init; }
+
+    /// <summary>The clicked row's dimension values and any other filters, in the metric query's filter shape (<c>{ dimensions: group }</c>).</summary>
+    public JsonElement? Filters { get; init; }
+
+    /// <summary>The order, on the explore's dimensions.</summary>
+    public IReadOnlyList<SortBody>? Sorts { get; init; }
+
+    /// <summary>At most this many rows (1 to 5000; default 500).</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Where the query comes from (default <c>viewUnderlyingData</c>).</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Milliseconds (0 to 30000) to wait for the result and carry its first page.</summary>
+    public int? WaitMs { get; init; }
+}

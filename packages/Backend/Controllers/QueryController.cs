@@ -62,6 +62,23 @@ public sealed class QueryController(
     public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteMetricQuery(Guid projectUuid, [FromBody] ExecuteMetricQueryRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await metricQueries.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
 
+    /// <summary>The rows behind a value of an earlier metric query (any member).</summary>
+    /// <remarks>
+    /// Runs every visible dimension of the earlier query's explore, under that query's dimension
+    /// filters and the given ones (the clicked row's dimension values), default limit 500.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The earlier query and the clicked row's filters.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused); the result's fields.</response>
+    /// <response code="400">The earlier query is not a metric query, or a filter is invalid.</response>
+    /// <response code="404">The earlier query does not exist (or is not the caller's).</response>
+    [HttpPost("underlying-data")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteUnderlyingData(Guid projectUuid, [FromBody] ExecuteUnderlyingDataRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await metricQueries.ExecuteUnderlyingDataAsync(Caller, projectUuid, request, cancellationToken));
+
     /// <summary>A query's status, or a page of its results once ready.</summary>
     /// <remarks>
     /// While the query is <c>pending</c>, <c>queued</c> or <c>executing</c> the answer holds only

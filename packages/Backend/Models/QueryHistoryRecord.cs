@@ -80,6 +80,9 @@ public sealed class QueryHistoryRecord
     /// <summary>True when it reused an earlier result.</summary>
     public bool CacheHit { get; init; }
 
+    /// <summary>For metric queries: the query as asked (JSON).</summary>
+    public string? MetricQueryJson { get; init; }
+
     /// <summary>For metric queries: the selected fields (JSON), which say how values are shown.</summary>
     public string? FieldsJson { get; init; }
 

@@ -76,6 +76,62 @@ public sealed class MetricQueryService(
         };
     }
 
+    /// <summary>
+    /// The rows behind a value of an earlier metric query: every visible dimension of its explore,
+    /// under the earlier query's dimension filters and the given ones (the clicked row's values).
+    /// </summary>
+    public async Task<ExecuteMetricQueryResults> ExecuteUnderlyingDataAsync(CurrentUser user, Guid projectUuid, ExecuteUnderlyingDataRequest request, CancellationToken cancellationToken)
+    {
+        var sourceUuid = request.UnderlyingDataSourceQueryUuid ?? throw new ValidationException("underlyingDataSourceQueryUuid is required.");
+        var source = await queries.GetOwnQueryAsync(user, projectUuid, sourceUuid, cancellationToken);
+        var sourceQuery = source.MetricQueryJson is { } json ? JsonSerializer.Deserialize<MetricQueryBody>(json, JsonSerializerOptions.Web) : null;
+        if (sourceQuery?.ExploreName is not { } exploreName || !explores.Get(projectUuid).Explores.TryGetValue(exploreName, out var explore))
+        {
+            throw new ValidationException($"Query {sourceUuid} is not a metric query of an explore of this project; underlying data needs one.");
+        }
+
+        var dimensions = explore.Fields.Values
+            .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null)
+            .Select(f => f.Id)
+            .ToList();
+        var (sourceFilters, _) = FilterParser.Parse(sourceQuery.Filters);
+        var (clicked, _) = FilterParser.Parse(request.Filters);
+        var combined = new[] { sourceFilters, clicked }.OfType<FilterGroup>().ToList();
+        var filters = new Dictionary<string, object?>
+        {
+            ["dimensions"] = combined.Count == 0 ? null : ToJson(new FilterGroup("and", combined)),
+        };
+        var body = new MetricQueryBody
+        {
+            ExploreName = exploreName,
+            Dimensions = dimensions,
+            Metrics = [],
+            Filters = JsonSerializer.SerializeToElement(filters, JsonSerializerOptions.Web),
+            Sorts = request.Sorts,
+            Limit = request.Limit ?? DefaultLimit,
+            Timezone = sourceQuery.Timezone,
+        };
+        return await ExecuteAsync(
+            user,
+            projectUuid,
+            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs },
+            cancellationToken);
+    }
+
+    /// <summary>A filter tree in Lightdash's JSON shape.</summary>
+    private static object ToJson(FilterNode node) => node switch
+    {
+        FilterGroup group => new Dictionary<string, object?> { [group.Combinator] = group.Items.Select(ToJson).ToList() },
+        FilterRule rule => new Dictionary<string, object?>
+        {
+            ["target"] = new { fieldId = rule.FieldId },
+            ["operator"] = rule.Operator,
+            ["values"] = rule.Values.Select(v => v.IsString ? (object)v.Text : JsonSerializer.Deserialize<JsonElement>(v.Text)).ToList(),
+            ["settings"] = rule.UnitOfTime is null ? null : new { unitOfTime = rule.UnitOfTime, completed = rule.Completed },
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(node)),
+    };
+
     private static MetricQuery ToMetricQuery(MetricQueryBody body)
     {
         if (string.IsNullOrWhiteSpace(body.ExploreName))
