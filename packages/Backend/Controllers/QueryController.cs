@@ -19,7 +19,12 @@ namespace Lightdash.Net.Backend.Controllers;
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryController(
-    AsyncQueryService queries, QueryDownloadService downloads, QueryHistoryService history, BatchQueryService batches, MetricQueryService metricQueries) : ControllerBase
+    AsyncQueryService queries,
+    QueryDownloadService downloads,
+    QueryHistoryService history,
+    BatchQueryService batches,
+    MetricQueryService metricQueries,
+    SqlChartService sqlCharts) : ControllerBase
 {
     private CurrentUser Caller => CurrentUser.From(User);
 
@@ -61,6 +66,20 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteMetricQuery(Guid projectUuid, [FromBody] ExecuteMetricQueryRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await metricQueries.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Run a saved SQL chart (any member of the project).</summary>
+    /// <remarks>The chart's SQL, saved by a developer, runs like any query; give its id or its slug.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The chart and an optional smaller limit.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused).</response>
+    /// <response code="400">Neither an id nor a slug, or a bad limit.</response>
+    /// <response code="404">The chart does not exist.</response>
+    [HttpPost("sql-chart")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteQueryResults>> ExecuteSqlChart(Guid projectUuid, [FromBody] ExecuteSqlChartRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await sqlCharts.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>The rows behind a value of an earlier metric query (any member).</summary>
     /// <remarks>

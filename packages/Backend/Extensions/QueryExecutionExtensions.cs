@@ -32,6 +32,7 @@ public static class QueryExecutionExtensions
         services.AddSingleton<Semantic.ExploreRegistry>();
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
+        services.AddSingleton<SqlChartService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
