@@ -1,21 +1,14 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>The semantic layer: explores built from a project's model files.</summary>
-[ApiController]
-[Authorize]
 [Route("api/v1/projects/{projectUuid}")]
-[Produces("application/json")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
-public sealed class ExploresController(ExploreService explores) : ControllerBase
+public sealed class ExploresController(ExploreService explores) : AuthenticatedApiController
 {
     /// <summary>The project's explores, with their fields.</summary>
     /// <remarks>
@@ -29,7 +22,7 @@ public sealed class ExploresController(ExploreService explores) : ControllerBase
     [HttpGet("explores")]
     [ProducesResponseType<ApiResponse<ExploreCatalogResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExploreCatalogResults>> List(Guid projectUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await explores.ListAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+        ApiResponse.Ok(await explores.ListAsync(Caller, projectUuid, cancellationToken));
 
     /// <summary>One explore, with its tables and fields.</summary>
     /// <param name="projectUuid">The project.</param>
@@ -40,7 +33,7 @@ public sealed class ExploresController(ExploreService explores) : ControllerBase
     [HttpGet("explores/{exploreName}")]
     [ProducesResponseType<ApiResponse<ExploreResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExploreResults>> Get(Guid projectUuid, string exploreName, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await explores.GetAsync(CurrentUser.From(User), projectUuid, exploreName, cancellationToken));
+        ApiResponse.Ok(await explores.GetAsync(Caller, projectUuid, exploreName, cancellationToken));
 
     /// <summary>Load the project's model files again (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -49,5 +42,5 @@ public sealed class ExploresController(ExploreService explores) : ControllerBase
     [HttpPost("refresh")]
     [ProducesResponseType<ApiResponse<ExploreCatalogResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExploreCatalogResults>> Refresh(Guid projectUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await explores.RefreshAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+        ApiResponse.Ok(await explores.RefreshAsync(Caller, projectUuid, cancellationToken));
 }

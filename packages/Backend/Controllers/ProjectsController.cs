@@ -1,19 +1,12 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>Projects the caller can see, and who may do what in them.</summary>
-[ApiController]
-[Authorize]
 [Route("api/v1/projects")]
-[Produces("application/json")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
-public sealed class ProjectsController(ProjectService projects) : ControllerBase
+public sealed class ProjectsController(ProjectService projects) : AuthenticatedApiController
 {
     /// <summary>The projects the caller is a member of (every project for organisation admins).</summary>
     /// <remarks>Warehouse credentials are never returned.</remarks>
@@ -23,7 +16,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [HttpGet]
     [ProducesResponseType<ApiResponse<IReadOnlyList<ProjectResults>>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<IReadOnlyList<ProjectResults>>> List(CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.ListAsync(CurrentUser.From(User), cancellationToken));
+        ApiResponse.Ok(await projects.ListAsync(Caller, cancellationToken));
 
     /// <summary>Create a project (organisation admins).</summary>
     /// <remarks>The caller becomes its admin. The connection string is stored and never returned.</remarks>
@@ -39,7 +32,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
     public async Task<ApiResponse<ProjectResults>> Create([FromBody] CreateProjectRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.CreateAsync(CurrentUser.From(User), request, cancellationToken));
+        ApiResponse.Ok(await projects.CreateAsync(Caller, request, cancellationToken));
 
     /// <summary>Change a project (project admins).</summary>
     /// <remarks>Projects declared in configuration are written again at every start, so configuration wins for those.</remarks>
@@ -58,7 +51,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<ProjectResults>> Update(Guid projectUuid, [FromBody] UpdateProjectRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.UpdateAsync(CurrentUser.From(User), projectUuid, request, cancellationToken));
+        ApiResponse.Ok(await projects.UpdateAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>One project.</summary>
     /// <param name="projectUuid">The project.</param>
@@ -72,7 +65,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<ProjectResults>> Get(Guid projectUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.GetAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+        ApiResponse.Ok(await projects.GetAsync(Caller, projectUuid, cancellationToken));
 
     /// <summary>The project's members (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -86,7 +79,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<IReadOnlyList<ProjectMemberResults>>> ListMembers(Guid projectUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.ListMembersAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+        ApiResponse.Ok(await projects.ListMembersAsync(Caller, projectUuid, cancellationToken));
 
     /// <summary>Add a user to the project, or change their role (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -105,7 +98,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<ProjectMemberResults>> SetRole(Guid projectUuid, Guid userUuid, [FromBody] SetProjectRoleRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await projects.SetRoleAsync(CurrentUser.From(User), projectUuid, userUuid, request, cancellationToken));
+        ApiResponse.Ok(await projects.SetRoleAsync(Caller, projectUuid, userUuid, request, cancellationToken));
 
     /// <summary>Remove a user from the project (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -121,7 +114,7 @@ public sealed class ProjectsController(ProjectService projects) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<string>> RemoveMember(Guid projectUuid, Guid userUuid, CancellationToken cancellationToken)
     {
-        await projects.RemoveMemberAsync(CurrentUser.From(User), projectUuid, userUuid, cancellationToken);
+        await projects.RemoveMemberAsync(Caller, projectUuid, userUuid, cancellationToken);
         return ApiResponse.Ok("removed");
     }
 }

@@ -1,21 +1,14 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>Runs queries in the background and serves their results page by page.</summary>
-[ApiController]
-[Authorize]
 [Route("api/v2/projects/{projectUuid}/query")]
-[Produces("application/json")]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryController(
@@ -24,10 +17,8 @@ public sealed class QueryController(
     QueryHistoryService history,
     BatchQueryService batches,
     MetricQueryService metricQueries,
-    SqlChartService sqlCharts) : ControllerBase
+    SqlChartService sqlCharts) : AuthenticatedApiController
 {
-    private CurrentUser Caller => CurrentUser.From(User);
-
     /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
     /// Records the query as <c>pending</c>, hands it to a background worker and answers at once with

@@ -1,21 +1,14 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>Saved SQL charts of a project: saved by developers, run by every member.</summary>
-[ApiController]
-[Authorize]
 [Route("api/v1/projects/{projectUuid}/sqlCharts")]
-[Produces("application/json")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
-public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
+public sealed class SqlChartsController(SqlChartService charts) : AuthenticatedApiController
 {
     /// <summary>The project's saved SQL charts.</summary>
     /// <param name="projectUuid">The project.</param>
@@ -24,7 +17,7 @@ public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
     [HttpGet]
     [ProducesResponseType<ApiResponse<IReadOnlyList<SqlChartResults>>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<IReadOnlyList<SqlChartResults>>> List(Guid projectUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await charts.ListAsync(CurrentUser.From(User), projectUuid, cancellationToken));
+        ApiResponse.Ok(await charts.ListAsync(Caller, projectUuid, cancellationToken));
 
     /// <summary>One saved SQL chart, by id or slug.</summary>
     /// <param name="projectUuid">The project.</param>
@@ -34,7 +27,7 @@ public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
     [HttpGet("{uuidOrSlug}")]
     [ProducesResponseType<ApiResponse<SqlChartResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<SqlChartResults>> Get(Guid projectUuid, string uuidOrSlug, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await charts.GetAsync(CurrentUser.From(User), projectUuid, uuidOrSlug, cancellationToken));
+        ApiResponse.Ok(await charts.GetAsync(Caller, projectUuid, uuidOrSlug, cancellationToken));
 
     /// <summary>Save a SQL chart (developers).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -49,7 +42,7 @@ public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task<ApiResponse<SqlChartResults>> Create(Guid projectUuid, [FromBody] SaveSqlChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await charts.CreateAsync(CurrentUser.From(User), projectUuid, request, cancellationToken));
+        ApiResponse.Ok(await charts.CreateAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>Change a SQL chart (developers). The slug stays.</summary>
     /// <param name="projectUuid">The project.</param>
@@ -63,7 +56,7 @@ public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
     [ProducesResponseType<ApiResponse<SqlChartResults>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
     public async Task<ApiResponse<SqlChartResults>> Update(Guid projectUuid, Guid savedSqlUuid, [FromBody] SaveSqlChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await charts.UpdateAsync(CurrentUser.From(User), projectUuid, savedSqlUuid, request, cancellationToken));
+        ApiResponse.Ok(await charts.UpdateAsync(Caller, projectUuid, savedSqlUuid, request, cancellationToken));
 
     /// <summary>Delete a SQL chart (developers).</summary>
     /// <param name="projectUuid">The project.</param>
@@ -74,7 +67,7 @@ public sealed class SqlChartsController(SqlChartService charts) : ControllerBase
     [ProducesResponseType<ApiResponse<string>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<string>> Delete(Guid projectUuid, Guid savedSqlUuid, CancellationToken cancellationToken)
     {
-        await charts.DeleteAsync(CurrentUser.From(User), projectUuid, savedSqlUuid, cancellationToken);
+        await charts.DeleteAsync(Caller, projectUuid, savedSqlUuid, cancellationToken);
         return ApiResponse.Ok("deleted");
     }
 }

@@ -1,19 +1,12 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>The caller and their personal access tokens.</summary>
-[ApiController]
-[Authorize]
 [Route("api/v1/user")]
-[Produces("application/json")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
-public sealed class UserController(UserService users) : ControllerBase
+public sealed class UserController(UserService users) : AuthenticatedApiController
 {
     /// <summary>Who the token belongs to.</summary>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
@@ -22,7 +15,7 @@ public sealed class UserController(UserService users) : ControllerBase
     [HttpGet]
     [ProducesResponseType<ApiResponse<UserResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<UserResults>> GetMe(CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.GetMeAsync(CurrentUser.From(User), cancellationToken));
+        ApiResponse.Ok(await users.GetMeAsync(Caller, cancellationToken));
 
     /// <summary>The caller's personal access tokens.</summary>
     /// <remarks>Never the tokens themselves: only their first characters, dates and state.</remarks>
@@ -32,7 +25,7 @@ public sealed class UserController(UserService users) : ControllerBase
     [HttpGet("personal-access-tokens")]
     [ProducesResponseType<ApiResponse<IReadOnlyList<TokenResults>>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<IReadOnlyList<TokenResults>>> ListTokens(CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.ListTokensAsync(CurrentUser.From(User), cancellationToken));
+        ApiResponse.Ok(await users.ListTokensAsync(Caller, cancellationToken));
 
     /// <summary>Create a personal access token.</summary>
     /// <remarks>The answer holds the token once; only its SHA-256 hash is stored, so it cannot be shown again.</remarks>
@@ -46,7 +39,7 @@ public sealed class UserController(UserService users) : ControllerBase
     [ProducesResponseType<ApiResponse<CreatedTokenResults>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
     public async Task<ApiResponse<CreatedTokenResults>> CreateToken([FromBody] CreateTokenRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.CreateTokenAsync(CurrentUser.From(User), request, cancellationToken));
+        ApiResponse.Ok(await users.CreateTokenAsync(Caller, request, cancellationToken));
 
     /// <summary>Revoke one of the caller's tokens.</summary>
     /// <remarks>It fails from the next request on.</remarks>
@@ -59,5 +52,5 @@ public sealed class UserController(UserService users) : ControllerBase
     [ProducesResponseType<ApiResponse<TokenResults>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<TokenResults>> RevokeToken(Guid tokenUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.RevokeTokenAsync(CurrentUser.From(User), tokenUuid, cancellationToken));
+        ApiResponse.Ok(await users.RevokeTokenAsync(Caller, tokenUuid, cancellationToken));
 }

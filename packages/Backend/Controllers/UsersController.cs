@@ -1,20 +1,13 @@
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Services;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;
 
 /// <summary>The organisation's users (organisation admins only).</summary>
-[ApiController]
-[Authorize]
 [Route("api/v1/users")]
-[Produces("application/json")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status401Unauthorized)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status429TooManyRequests)]
-public sealed class UsersController(UserService users) : ControllerBase
+public sealed class UsersController(UserService users) : AuthenticatedApiController
 {
     /// <summary>Every user.</summary>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
@@ -24,7 +17,7 @@ public sealed class UsersController(UserService users) : ControllerBase
     [HttpGet]
     [ProducesResponseType<ApiResponse<IReadOnlyList<UserResults>>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<IReadOnlyList<UserResults>>> List(CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.ListAsync(CurrentUser.From(User), cancellationToken));
+        ApiResponse.Ok(await users.ListAsync(Caller, cancellationToken));
 
     /// <summary>Create a user, with a first personal access token.</summary>
     /// <remarks>Give them the token (shown once); add them to projects with <c>PUT /api/v1/projects/{projectUuid}/access/{userUuid}</c>.</remarks>
@@ -41,5 +34,5 @@ public sealed class UsersController(UserService users) : ControllerBase
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task<ApiResponse<CreatedUserResults>> Create([FromBody] CreateUserRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await users.CreateAsync(CurrentUser.From(User), request, cancellationToken));
+        ApiResponse.Ok(await users.CreateAsync(Caller, request, cancellationToken));
 }

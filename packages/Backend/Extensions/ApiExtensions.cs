@@ -50,6 +50,7 @@ public static class ApiExtensions
                 [new OpenApiSecuritySchemeReference(Auth.ApiKeyAuthenticationHandler.SchemeName, document)] = [],
             });
             swagger.SupportNonNullableReferenceTypes();
+            swagger.OperationFilter<CommonResponsesOperationFilter>();
         });
         return builder;
     }
