@@ -17,7 +17,8 @@ public sealed class QueryController(
     QueryHistoryService history,
     BatchQueryService batches,
     MetricQueryService metricQueries,
-    SqlChartService sqlCharts) : AuthenticatedApiController
+    SqlChartService sqlCharts,
+    SavedChartService savedCharts) : AuthenticatedApiController
 {
     /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
@@ -57,6 +58,18 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteMetricQuery(Guid projectUuid, [FromBody] ExecuteMetricQueryRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await metricQueries.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Run a saved chart, at its newest version or a given one (any member of the project).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The chart, an optional version and a smaller limit.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused); the result's fields.</response>
+    /// <response code="404">The chart or version does not exist.</response>
+    [HttpPost("chart")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteChart(Guid projectUuid, [FromBody] ExecuteChartRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await savedCharts.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>Run a saved SQL chart (any member of the project).</summary>
     /// <remarks>The chart's SQL, saved by a developer, runs like any query; give its id or its slug.</remarks>

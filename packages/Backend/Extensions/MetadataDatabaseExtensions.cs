@@ -25,6 +25,7 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<ResultsExpiryModel>();
         services.AddSingleton<QueryLeaseModel>();
         services.AddSingleton<SavedSqlModel>();
+        services.AddSingleton<SavedChartModel>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

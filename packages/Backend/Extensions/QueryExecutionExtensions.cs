@@ -33,6 +33,7 @@ public static class QueryExecutionExtensions
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
         services.AddSingleton<SqlChartService>();
+        services.AddSingleton<SavedChartService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();

@@ -27,21 +27,7 @@ public sealed class MetricQueryService(
         // Table calculations are SQL run on the warehouse: like raw SQL, they need the developer role.
         var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
         var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
-        var metricQuery = ToMetricQuery(body);
-        if (!explores.Get(projectUuid).Explores.TryGetValue(metricQuery.ExploreName, out var explore))
-        {
-            throw new ValidationException($"Explore {metricQuery.ExploreName} does not exist in project {projectUuid}.");
-        }
-
-        CompiledMetricQuery compiled;
-        try
-        {
-            compiled = new MetricQueryCompiler(warehouses.GetClient(project.Warehouse).Dialect).Compile(explore, metricQuery);
-        }
-        catch (MetricQueryException e)
-        {
-            throw new ValidationException(e.Message);
-        }
+        var compiled = Compile(project, body);
 
         var fields = compiled.Fields.ToDictionary(
             f => f.Id,
@@ -74,6 +60,25 @@ public sealed class MetricQueryService(
             Fields = fields,
             FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
         };
+    }
+
+    /// <summary>Compiles a metric query over the project's explores; a 400 naming what is wrong.</summary>
+    public CompiledMetricQuery Compile(Models.Project project, MetricQueryBody body)
+    {
+        var metricQuery = ToMetricQuery(body);
+        if (!explores.Get(project.ProjectUuid).Explores.TryGetValue(metricQuery.ExploreName, out var explore))
+        {
+            throw new ValidationException($"Explore {metricQuery.ExploreName} does not exist in project {project.ProjectUuid}.");
+        }
+
+        try
+        {
+            return new MetricQueryCompiler(warehouses.GetClient(project.Warehouse).Dialect).Compile(explore, metricQuery);
+        }
+        catch (MetricQueryException e)
+        {
+            throw new ValidationException(e.Message);
+        }
     }
 
     /// <summary>

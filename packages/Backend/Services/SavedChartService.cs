@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Models;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Saved charts: project admins save them (content), every member runs them.</summary>
+public sealed class SavedChartService(ProjectAccess access, SavedChartModel charts, MetricQueryService metricQueries)
+{
+    /// <summary>The newest version of every chart of the project (any member).</summary>
+    public async Task<IReadOnlyList<SavedChartResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        return (await charts.ListAsync(projectUuid, cancellationToken)).OrderBy(c => c.Name, StringComparer.Ordinal).Select(v => ToResults(v, null)).ToList();
+    }
+
+    /// <summary>A chart at a version (the newest by default), with its version list (any member).</summary>
+    public async Task<SavedChartResults> GetAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, Guid? versionUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var version = await charts.GetAsync(projectUuid, chartUuid, versionUuid, cancellationToken);
+        return ToResults(version, await charts.VersionsAsync(projectUuid, chartUuid, cancellationToken));
+    }
+
+    /// <summary>Saves a new chart (project admins); its metric query must compile.</summary>
+    public async Task<SavedChartResults> CreateAsync(CurrentUser user, Guid projectUuid, SaveChartRequest request, CancellationToken cancellationToken)
+    {
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ValidationException("name is required.");
+        }
+
+        var (metricQuery, config) = Validate(project, request);
+        var created = await charts.CreateAsync(projectUuid, name, request.Description, metricQuery, config, user.UserUuid, cancellationToken);
+        return ToResults(created, [created.VersionUuid]);
+    }
+
+    /// <summary>Saves a new version of a chart (project admins).</summary>
+    public async Task<SavedChartResults> AddVersionAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, SaveChartRequest request, CancellationToken cancellationToken)
+    {
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var (metricQuery, config) = Validate(project, request);
+        var version = await charts.AddVersionAsync(projectUuid, chartUuid, metricQuery, config, user.UserUuid, cancellationToken);
+        return ToResults(version, await charts.VersionsAsync(projectUuid, chartUuid, cancellationToken));
+    }
+
+    /// <summary>Deletes a chart (project admins).</summary>
+    public async Task DeleteAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        await charts.DeleteAsync(projectUuid, chartUuid, cancellationToken);
+    }
+
+    /// <summary>Runs a chart's metric query (any member).</summary>
+    public async Task<ExecuteMetricQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ExecuteChartRequest request, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var chartUuid = request.ChartUuid ?? throw new ValidationException("chartUuid is required.");
+        var version = await charts.GetAsync(projectUuid, chartUuid, request.VersionUuid, cancellationToken);
+        var query = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!;
+        if (request.Limit is { } limit)
+        {
+            query = WithLimit(query, Math.Min(limit, query.Limit ?? limit));
+        }
+
+        return await metricQueries.ExecuteAsync(
+            user,
+            projectUuid,
+            new ExecuteMetricQueryRequest { Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs },
+            cancellationToken);
+    }
+
+    private (string MetricQuery, string Config) Validate(Models.Project project, SaveChartRequest request)
+    {
+        var query = request.MetricQuery ?? throw new ValidationException("metricQuery is required: the query the chart runs.");
+        metricQueries.Compile(project, query);
+        var config = request.ChartConfig is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}";
+        return (JsonSerializer.Serialize(query, JsonSerializerOptions.Web), config);
+    }
+
+    private static MetricQueryBody WithLimit(MetricQueryBody query, int limit) => new()
+    {
+        ExploreName = query.ExploreName,
+        Dimensions = query.Dimensions,
+        Metrics = query.Metrics,
+        Filters = query.Filters,
+        Sorts = query.Sorts,
+        Limit = limit,
+        TableCalculations = query.TableCalculations,
+        Timezone = query.Timezone,
+    };
+
+    private static SavedChartResults ToResults(SavedChartModel.ChartVersion version, IReadOnlyList<Guid>? versions) => new()
+    {
+        SavedChartUuid = version.SavedChartUuid,
+        Name = version.Name,
+        Description = version.Description,
+        VersionUuid = version.VersionUuid,
+        VersionCreatedAt = QueryTimings.Utc(version.VersionCreatedAt),
+        MetricQuery = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!,
+        ChartConfig = JsonDocument.Parse(version.ChartConfigJson).RootElement.Clone(),
+        Versions = versions,
+    };
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>Saved charts: versioned metric queries that admins save and every member runs.</summary>
+public class SavedChartTests
+{
+    private string _models = null!;
+    private BackendHost _host = null!;
+    private HttpClient _viewer = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _models = Directory.CreateTempSubdirectory("lightdash-models-").FullName;
+        File.Copy(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"), Path.Combine(_models, "shop.yml"));
+        _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = _models });
+        await _host.Warehouse.ExecuteAsync("""
+            create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
+            create table orders (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
+            insert into orders values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true), (3, 2, '2024-02-06', 'shipped', 30, false);
+            """);
+        using var created = await _host.Client.PostAsJsonAsync("/api/v1/users", new { email = "saved-viewer@example.com" });
+        var body = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        using var member = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/access/{body.GetProperty("user").GetProperty("userUuid").GetGuid()}", new { role = "viewer" });
+        _viewer = _host.CreateClient(body.GetProperty("token").GetProperty("token").GetString());
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        _viewer.Dispose();
+        await _host.DisposeAsync();
+        Directory.Delete(_models, recursive: true);
+    }
+
+    private string Saved => $"/api/v1/projects/{_host.ProjectUuid}/saved";
+
+    private static object RevenueBy(string dimension) => new
+    {
+        exploreName = "orders",
+        dimensions = new[] { dimension },
+        metrics = new[] { "orders_total_revenue" },
+        sorts = new[] { new { fieldId = dimension, descending = false } },
+    };
+
+    private async Task<JsonElement> RunChartAsync(Guid chartUuid, Guid? versionUuid = null)
+    {
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/chart", new { chartUuid, versionUuid, waitMs = 20_000 });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        return body.GetProperty("results").GetProperty("firstPage");
+    }
+
+    [Test]
+    public async Task SavedChart_IsVersioned_AndRunsForViewers()
+    {
+        using var created = await _host.Client.PostAsJsonAsync(Saved, new { name = "Revenue by status", metricQuery = RevenueBy("orders_status"), chartConfig = new { type = "bar" } });
+        var chart = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        var chartUuid = chart.GetProperty("savedChartUuid").GetGuid();
+        var firstVersion = chart.GetProperty("versionUuid").GetGuid();
+        using var changed = await _host.Client.PostAsJsonAsync($"{Saved}/{chartUuid}/versions", new { metricQuery = RevenueBy("orders_is_gift") });
+        var newest = (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+
+        var latestPage = await RunChartAsync(chartUuid);
+        var firstPage = await RunChartAsync(chartUuid, firstVersion);
+
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(chart.GetProperty("chartConfig").GetProperty("type").GetString(), Is.EqualTo("bar"));
+        Assert.That(newest.GetProperty("versions").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(latestPage.GetProperty("rows")[0].TryGetProperty("orders_is_gift", out _), Is.True, "the newest version runs by default");
+        Assert.That(firstPage.GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "orders_status").GetString()), Is.EqualTo(new[] { "placed", "shipped" }));
+        var listed = await _viewer.GetFromJsonAsync<JsonElement>(Saved);
+        Assert.That(listed.GetProperty("results").EnumerateArray().Select(c => c.GetProperty("name").GetString()), Does.Contain("Revenue by status"));
+    }
+
+    [Test]
+    public async Task Viewer_CannotSaveCharts()
+    {
+        using var response = await _viewer.PostAsJsonAsync(Saved, new { name = "Mine", metricQuery = RevenueBy("orders_status") });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Chart_WithAMetricQueryThatDoesNotCompile_Returns400()
+    {
+        using var response = await _host.Client.PostAsJsonAsync(Saved, new { name = "Broken", metricQuery = RevenueBy("orders_nothing") });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("orders_nothing"));
+    }
+
+    [Test]
+    public async Task DeletedChart_Returns404()
+    {
+        using var created = await _host.Client.PostAsJsonAsync(Saved, new { name = "Temporary", metricQuery = RevenueBy("orders_status") });
+        var chartUuid = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("savedChartUuid").GetGuid();
+
+        using var deleted = await _host.Client.DeleteAsync($"{Saved}/{chartUuid}");
+        using var run = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/chart", new { chartUuid });
+
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(run.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}
