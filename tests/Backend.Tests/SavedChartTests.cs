@@ -106,4 +106,75 @@ public class SavedChartTests
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(run.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
+
+    private async Task<(Guid Dashboard, Guid Tile, Guid Chart)> CreateDashboardAsync()
+    {
+        using var created = await _host.Client.PostAsJsonAsync(Saved, new { name = $"Status {Guid.NewGuid():N}", metricQuery = RevenueBy("orders_status") });
+        var chartUuid = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("savedChartUuid").GetGuid();
+        using var dashboard = await _host.Client.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new
+        {
+            name = "Shop",
+            tiles = new[] { new { savedChartUuid = chartUuid } },
+            filters = new { dimensions = new[] { new { id = "f1", target = new { fieldId = "orders_status" }, @operator = "equals", values = new[] { "shipped" } } } },
+        });
+        var body = (await dashboard.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        Assert.That(dashboard.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        return (body.GetProperty("dashboardUuid").GetGuid(), body.GetProperty("tiles")[0].GetProperty("tileUuid").GetGuid(), chartUuid);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Results)> RunTileAsync(object request)
+    {
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/dashboard-chart", request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (response.StatusCode, response.IsSuccessStatusCode ? body.GetProperty("results") : body);
+    }
+
+    [Test]
+    public async Task DashboardChart_AppliesTheDashboardsFilters()
+    {
+        var (dashboard, tile, chart) = await CreateDashboardAsync();
+
+        var (status, results) = await RunTileAsync(new { dashboardUuid = dashboard, tileUuid = tile, chartUuid = chart, waitMs = 20_000 });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), results.ToString());
+        Assert.That(results.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.EqualTo(1));
+        var rows = results.GetProperty("firstPage").GetProperty("rows").EnumerateArray().ToList();
+        Assert.That(rows.Select(r => RowValues.Raw(r, "orders_status").GetString()), Is.EqualTo(new[] { "shipped" }));
+    }
+
+    [Test]
+    public async Task DashboardChart_TileTargets_RedirectOrTurnOffAFilter()
+    {
+        var (dashboard, tile, chart) = await CreateDashboardAsync();
+        var off = new { dimensions = new object[] { new Dictionary<string, object>
+        {
+            ["target"] = new { fieldId = "orders_status" }, ["operator"] = "equals", ["values"] = new[] { "shipped" },
+            ["tileTargets"] = new Dictionary<string, object> { [tile.ToString()] = false },
+        } } };
+        var redirected = new { dimensions = new object[] { new Dictionary<string, object>
+        {
+            ["target"] = new { fieldId = "other_explore_status" }, ["operator"] = "equals", ["values"] = new[] { "placed" },
+            ["tileTargets"] = new Dictionary<string, object> { [tile.ToString()] = new { fieldId = "orders_status" } },
+        } } };
+
+        var (_, withOff) = await RunTileAsync(new { dashboardUuid = dashboard, tileUuid = tile, chartUuid = chart, dashboardFilters = off, waitMs = 20_000 });
+        var (_, withRedirect) = await RunTileAsync(new { dashboardUuid = dashboard, tileUuid = tile, chartUuid = chart, dashboardFilters = redirected, waitMs = 20_000 });
+
+        Assert.That(withOff.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.Zero);
+        Assert.That(withOff.GetProperty("firstPage").GetProperty("rows").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(withRedirect.GetProperty("appliedDashboardFilters")[0].GetProperty("target").GetProperty("fieldId").GetString(), Is.EqualTo("orders_status"));
+        Assert.That(withRedirect.GetProperty("firstPage").GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "orders_status").GetString()), Is.EqualTo(new[] { "placed" }));
+    }
+
+    [Test]
+    public async Task DashboardChart_UnknownTile_Returns404_AndViewersCannotCreateDashboards()
+    {
+        var (dashboard, _, chart) = await CreateDashboardAsync();
+
+        var (status, _) = await RunTileAsync(new { dashboardUuid = dashboard, tileUuid = Guid.NewGuid(), chartUuid = chart });
+        using var create = await _viewer.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new { name = "Mine" });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(create.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
 }

@@ -95,6 +95,9 @@ public sealed class ExecuteMetricQueryResults
 
     /// <summary>With <c>waitMs</c>: the first page, once the query finished in time.</summary>
     public QueryResultsPage? FirstPage { get; init; }
+
+    /// <summary>For dashboard charts: the dashboard filter rules applied to this tile, each targeting the field it was applied to.</summary>
+    public IReadOnlyList<JsonElement>? AppliedDashboardFilters { get; init; }
 }
 
 /// <summary>A field of a result.</summary>

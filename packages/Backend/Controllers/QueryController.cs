@@ -18,7 +18,8 @@ public sealed class QueryController(
     BatchQueryService batches,
     MetricQueryService metricQueries,
     SqlChartService sqlCharts,
-    SavedChartService savedCharts) : AuthenticatedApiController
+    SavedChartService savedCharts,
+    DashboardService dashboards) : AuthenticatedApiController
 {
     /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
@@ -70,6 +71,25 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteChart(Guid projectUuid, [FromBody] ExecuteChartRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await savedCharts.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Run a dashboard tile's chart with the dashboard's filters (any member).</summary>
+    /// <remarks>
+    /// A dashboard filter applies where its field exists in the chart's explore, or where its
+    /// <c>tileTargets</c> maps this tile to another field (<c>false</c> there turns it off for this
+    /// tile). <c>dashboardSorts</c>, when given, replace the chart's sorts. The answer lists
+    /// <c>appliedDashboardFilters</c>.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The dashboard, tile and chart, and optional filters and sorts.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused).</response>
+    /// <response code="400">The tile does not show that chart.</response>
+    /// <response code="404">The dashboard, tile or chart does not exist.</response>
+    [HttpPost("dashboard-chart")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteDashboardChart(Guid projectUuid, [FromBody] ExecuteDashboardChartRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.ExecuteChartAsync(Caller, projectUuid, request, cancellationToken));
 
     /// <summary>Run a saved SQL chart (any member of the project).</summary>
     /// <remarks>The chart's SQL, saved by a developer, runs like any query; give its id or its slug.</remarks>

@@ -26,6 +26,7 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<QueryLeaseModel>();
         services.AddSingleton<SavedSqlModel>();
         services.AddSingleton<SavedChartModel>();
+        services.AddSingleton<DashboardModel>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

@@ -34,6 +34,7 @@ public static class QueryExecutionExtensions
         services.AddSingleton<MetricQueryService>();
         services.AddSingleton<SqlChartService>();
         services.AddSingleton<SavedChartService>();
+        services.AddSingleton<DashboardService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();

@@ -1,0 +1,89 @@
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.Contracts;
+
+/// <summary>A dashboard to create.</summary>
+public sealed class SaveDashboardRequest
+{
+    /// <summary>Its name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>What it shows.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Its tiles, in order: each a saved chart or a saved SQL chart.</summary>
+    public IReadOnlyList<DashboardTileBody>? Tiles { get; init; }
+
+    /// <summary>
+    /// Its filters: <c>{ "dimensions": [rule] }</c>, each rule <c>{ "id", "target": { "fieldId" }, "operator",
+    /// "values", "settings"?, "tileTargets"?: { "&lt;tileUuid&gt;": { "fieldId" } | false } }</c>.
+    /// </summary>
+    public JsonElement? Filters { get; init; }
+}
+
+/// <summary>A tile of a dashboard.</summary>
+public sealed class DashboardTileBody
+{
+    /// <summary>The saved chart it shows (or give <c>savedSqlUuid</c>).</summary>
+    public Guid? SavedChartUuid { get; init; }
+
+    /// <summary>The saved SQL chart it shows (or give <c>savedChartUuid</c>).</summary>
+    public Guid? SavedSqlUuid { get; init; }
+}
+
+/// <summary>A dashboard.</summary>
+public sealed class DashboardResults
+{
+    /// <summary>Its id.</summary>
+    public required Guid DashboardUuid { get; init; }
+
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What it shows.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Its filters.</summary>
+    public required JsonElement Filters { get; init; }
+
+    /// <summary>Its tiles, in order.</summary>
+    public required IReadOnlyList<DashboardTileResults> Tiles { get; init; }
+}
+
+/// <summary>A tile of a dashboard.</summary>
+public sealed class DashboardTileResults
+{
+    /// <summary>The tile's id.</summary>
+    public required Guid TileUuid { get; init; }
+
+    /// <summary>The saved chart it shows, if any.</summary>
+    public Guid? SavedChartUuid { get; init; }
+
+    /// <summary>The saved SQL chart it shows, if any.</summary>
+    public Guid? SavedSqlUuid { get; init; }
+}
+
+/// <summary>Runs a dashboard tile's chart with the dashboard's filters.</summary>
+public sealed class ExecuteDashboardChartRequest
+{
+    /// <summary>The chart.</summary>
+    public Guid? ChartUuid { get; init; }
+
+    /// <summary>The tile showing it.</summary>
+    public Guid? TileUuid { get; init; }
+
+    /// <summary>The dashboard.</summary>
+    public Guid? DashboardUuid { get; init; }
+
+    /// <summary>Filters to apply instead of the dashboard's saved ones (same shape).</summary>
+    public JsonElement? DashboardFilters { get; init; }
+
+    /// <summary>Sorts that replace the chart's when not empty.</summary>
+    public IReadOnlyList<SortBody>? DashboardSorts { get; init; }
+
+    /// <summary>A smaller row limit than the chart's, if wanted.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Milliseconds (0 to 30000) to wait for the result and carry its first page.</summary>
+    public int? WaitMs { get; init; }
+}

@@ -1,0 +1,57 @@
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Services;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Lightdash.Net.Backend.Controllers;
+
+/// <summary>Dashboards of a project: tiles of saved charts, and filters applied to them.</summary>
+[Route("api/v1/projects/{projectUuid}/dashboards")]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+public sealed class DashboardsController(DashboardService dashboards) : AuthenticatedApiController
+{
+    /// <summary>The project's dashboards.</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The dashboards.</response>
+    [HttpGet]
+    [ProducesResponseType<ApiResponse<IReadOnlyList<DashboardResults>>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<IReadOnlyList<DashboardResults>>> List(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.ListAsync(Caller, projectUuid, cancellationToken));
+
+    /// <summary>One dashboard with its tiles.</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="dashboardUuid">The dashboard.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The dashboard.</response>
+    [HttpGet("{dashboardUuid}")]
+    [ProducesResponseType<ApiResponse<DashboardResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<DashboardResults>> Get(Guid projectUuid, Guid dashboardUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.GetAsync(Caller, projectUuid, dashboardUuid, cancellationToken));
+
+    /// <summary>Create a dashboard (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">Its name, tiles and filters.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The dashboard.</response>
+    /// <response code="400">A field is missing, or a tile names no chart or two.</response>
+    [HttpPost]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<DashboardResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    public async Task<ApiResponse<DashboardResults>> Create(Guid projectUuid, [FromBody] SaveDashboardRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.CreateAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Delete a dashboard (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="dashboardUuid">The dashboard.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">Deleted.</response>
+    [HttpDelete("{dashboardUuid}")]
+    [ProducesResponseType<ApiResponse<string>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<string>> Delete(Guid projectUuid, Guid dashboardUuid, CancellationToken cancellationToken)
+    {
+        await dashboards.DeleteAsync(Caller, projectUuid, dashboardUuid, cancellationToken);
+        return ApiResponse.Ok("deleted");
+    }
+}
