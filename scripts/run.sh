@@ -49,6 +49,9 @@ cd "$repo"
 
 for _ in $(seq 1 150); do
   if curl -fsS "$url/health/live" >/dev/null 2>&1; then
+    for demo_project in 3675b69e-8324-4110-bdca-059031aa8da3 5d1e7b0a-6c2f-4a8e-9f31-2b7c4d5e6f70; do
+      bash "$repo/scripts/demo/seed-content.sh" "$url" "$admin_token" "$demo_project" || echo "[run] could not save the demo content of $demo_project" >&2
+    done
     cat <<MSG
 
 Lightdash.Net is running.

@@ -16,7 +16,7 @@ public class FieldValueFormatterTests
     [TestCase("2.5", null, 0, "3")]
     [TestCase("1234.5", "usd", 2, "$1,234.50")]
     [TestCase("-1234.5", "gbp", 2, "-£1,234.50")]
-    [TestCase("99", "eur", null, "€99")]
+    [TestCase("99", "eur", null, "€99.00")]
     [TestCase("0.1234", "percent", 1, "12.3%")]
     [TestCase("12.5", "km", null, "12.5 km")]
     [TestCase("1234567", "id", null, "1234567")]

@@ -64,7 +64,7 @@ public class MetricQueryRouteTests
         Assert.That(page.GetProperty("status").GetString(), Is.EqualTo("ready"), page.ToString());
         var rows = page.GetProperty("rows").EnumerateArray().ToList();
         Assert.That(rows.Select(r => (RowValues.Raw(r, "customers_country").GetString(), RowValues.Raw(r, "orders_total_revenue").GetDecimal())), Is.EqualTo(new[] { ("GB", 20m), ("US", 30m) }));
-        Assert.That(RowValues.Formatted(rows[0], "orders_total_revenue"), Is.EqualTo("$20"), "formatted as the field's usd format says");
+        Assert.That(RowValues.Formatted(rows[0], "orders_total_revenue"), Is.EqualTo("$20.00"), "formatted as the field's usd format says");
         var stored = await _host.HistoryValueAsync<string>(results.GetProperty("queryUuid").GetGuid(), "metric_query::text");
         Assert.That(stored, Does.Contain("\"exploreName\": \"orders\""));
     }

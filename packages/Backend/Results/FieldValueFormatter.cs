@@ -29,7 +29,9 @@ public static class FieldValueFormatter
             number *= 100;
         }
 
-        var text = field.Round is { } round and >= 0 and <= 20
+        // Money shows cents unless the field says otherwise, as in Lightdash.
+        var rounding = field.Round ?? (field.Format is "usd" or "gbp" or "eur" ? 2 : null);
+        var text = rounding is { } round and >= 0 and <= 20
             ? Math.Round(number, round, MidpointRounding.AwayFromZero).ToString("N" + round.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
             : number.ToString("#,##0.############", CultureInfo.InvariantCulture);
         return field.Format switch
