@@ -130,6 +130,13 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         return new CompiledMetricQuery(sql.ToString(), selected);
     }
 
+    /// <summary>
+    /// A row condition (no grouping) for filters on an explore's dimensions: how dashboard filters
+    /// apply to a saved SQL chart, whose columns are described as a one-table explore.
+    /// </summary>
+    public string CompileRowFilter(Explore explore, FilterGroup filters) =>
+        new FilterCompiler(new Context(explore, dialect), dialect, "UTC").Compile(filters, FieldKind.Dimension) ?? "TRUE";
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex CalculationName();
 

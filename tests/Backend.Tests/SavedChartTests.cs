@@ -177,4 +177,44 @@ public class SavedChartTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(create.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
+
+    [Test]
+    public async Task DashboardSqlChart_FiltersTheSqlsColumnsByName()
+    {
+        using var saved = await _host.Client.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/sqlCharts", new
+        {
+            name = $"Orders {Guid.NewGuid():N}",
+            sql = "select order_id, status, amount from orders;",
+        });
+        var sqlChart = (await saved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("savedSqlUuid").GetGuid();
+        using var created = await _host.Client.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new
+        {
+            name = "SQL board",
+            tiles = new[] { new { savedSqlUuid = sqlChart } },
+            filters = new
+            {
+                dimensions = new object[]
+                {
+                    new { target = new { fieldId = "status" }, @operator = "equals", values = new[] { "shipped" } },
+                    new { target = new { fieldId = "orders_customer_country" }, @operator = "equals", values = new[] { "GB" } },
+                },
+            },
+        });
+        var dashboard = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/dashboard-sql-chart", new
+        {
+            savedSqlUuid = sqlChart,
+            dashboardUuid = dashboard.GetProperty("dashboardUuid").GetGuid(),
+            tileUuid = dashboard.GetProperty("tiles")[0].GetProperty("tileUuid").GetGuid(),
+            dashboardSorts = new[] { new { fieldId = "amount", descending = true } },
+            waitMs = 20_000,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var results = body.GetProperty("results");
+        Assert.That(results.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.EqualTo(1), "only the rule on an existing column");
+        Assert.That(results.GetProperty("firstPage").GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "order_id").GetInt32()), Is.EqualTo(new[] { 3, 2 }));
+    }
 }

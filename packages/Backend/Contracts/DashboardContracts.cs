@@ -87,3 +87,44 @@ public sealed class ExecuteDashboardChartRequest
     /// <summary>Milliseconds (0 to 30000) to wait for the result and carry its first page.</summary>
     public int? WaitMs { get; init; }
 }
+
+/// <summary>Runs a dashboard tile's saved SQL chart with the dashboard's filters.</summary>
+public sealed class ExecuteDashboardSqlChartRequest
+{
+    /// <summary>The SQL chart (or give <c>slug</c>).</summary>
+    public Guid? SavedSqlUuid { get; init; }
+
+    /// <summary>The SQL chart's slug (or give <c>savedSqlUuid</c>).</summary>
+    public string? Slug { get; init; }
+
+    /// <summary>The dashboard.</summary>
+    public Guid? DashboardUuid { get; init; }
+
+    /// <summary>The tile showing the chart.</summary>
+    public Guid? TileUuid { get; init; }
+
+    /// <summary>Filters to apply instead of the dashboard's saved ones (same shape); rules apply to the SQL's columns of the same name.</summary>
+    public JsonElement? DashboardFilters { get; init; }
+
+    /// <summary>Sorts on the SQL's columns, applied around it.</summary>
+    public IReadOnlyList<SortBody>? DashboardSorts { get; init; }
+
+    /// <summary>Milliseconds (0 to 30000) to wait for the result and carry its first page.</summary>
+    public int? WaitMs { get; init; }
+}
+
+/// <summary>What a dashboard SQL chart answers.</summary>
+public sealed class ExecuteDashboardSqlChartResults
+{
+    /// <summary>The query's id.</summary>
+    public required Guid QueryUuid { get; init; }
+
+    /// <summary>Whether an earlier result was reused.</summary>
+    public required CacheMetadata CacheMetadata { get; init; }
+
+    /// <summary>With <c>waitMs</c>: the first page, once the query finished in time.</summary>
+    public QueryResultsPage? FirstPage { get; init; }
+
+    /// <summary>The dashboard filter rules applied, each targeting the column it was applied to.</summary>
+    public required IReadOnlyList<JsonElement> AppliedDashboardFilters { get; init; }
+}

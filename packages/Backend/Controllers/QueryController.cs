@@ -91,6 +91,23 @@ public sealed class QueryController(
     public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteDashboardChart(Guid projectUuid, [FromBody] ExecuteDashboardChartRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await dashboards.ExecuteChartAsync(Caller, projectUuid, request, cancellationToken));
 
+    /// <summary>Run a dashboard tile's saved SQL chart with the dashboard's filters (any member).</summary>
+    /// <remarks>
+    /// Dashboard filter rules apply to the SQL's columns of the same name (or the column a rule's
+    /// <c>tileTargets</c> names for this tile), by wrapping the SQL; <c>dashboardSorts</c> order it.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The dashboard, tile and SQL chart, and optional filters and sorts.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or reused).</response>
+    /// <response code="400">The tile does not show that chart, or a sort names no column.</response>
+    /// <response code="404">The dashboard, tile or chart does not exist.</response>
+    [HttpPost("dashboard-sql-chart")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteDashboardSqlChartResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteDashboardSqlChartResults>> ExecuteDashboardSqlChart(Guid projectUuid, [FromBody] ExecuteDashboardSqlChartRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.ExecuteSqlChartAsync(Caller, projectUuid, request, cancellationToken));
+
     /// <summary>Run a saved SQL chart (any member of the project).</summary>
     /// <remarks>The chart's SQL, saved by a developer, runs like any query; give its id or its slug.</remarks>
     /// <param name="projectUuid">The project.</param>

@@ -15,8 +15,12 @@ public sealed class DashboardService(
     SavedChartModel charts,
     SavedSqlModel sqlCharts,
     ExploreRegistry explores,
-    MetricQueryService metricQueries)
+    MetricQueryService metricQueries,
+    AsyncQueryService queries,
+    Lightdash.Net.Warehouses.WarehouseClientFactory warehouses)
 {
+    private const string SqlTable = "lightdash_sql";
+
     /// <summary>The project's dashboards (any member).</summary>
     public async Task<IReadOnlyList<DashboardResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
@@ -92,32 +96,7 @@ public sealed class DashboardService(
         var version = await charts.GetAsync(projectUuid, chartUuid, null, cancellationToken);
         var query = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!;
         var fields = explores.Get(projectUuid).Explores.TryGetValue(query.ExploreName ?? "", out var explore) ? explore.Fields : null;
-        var dashboardFilters = request.DashboardFilters is { ValueKind: JsonValueKind.Object } overridden
-            ? JsonNode.Parse(overridden.GetRawText())!
-            : JsonNode.Parse(dashboard.FiltersJson)!;
-        var applied = new List<JsonElement>();
-        var rules = new JsonArray();
-        foreach (var rule in (dashboardFilters["dimensions"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            var fieldId = rule["target"]?["fieldId"]?.GetValue<string>();
-            var target = rule["tileTargets"]?[tileUuid.ToString()];
-            if (target is JsonValue value && value.TryGetValue<bool>(out var on) && !on)
-            {
-                continue;
-            }
-
-            var effective = target?["fieldId"]?.GetValue<string>() ?? fieldId;
-            if (effective is null || fields is null || !fields.ContainsKey(effective))
-            {
-                continue;
-            }
-
-            var copy = (JsonObject)rule.DeepClone();
-            copy.Remove("tileTargets");
-            copy["target"] = new JsonObject { ["fieldId"] = effective };
-            rules.Add(copy);
-            applied.Add(JsonSerializer.SerializeToElement(copy));
-        }
+        var (rules, applied) = SelectRules(DashboardFilters(dashboard, request.DashboardFilters), tileUuid, id => fields?.ContainsKey(id) == true);
 
         var filters = query.Filters is { ValueKind: JsonValueKind.Object } own ? JsonNode.Parse(own.GetRawText())!.AsObject() : new JsonObject();
         if (rules.Count > 0)
@@ -153,6 +132,120 @@ public sealed class DashboardService(
             FirstPage = results.FirstPage,
             AppliedDashboardFilters = applied,
         };
+    }
+
+    /// <summary>
+    /// Runs a dashboard tile's saved SQL chart with the dashboard's filters (any member): rules whose
+    /// field (or <c>tileTargets</c> field) is a column of the SQL apply, by wrapping the SQL.
+    /// </summary>
+    public async Task<ExecuteDashboardSqlChartResults> ExecuteSqlChartAsync(CurrentUser user, Guid projectUuid, ExecuteDashboardSqlChartRequest request, CancellationToken cancellationToken)
+    {
+        queries.ValidateWait(request.WaitMs);
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var dashboard = await dashboards.GetAsync(projectUuid, request.DashboardUuid ?? throw new ValidationException("dashboardUuid is required."), cancellationToken);
+        var tileUuid = request.TileUuid ?? throw new ValidationException("tileUuid is required.");
+        var tile = dashboard.Tiles.FirstOrDefault(t => t.TileUuid == tileUuid)
+            ?? throw new NotFoundException($"Tile {tileUuid} is not on dashboard {dashboard.DashboardUuid}.");
+        if (request.SavedSqlUuid is null && string.IsNullOrWhiteSpace(request.Slug))
+        {
+            throw new ValidationException("savedSqlUuid or slug is required.");
+        }
+
+        var chart = await sqlCharts.GetAsync(projectUuid, request.SavedSqlUuid, request.Slug, cancellationToken);
+        if (tile.SavedSqlUuid != chart.SavedSqlUuid)
+        {
+            throw new ValidationException($"Tile {tileUuid} does not show SQL chart {chart.Slug}.");
+        }
+
+        // The SQL's columns, from the warehouse without reading a row.
+        var client = warehouses.GetClient(project.Warehouse);
+        IReadOnlyList<Lightdash.Net.Common.ResultColumn> columns;
+        await using (var reader = await client.ExecuteAsync(new Lightdash.Net.Warehouses.WarehouseQuery(chart.Sql, 0), cancellationToken))
+        {
+            columns = reader.Columns;
+        }
+
+        var names = columns.Select(c => c.Reference).ToHashSet(StringComparer.Ordinal);
+        var (rules, applied) = SelectRules(DashboardFilters(dashboard, request.DashboardFilters), tileUuid, names.Contains);
+        var sql = new System.Text.StringBuilder("SELECT * FROM (\n").Append(Lightdash.Net.Warehouses.SqlText.TrimTrailingSemicolons(chart.Sql)).Append("\n) AS ").Append(client.Dialect.QuoteIdentifier(SqlTable));
+        if (rules.Count > 0)
+        {
+            // The columns as a one-table explore, so that the rules compile like any dashboard filter.
+            var fields = columns.ToDictionary(
+                c => $"{SqlTable}_{c.Reference}",
+                c => new Lightdash.Net.Semantic.ExploreField(
+                    $"{SqlTable}_{c.Reference}", c.Reference, SqlTable, Lightdash.Net.Semantic.FieldKind.Dimension, c.Type.ToString().ToLowerInvariant(),
+                    c.Reference, null, "${TABLE}." + client.Dialect.QuoteIdentifier(c.Reference), false, null, null),
+                StringComparer.Ordinal);
+            var explore = new Lightdash.Net.Semantic.Explore(SqlTable, SqlTable, null, "", [new(SqlTable, SqlTable, SqlTable, SqlTable, null)], fields);
+            foreach (var rule in rules.OfType<JsonObject>())
+            {
+                rule["target"] = new JsonObject { ["fieldId"] = $"{SqlTable}_{rule["target"]!["fieldId"]!.GetValue<string>()}" };
+            }
+
+            var (group, _) = FilterParser.Parse(JsonSerializer.SerializeToElement(new JsonObject { ["dimensions"] = new JsonObject { ["and"] = rules } }));
+            try
+            {
+                sql.Append("\nWHERE ").Append(new Lightdash.Net.Semantic.MetricQueryCompiler(client.Dialect).CompileRowFilter(explore, group!));
+            }
+            catch (Lightdash.Net.Semantic.MetricQueryException e)
+            {
+                throw new ValidationException(e.Message);
+            }
+        }
+
+        var sorts = (request.DashboardSorts ?? []).ToList();
+        foreach (var sort in sorts.Where(s => s.FieldId is null || !names.Contains(s.FieldId)))
+        {
+            throw new ValidationException($"Sort field {sort.FieldId} is not a column of SQL chart {chart.Slug}.");
+        }
+
+        if (sorts.Count > 0)
+        {
+            sql.Append("\nORDER BY ").AppendJoin(", ", sorts.Select(s => $"{client.Dialect.QuoteIdentifier(s.FieldId!)} {(s.Descending ? "DESC" : "ASC")}"));
+        }
+
+        var submitted = await queries.SubmitCompiledAsync(
+            user, project, new CompiledSubmission(sql.ToString(), chart.RowLimit, "dashboardView", false), cancellationToken);
+        return new ExecuteDashboardSqlChartResults
+        {
+            QueryUuid = submitted.QueryUuid,
+            CacheMetadata = submitted.CacheMetadata,
+            FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+            AppliedDashboardFilters = applied,
+        };
+    }
+
+    private static JsonNode DashboardFilters(DashboardModel.Dashboard dashboard, JsonElement? overridden) =>
+        overridden is { ValueKind: JsonValueKind.Object } given ? JsonNode.Parse(given.GetRawText())! : JsonNode.Parse(dashboard.FiltersJson)!;
+
+    /// <summary>The dashboard rules that apply to a tile: by their own field, or the tile's <c>tileTargets</c> field; <c>false</c> turns a rule off.</summary>
+    private static (JsonArray Rules, List<JsonElement> Applied) SelectRules(JsonNode filters, Guid tileUuid, Func<string, bool> exists)
+    {
+        var rules = new JsonArray();
+        var applied = new List<JsonElement>();
+        foreach (var rule in (filters["dimensions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var target = rule["tileTargets"]?[tileUuid.ToString()];
+            if (target is JsonValue value && value.TryGetValue<bool>(out var on) && !on)
+            {
+                continue;
+            }
+
+            var effective = target?["fieldId"]?.GetValue<string>() ?? rule["target"]?["fieldId"]?.GetValue<string>();
+            if (effective is null || !exists(effective))
+            {
+                continue;
+            }
+
+            var copy = (JsonObject)rule.DeepClone();
+            copy.Remove("tileTargets");
+            copy["target"] = new JsonObject { ["fieldId"] = effective };
+            applied.Add(JsonSerializer.SerializeToElement(copy));
+            rules.Add(copy);
+        }
+
+        return (rules, applied);
     }
 
     private static DashboardResults ToResults(DashboardModel.Dashboard dashboard) => new()
