@@ -27,6 +27,7 @@ public enum FieldKind
 /// <param name="TimeInterval">For interval dimensions: day, week, month, quarter, year; null otherwise.</param>
 /// <param name="BaseDimension">For interval dimensions: the date/timestamp dimension they truncate.</param>
 /// <param name="Percentile">For percentile metrics: the percentile, 0 to 100.</param>
+/// <param name="MetricFilters">For metrics: only rows where these dimensions (of the metric's table) equal one of the values count.</param>
 public sealed record ExploreField(
     string Id,
     string Name,
@@ -41,7 +42,13 @@ public sealed record ExploreField(
     int? Round,
     string? TimeInterval = null,
     string? BaseDimension = null,
-    int? Percentile = null);
+    int? Percentile = null,
+    IReadOnlyList<MetricFilter>? MetricFilters = null);
+
+/// <summary>A metric's own filter: only rows whose dimension equals one of the values count.</summary>
+/// <param name="Dimension">A dimension of the metric's table.</param>
+/// <param name="Values">The values it may equal (text as written in the model).</param>
+public sealed record MetricFilter(string Dimension, IReadOnlyList<string> Values);
 
 /// <summary>A table of an explore: the base model, or a joined one.</summary>
 /// <param name="Name">The table's name in field ids (the model name, or the join alias).</param>

@@ -184,6 +184,13 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
             _aggregatedMetrics.Add(field.Id);
             var expression = field.Sql == "*" ? "*" : Render(field.Sql, field.Table, depth, allowMetrics: false);
+            if (field.MetricFilters is { Count: > 0 } filters)
+            {
+                // Only matching rows count: the aggregate sees NULL for the others.
+                var condition = string.Join(" AND ", filters.Select(f => MetricFilterSql(field, f, depth)));
+                expression = $"CASE WHEN {condition} THEN {(expression == "*" ? "1" : expression)} END";
+            }
+
             return field.Type switch
             {
                 "count" => $"COUNT({expression})",
@@ -196,6 +203,25 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
                 "percentile" => dialect.Percentile(expression, field.Percentile ?? 50),
                 _ => throw new MetricQueryException($"Metric {field.Id} has type {field.Type}, which cannot be compiled."),
             };
+        }
+
+        private string MetricFilterSql(ExploreField metric, MetricFilter filter, int depth)
+        {
+            var dimensionId = $"{metric.Table}_{filter.Dimension}";
+            if (!explore.Fields.TryGetValue(dimensionId, out var dimension) || dimension.Kind != FieldKind.Dimension)
+            {
+                throw new MetricQueryException($"Metric {metric.Id} filters on {filter.Dimension}, which is not a dimension of {metric.Table}.");
+            }
+
+            var values = filter.Values.Select(v => dimension.Type switch
+            {
+                "number" => decimal.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                    ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : throw new MetricQueryException($"Metric {metric.Id} filters {filter.Dimension} on \"{v}\", which is not a number."),
+                "boolean" => bool.TryParse(v, out var b) ? (b ? "TRUE" : "FALSE") : throw new MetricQueryException($"Metric {metric.Id} filters {filter.Dimension} on \"{v}\", which is not true or false."),
+                _ => dialect.QuoteString(v),
+            });
+            return $"{DimensionSql(dimension, depth + 1)} IN ({string.Join(", ", values)})";
         }
 
         /// <summary>Replaces <c>${TABLE}</c>, <c>${field}</c> and <c>${table.field}</c> in a model's SQL.</summary>

@@ -253,11 +253,43 @@ public static class ModelFileLoader
             return;
         }
 
+        var filters = new List<MetricFilter>();
+        if (metric.Child("filters") is { } filterNode)
+        {
+            // Lightdash's shape: a list of { dimension: value } (or { dimension: [values] }) mappings, all of which must hold.
+            foreach (var item in filterNode is YamlSequenceNode list ? list.Children : [filterNode])
+            {
+                if (item is not YamlMappingNode condition)
+                {
+                    problems.Error(model, metricName, item.Line(), "Metric filters are a list of { dimension: value } conditions.");
+                    return;
+                }
+
+                foreach (var (dimension, value) in condition.Entries())
+                {
+                    var values = value switch
+                    {
+                        YamlScalarNode { Value: { } one } => [one],
+                        YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").ToList(),
+                        _ => null,
+                    };
+                    if (values is null || values.Count == 0)
+                    {
+                        problems.Error(model, metricName, value.Line(), $"The filter on {dimension} needs a value or a list of values.");
+                        return;
+                    }
+
+                    filters.Add(new MetricFilter(dimension, values));
+                }
+            }
+        }
+
         model.Add(
             new FieldDefinition(
                 metricName, FieldKind.Metric, type, metric.Text("label") ?? FriendlyNames.Of(metricName), metric.Text("description"),
                 sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line(),
-                Percentile: type == "percentile" ? metric.Number("percentile") : null),
+                Percentile: type == "percentile" ? metric.Number("percentile") : null,
+                MetricFilters: filters.Count > 0 ? filters : null),
             problems);
     }
 
@@ -334,13 +366,13 @@ public static class ModelFileLoader
             var id = $"{table}_{field.Name}";
             fields[id] = new ExploreField(
                 id, field.Name, table, field.Kind, field.Type, field.Label, field.Description, field.Sql, field.Hidden, field.Format, field.Round,
-                field.TimeInterval, field.BaseDimension, field.Percentile);
+                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters);
         }
     }
 
     private sealed record FieldDefinition(
         string Name, FieldKind Kind, string Type, string Label, string? Description, string Sql, bool Hidden, string? Format, int? Round, int Line,
-        string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null);
+        string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null);
 
     private sealed record JoinDefinition(string Model, string Alias, string? Label, ExploreJoin Join, int Line);
 

@@ -217,4 +217,27 @@ public class SavedChartTests
         Assert.That(results.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.EqualTo(1), "only the rule on an existing column");
         Assert.That(results.GetProperty("firstPage").GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "order_id").GetInt32()), Is.EqualTo(new[] { 3, 2 }));
     }
+
+    [Test]
+    public async Task ChartsAndDashboards_CanBeRenamedAndReplaced()
+    {
+        var (dashboard, _, chart) = await CreateDashboardAsync();
+
+        using var renamed = await _host.Client.PatchAsJsonAsync($"{Saved}/{chart}", new { name = "Renamed chart", description = "now described" });
+        using var replaced = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards/{dashboard}", new
+        {
+            name = "Shop, again",
+            tiles = new[] { new { savedChartUuid = chart }, new { savedChartUuid = chart } },
+        });
+        using var viewerReplaces = await _viewer.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards/{dashboard}", new { name = "Mine" });
+        var after = (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+
+        Assert.That(renamed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await renamed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("name").GetString(), Is.EqualTo("Renamed chart"));
+        Assert.That(replaced.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(after.GetProperty("name").GetString(), Is.EqualTo("Shop, again"));
+        Assert.That(after.GetProperty("tiles").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(after.GetProperty("filters").EnumerateObject(), Is.Empty, "filters replaced too");
+        Assert.That(viewerReplaces.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
 }

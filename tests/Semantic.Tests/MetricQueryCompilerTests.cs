@@ -23,6 +23,9 @@ public class MetricQueryCompilerTests(string warehouse)
                   relationship: many-to-one
               metrics:
                 order_count: {type: count}
+                gift_orders:
+                  type: count
+                  filters: [{is_gift: true}]
                 revenue_per_order:
                   type: number
                   sql: ${total_revenue} / ${order_count}
@@ -44,6 +47,12 @@ public class MetricQueryCompilerTests(string warehouse)
                     median_amount: {type: median}
                     p90_amount: {type: percentile, percentile: 90}
                     largest: {type: max}
+                    smallest: {type: min}
+                    average_amount: {type: average}
+                    shipped_revenue:
+                      type: sum
+                      filters:
+                        - status: shipped
           - name: customers
             meta:
               joins:
@@ -190,6 +199,29 @@ public class MetricQueryCompilerTests(string warehouse)
         {
             ("2024-01-01", 30m), ("2024-02-01", 70m), ("2024-03-01", 110m),
         }));
+    }
+
+    [TestCase("orders_order_date_day", "2024-01-05")]
+    [TestCase("orders_order_date_week", "2024-01-01")]
+    [TestCase("orders_order_date_quarter", "2024-01-01")]
+    [TestCase("orders_order_date_year", "2024-01-01")]
+    public async Task DateIntervals_EachTruncates(string field, string firstValue)
+    {
+        var rows = await RunAsync(Query([field], ["orders_order_count"], sorts: [new SortField(field, false)]));
+
+        Assert.That(rows[0].GetProperty(field).GetString(), Is.EqualTo(firstValue));
+        Assert.That(rows.Sum(r => Number(r, "orders_order_count")), Is.EqualTo(6));
+    }
+
+    [Test]
+    public async Task MinAverageAndFilteredMetrics()
+    {
+        var row = (await RunAsync(Query([], ["orders_smallest", "orders_average_amount", "orders_shipped_revenue", "orders_gift_orders"]))).Single();
+
+        Assert.That(Number(row, "orders_smallest"), Is.EqualTo(10m));
+        Assert.That(Number(row, "orders_average_amount"), Is.EqualTo(35m));
+        Assert.That(Number(row, "orders_shipped_revenue"), Is.EqualTo(50m), "only shipped orders count");
+        Assert.That(Number(row, "orders_gift_orders"), Is.EqualTo(2m), "only gift orders count");
     }
 
     [Test]

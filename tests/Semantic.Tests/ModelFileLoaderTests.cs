@@ -221,6 +221,25 @@ public class ModelFileLoaderTests
     }
 
     [Test]
+    public void Load_MetricFilters_AreKept()
+    {
+        const string yaml = """
+            models:
+              - name: sales
+                columns:
+                  - name: status
+                  - name: amount
+                    meta:
+                      metrics:
+                        won: {type: sum, filters: [{status: [won, closed]}]}
+            """;
+
+        var won = Load(("sales.yml", yaml)).Explores["sales"].Fields["sales_won"];
+
+        Assert.That(won.MetricFilters!.Single(), Is.EqualTo(new MetricFilter("status", ["won", "closed"])).Using<MetricFilter>((a, b) => a.Dimension == b.Dimension && a.Values.SequenceEqual(b.Values) ? 0 : 1));
+    }
+
+    [Test]
     public void Load_TheSameModelInTwoFiles_IsAnError()
     {
         var catalog = Load(("a.yml", "models:\n  - name: twin\n"), ("b.yml", "models:\n  - name: twin\n"));

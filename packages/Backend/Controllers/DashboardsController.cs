@@ -42,6 +42,20 @@ public sealed class DashboardsController(DashboardService dashboards) : Authenti
     public async Task<ApiResponse<DashboardResults>> Create(Guid projectUuid, [FromBody] SaveDashboardRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await dashboards.CreateAsync(Caller, projectUuid, request, cancellationToken));
 
+    /// <summary>Replace a dashboard's name, description, tiles and filters (project admins).</summary>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="dashboardUuid">The dashboard.</param>
+    /// <param name="request">Its new name, tiles and filters (tiles get new ids).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The dashboard.</response>
+    /// <response code="400">A field is missing, or a tile names no chart or two.</response>
+    [HttpPut("{dashboardUuid}")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<DashboardResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    public async Task<ApiResponse<DashboardResults>> Replace(Guid projectUuid, Guid dashboardUuid, [FromBody] SaveDashboardRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await dashboards.ReplaceAsync(Caller, projectUuid, dashboardUuid, request, cancellationToken));
+
     /// <summary>Delete a dashboard (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
     /// <param name="dashboardUuid">The dashboard.</param>

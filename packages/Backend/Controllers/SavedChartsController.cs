@@ -58,6 +58,21 @@ public sealed class SavedChartsController(SavedChartService charts) : Authentica
     public async Task<ApiResponse<SavedChartResults>> AddVersion(Guid projectUuid, Guid chartUuid, [FromBody] SaveChartRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await charts.AddVersionAsync(Caller, projectUuid, chartUuid, request, cancellationToken));
 
+    /// <summary>Rename a chart or change its description (project admins).</summary>
+    /// <remarks>Its metric query and configuration change by saving a new version.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="chartUuid">The chart.</param>
+    /// <param name="request">The new name and description (other fields are ignored).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The chart.</response>
+    /// <response code="400">The name is missing.</response>
+    [HttpPatch("{chartUuid}")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<SavedChartResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
+    public async Task<ApiResponse<SavedChartResults>> Rename(Guid projectUuid, Guid chartUuid, [FromBody] SaveChartRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await charts.RenameAsync(Caller, projectUuid, chartUuid, request, cancellationToken));
+
     /// <summary>Delete a chart and its versions (project admins).</summary>
     /// <param name="projectUuid">The project.</param>
     /// <param name="chartUuid">The chart.</param>

@@ -30,6 +30,13 @@ public sealed class DashboardModel(NpgsqlDataSource dataSource)
 
     private const string DeleteSql = "DELETE FROM dashboards WHERE project_uuid = @projectUuid AND dashboard_uuid = @dashboardUuid";
 
+    private const string UpdateSql = """
+        UPDATE dashboards SET name = @name, description = @description, filters = CAST(@filters AS jsonb)
+        WHERE project_uuid = @projectUuid AND dashboard_uuid = @dashboardUuid
+        """;
+
+    private const string DeleteTilesSql = "DELETE FROM dashboard_tiles WHERE dashboard_uuid = @dashboardUuid";
+
     /// <summary>A dashboard.</summary>
     public sealed record Dashboard(Guid DashboardUuid, Guid ProjectUuid, string Name, string? Description, string FiltersJson)
     {
@@ -47,6 +54,27 @@ public sealed class DashboardModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(InsertDashboardSql, new { dashboardUuid, projectUuid, name, description, filters }, transaction, cancellationToken: cancellationToken));
+        foreach (var tile in tiles)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                InsertTileSql, new { tile.TileUuid, dashboardUuid, tile.Position, tile.SavedChartUuid, tile.SavedSqlUuid }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return await GetAsync(projectUuid, dashboardUuid, cancellationToken);
+    }
+
+    /// <summary>Replaces a dashboard's name, description, filters and tiles; 404 when missing.</summary>
+    public async Task<Dashboard> ReplaceAsync(Guid projectUuid, Guid dashboardUuid, string name, string? description, string filters, IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition(UpdateSql, new { projectUuid, dashboardUuid, name, description, filters }, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            throw new NotFoundException($"Dashboard {dashboardUuid} does not exist in project {projectUuid}.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(DeleteTilesSql, new { dashboardUuid }, transaction, cancellationToken: cancellationToken));
         foreach (var tile in tiles)
         {
             await connection.ExecuteAsync(new CommandDefinition(

@@ -44,6 +44,10 @@ public sealed class SavedChartModel(NpgsqlDataSource dataSource)
 
     private const string DeleteSql = "DELETE FROM saved_charts WHERE project_uuid = @projectUuid AND saved_chart_uuid = @chartUuid";
 
+    private const string RenameSql = """
+        UPDATE saved_charts SET name = @name, description = @description WHERE project_uuid = @projectUuid AND saved_chart_uuid = @chartUuid
+        """;
+
     /// <summary>One version of a chart.</summary>
     public sealed record ChartVersion(
         Guid SavedChartUuid, Guid ProjectUuid, string Name, string? Description, Guid VersionUuid, string MetricQueryJson, string ChartConfigJson, DateTime VersionCreatedAt);
@@ -94,6 +98,16 @@ public sealed class SavedChartModel(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<ChartVersion>(new CommandDefinition(ListSql, new { projectUuid }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Renames a chart; 404 when missing.</summary>
+    public async Task RenameAsync(Guid projectUuid, Guid chartUuid, string name, string? description, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition(RenameSql, new { projectUuid, chartUuid, name, description }, cancellationToken: cancellationToken)) == 0)
+        {
+            throw new NotFoundException($"Chart {chartUuid} does not exist in project {projectUuid}.");
+        }
     }
 
     /// <summary>Deletes a chart and its versions; 404 when missing.</summary>

@@ -39,6 +39,20 @@ public sealed class DashboardService(
     public async Task<DashboardResults> CreateAsync(CurrentUser user, Guid projectUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var (name, tiles, filters) = await ValidateAsync(projectUuid, request, cancellationToken);
+        return ToResults(await dashboards.CreateAsync(projectUuid, name, request.Description, filters, tiles, cancellationToken));
+    }
+
+    /// <summary>Replaces a dashboard's name, description, tiles and filters (project admins); tiles get new ids.</summary>
+    public async Task<DashboardResults> ReplaceAsync(CurrentUser user, Guid projectUuid, Guid dashboardUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var (name, tiles, filters) = await ValidateAsync(projectUuid, request, cancellationToken);
+        return ToResults(await dashboards.ReplaceAsync(projectUuid, dashboardUuid, name, request.Description, filters, tiles, cancellationToken));
+    }
+
+    private async Task<(string Name, List<DashboardModel.Tile> Tiles, string Filters)> ValidateAsync(Guid projectUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
+    {
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name))
         {
@@ -65,8 +79,7 @@ public sealed class DashboardService(
             tiles.Add(new DashboardModel.Tile(Guid.NewGuid(), index, tile.SavedChartUuid, tile.SavedSqlUuid));
         }
 
-        var filters = request.Filters is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}";
-        return ToResults(await dashboards.CreateAsync(projectUuid, name, request.Description, filters, tiles, cancellationToken));
+        return (name, tiles, request.Filters is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}");
     }
 
     /// <summary>Deletes a dashboard (project admins).</summary>

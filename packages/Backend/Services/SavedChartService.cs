@@ -48,6 +48,20 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         return ToResults(version, await charts.VersionsAsync(projectUuid, chartUuid, cancellationToken));
     }
 
+    /// <summary>Renames a chart or changes its description (project admins); its query changes through new versions.</summary>
+    public async Task<SavedChartResults> RenameAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, SaveChartRequest request, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ValidationException("name is required.");
+        }
+
+        await charts.RenameAsync(projectUuid, chartUuid, name, request.Description, cancellationToken);
+        return await GetAsync(user, projectUuid, chartUuid, null, cancellationToken);
+    }
+
     /// <summary>Deletes a chart (project admins).</summary>
     public async Task DeleteAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, CancellationToken cancellationToken)
     {
