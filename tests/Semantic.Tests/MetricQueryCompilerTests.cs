@@ -379,6 +379,46 @@ public class MetricQueryCompilerTests(string warehouse)
         Assert.That(() => _compiler.Compile(_catalog.Explores["orders"], query), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_amount"));
     }
 
+    [TestCase("orders_amount", "equals")]
+    [TestCase("orders_amount", "notEquals")]
+    [TestCase("orders_amount", "lessThan")]
+    [TestCase("orders_amount", "lessThanOrEqual")]
+    [TestCase("orders_amount", "greaterThan")]
+    [TestCase("orders_amount", "greaterThanOrEqual")]
+    [TestCase("orders_amount", "inBetween")]
+    [TestCase("orders_amount", "notInBetween")]
+    [TestCase("orders_order_date", "equals")]
+    [TestCase("orders_order_date", "inBetween")]
+    [TestCase("orders_is_gift", "equals")]
+    [TestCase("orders_order_date", "inThePast")]
+    [TestCase("orders_order_date", "notInThePast")]
+    [TestCase("orders_order_date", "inTheNext")]
+    public void InjectionStrings_ThroughTypedOperators_AreRefusedAsValues(string field, string op)
+    {
+        foreach (var text in InjectionStrings)
+        {
+            var values = op is "inBetween" or "notInBetween" ? new[] { text, text } : new[] { text };
+            var rule = new FilterRule(field, op, values.Select(v => new FilterValue(v, true)).ToList(), UnitOfTime: "days");
+
+            Assert.That(
+                () => _compiler.Compile(_catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
+                Throws.TypeOf<MetricQueryException>().With.Message.Contains(field),
+                $"{op} {text}");
+        }
+    }
+
+    [TestCase("inTheCurrent")]
+    [TestCase("notInTheCurrent")]
+    [TestCase("inPeriodToDate")]
+    public void RelativeDates_UnknownUnitOfTime_IsRefused(string op)
+    {
+        var rule = new FilterRule("orders_order_date", op, [], UnitOfTime: "days'); drop table orders; --");
+
+        Assert.That(
+            () => _compiler.Compile(_catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
+            Throws.TypeOf<MetricQueryException>().With.Message.Contains("unitOfTime"));
+    }
+
     [Test]
     public void Errors_NameTheFieldOperatorOrValue()
     {

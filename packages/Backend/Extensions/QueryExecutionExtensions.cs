@@ -65,6 +65,7 @@ public static class QueryExecutionExtensions
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         services.AddHostedService<RecurringJobsRegistration>();
+        services.AddHostedService<ExploresStartup>();
         return builder;
     }
 
@@ -75,6 +76,18 @@ public static class QueryExecutionExtensions
         {
             recurringJobs.AddOrUpdate<ResultsExpiryJob>(ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron);
             recurringJobs.AddOrUpdate<LeaseReaperJob>(LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Loads and validates every project's model files at start-up.</summary>
+    private sealed class ExploresStartup(Semantic.ExploreRegistry explores) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            explores.LoadAll();
             return Task.CompletedTask;
         }
 

@@ -6,12 +6,21 @@ using Microsoft.Extensions.Options;
 namespace Lightdash.Net.Backend.Semantic;
 
 /// <summary>
-/// The explores of each project, loaded from its model files on first use and again on refresh.
+/// The explores of each project, loaded from its model files at start-up and again on refresh.
 /// Each instance loads the files deployed beside it, so a refresh applies to the instance that serves it.
 /// </summary>
 public sealed class ExploreRegistry(IOptions<ProjectsOptions> projects, IHostEnvironment environment, ILogger<ExploreRegistry> logger)
 {
     private readonly ConcurrentDictionary<Guid, ExploreCatalog> _catalogs = new();
+
+    /// <summary>Loads every configured project's model files, so that their errors are logged at start-up.</summary>
+    public void LoadAll()
+    {
+        foreach (var project in projects.Value.Items)
+        {
+            Get(project.ProjectUuid);
+        }
+    }
 
     /// <summary>The project's explores (empty for a project without model files).</summary>
     public ExploreCatalog Get(Guid projectUuid) => _catalogs.GetOrAdd(projectUuid, Load);
