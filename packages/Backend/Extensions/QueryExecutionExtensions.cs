@@ -70,13 +70,30 @@ public static class QueryExecutionExtensions
     }
 
     /// <summary>Registers (or updates) the recurring jobs once Hangfire's storage is ready.</summary>
-    private sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options) : IHostedService
+    private sealed class RecurringJobsRegistration(
+        IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            recurringJobs.AddOrUpdate<ResultsExpiryJob>(ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron);
-            recurringJobs.AddOrUpdate<LeaseReaperJob>(LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron);
+            Register(ResultsExpiryJob.RecurringJobId, () => recurringJobs.AddOrUpdate<ResultsExpiryJob>(
+                ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron));
+            Register(LeaseReaperJob.RecurringJobId, () => recurringJobs.AddOrUpdate<LeaseReaperJob>(
+                LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron));
             return Task.CompletedTask;
+        }
+
+        // Another instance holding the recurring job's lock (its scheduler, or its own start) registers the
+        // same definition: waiting for it must not stop this instance from starting.
+        private void Register(string id, Action register)
+        {
+            try
+            {
+                register();
+            }
+            catch (Hangfire.Storage.DistributedLockTimeoutException e)
+            {
+                logger.LogWarning(e, "Recurring job {RecurringJobId} is locked by another instance; left as it registered it", id);
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
