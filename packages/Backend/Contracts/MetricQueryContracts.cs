@@ -19,7 +19,7 @@ public sealed class ExecuteMetricQueryRequest
 }
 
 /// <summary>A metric query, in Lightdash's shape.</summary>
-public sealed class MetricQueryBody
+public sealed record MetricQueryBody
 {
     /// <summary>The explore (see <c>GET /api/v1/projects/{projectUuid}/explores</c>).</summary>
     public string? ExploreName { get; init; }

@@ -123,16 +123,11 @@ public sealed class DashboardService(
             filters["dimensions"] = group;
         }
 
-        var effectiveQuery = new MetricQueryBody
+        var effectiveQuery = query with
         {
-            ExploreName = query.ExploreName,
-            Dimensions = query.Dimensions,
-            Metrics = query.Metrics,
             Filters = JsonSerializer.SerializeToElement(filters),
             Sorts = request.DashboardSorts is { Count: > 0 } sorts ? sorts : query.Sorts,
             Limit = request.Limit is { } limit ? Math.Min(limit, query.Limit ?? limit) : query.Limit,
-            TableCalculations = query.TableCalculations,
-            Timezone = query.Timezone,
         };
         var results = await metricQueries.ExecuteAsync(
             user, projectUuid, new ExecuteMetricQueryRequest { Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs }, cancellationToken);

@@ -78,7 +78,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         var query = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!;
         if (request.Limit is { } limit)
         {
-            query = WithLimit(query, Math.Min(limit, query.Limit ?? limit));
+            query = query with { Limit = Math.Min(limit, query.Limit ?? limit) };
         }
 
         return await metricQueries.ExecuteAsync(
@@ -95,18 +95,6 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         var config = request.ChartConfig is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}";
         return (JsonSerializer.Serialize(query, JsonSerializerOptions.Web), config);
     }
-
-    private static MetricQueryBody WithLimit(MetricQueryBody query, int limit) => new()
-    {
-        ExploreName = query.ExploreName,
-        Dimensions = query.Dimensions,
-        Metrics = query.Metrics,
-        Filters = query.Filters,
-        Sorts = query.Sorts,
-        Limit = limit,
-        TableCalculations = query.TableCalculations,
-        Timezone = query.Timezone,
-    };
 
     private static SavedChartResults ToResults(SavedChartModel.ChartVersion version, IReadOnlyList<Guid>? versions) => new()
     {
