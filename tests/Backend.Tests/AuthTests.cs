@@ -20,10 +20,10 @@ public class AuthTests
     public async Task Start()
     {
         _host = await BackendHost.StartAsync();
-        _alice = _host.CreateClient(await CreateMemberAsync("alice@example.com", "developer"));
-        _bob = _host.CreateClient(await CreateMemberAsync("bob@example.com", "developer"));
-        _viewer = _host.CreateClient(await CreateMemberAsync("victor@example.com", "viewer"));
-        _outsider = _host.CreateClient(await CreateMemberAsync("olga@example.com", null));
+        _alice = await _host.CreateMemberClientAsync("alice@example.com", "developer");
+        _bob = await _host.CreateMemberClientAsync("bob@example.com", "developer");
+        _viewer = await _host.CreateMemberClientAsync("victor@example.com", "viewer");
+        _outsider = await _host.CreateMemberClientAsync("olga@example.com", null);
         _aliceQuery = await SubmitAsync(_alice, "select 1 as alices_number");
         await WaitAsync(_alice, _aliceQuery);
     }
@@ -37,21 +37,6 @@ public class AuthTests
         _outsider.Dispose();
 
         await _host.DisposeAsync();
-    }
-
-    private async Task<string> CreateMemberAsync(string email, string? role)
-    {
-        using var created = await _host.Client.PostAsJsonAsync("/api/v1/users", new { email, name = email.Split('@')[0] });
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
-        var userUuid = body.GetProperty("results").GetProperty("user").GetProperty("userUuid").GetGuid();
-        if (role is not null)
-        {
-            using var member = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/access/{userUuid}", new { role });
-            Assert.That(member.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        }
-
-        return body.GetProperty("results").GetProperty("token").GetProperty("token").GetString()!;
     }
 
     private async Task<Guid> SubmitAsync(HttpClient client, string sql)
@@ -201,8 +186,7 @@ public class AuthTests
     [Test]
     public async Task ProjectAdmin_ManagesMembers()
     {
-        var adminToken = await CreateMemberAsync($"pa-{Guid.NewGuid():N}@example.com", "admin");
-        using var projectAdmin = _host.CreateClient(adminToken);
+        using var projectAdmin = await _host.CreateMemberClientAsync($"pa-{Guid.NewGuid():N}@example.com", "admin");
         var (_, users) = await SendAsync(_host.Client, HttpMethod.Get, "/api/v1/users");
         var olga = users.GetProperty("results").EnumerateArray().First(u => u.GetProperty("email").GetString() == "olga@example.com").GetProperty("userUuid").GetGuid();
 

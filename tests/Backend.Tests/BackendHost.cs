@@ -156,6 +156,30 @@ public sealed class BackendHost : IAsyncDisposable
         return answer.GetProperty("results").Clone();
     }
 
+    /// <summary>A new user, with <paramref name="role"/> in the test project (none when null); returns a client sending their token.</summary>
+    public async Task<HttpClient> CreateMemberClientAsync(string email, string? role)
+    {
+        using var created = await Client.PostAsJsonAsync("/api/v1/users", new { email });
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var results = body.GetProperty("results");
+        if (role is not null)
+        {
+            using var member = await Client.PutAsJsonAsync($"/api/v1/projects/{ProjectUuid}/access/{results.GetProperty("user").GetProperty("userUuid").GetGuid()}", new { role });
+            Assert.That(member.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        return CreateClient(results.GetProperty("token").GetProperty("token").GetString());
+    }
+
+    /// <summary>A temporary folder holding a copy of the PostgreSQL demo project's model files.</summary>
+    public static string CopyDemoModels()
+    {
+        var folder = Directory.CreateTempSubdirectory("lightdash-models-").FullName;
+        File.Copy(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"), Path.Combine(folder, "shop.yml"));
+        return folder;
+    }
+
     /// <summary>The organisation admin's user id.</summary>
     public async Task<Guid> AdminUserUuidAsync()
     {

@@ -13,8 +13,7 @@ public class ExploresTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _models = Directory.CreateTempSubdirectory("lightdash-models-").FullName;
-        File.Copy(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"), Path.Combine(_models, "shop.yml"));
+        _models = BackendHost.CopyDemoModels();
         await File.WriteAllTextAsync(Path.Combine(_models, "broken.yml"), "models:\n  - name: broken\n    columns:\n      - name: size\n        meta:\n          dimension:\n            type: integer\n");
         _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = _models });
     }

@@ -14,18 +14,14 @@ public class SavedChartTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _models = Directory.CreateTempSubdirectory("lightdash-models-").FullName;
-        File.Copy(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"), Path.Combine(_models, "shop.yml"));
+        _models = BackendHost.CopyDemoModels();
         _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = _models });
         await _host.Warehouse.ExecuteAsync("""
             create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
             create table orders (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
             insert into orders values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true), (3, 2, '2024-02-06', 'shipped', 30, false);
             """);
-        using var created = await _host.Client.PostAsJsonAsync("/api/v1/users", new { email = "saved-viewer@example.com" });
-        var body = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
-        using var member = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/access/{body.GetProperty("user").GetProperty("userUuid").GetGuid()}", new { role = "viewer" });
-        _viewer = _host.CreateClient(body.GetProperty("token").GetProperty("token").GetString());
+        _viewer = await _host.CreateMemberClientAsync("saved-viewer@example.com", "viewer");
     }
 
     [OneTimeTearDown]

@@ -15,10 +15,7 @@ public class SqlChartTests
     {
         _host = await BackendHost.StartAsync();
         await _host.Warehouse.ExecuteAsync("create table sales (region text, amount integer); insert into sales values ('north', 5), ('south', 7), ('north', 1)");
-        using var created = await _host.Client.PostAsJsonAsync("/api/v1/users", new { email = "chart-viewer@example.com" });
-        var body = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
-        using var member = await _host.Client.PutAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/access/{body.GetProperty("user").GetProperty("userUuid").GetGuid()}", new { role = "viewer" });
-        _viewer = _host.CreateClient(body.GetProperty("token").GetProperty("token").GetString());
+        _viewer = await _host.CreateMemberClientAsync("chart-viewer@example.com", "viewer");
     }
 
     [OneTimeTearDown]
