@@ -19,6 +19,7 @@ namespace Lightdash.Net.Backend.Tests;
 public sealed class BackendHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
+    private readonly List<string> _ownedFolders = [];
 
     private BackendHost(Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile, TestDatabase metadata, TestDatabase warehouse, string prefix, WebApplicationFactory<Program> factory, string adminToken)
     {
@@ -172,6 +173,24 @@ public sealed class BackendHost : IAsyncDisposable
         return CreateClient(results.GetProperty("token").GetProperty("token").GetString());
     }
 
+    /// <summary>
+    /// A host whose test project reads the PostgreSQL demo's model files, over a small shop: two
+    /// customers (GB, US) and three orders (placed 10, shipped 20, shipped 30).
+    /// </summary>
+    public static async Task<BackendHost> StartDemoShopAsync()
+    {
+        var models = CopyDemoModels();
+        var host = await StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = models });
+        host._ownedFolders.Add(models);
+        await host.Warehouse.ExecuteAsync("""
+            create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
+            insert into customers values (1, 'Ada', 'L', 'GB', '2024-01-01'), (2, 'Alan', 'T', 'US', '2024-01-02');
+            create table orders (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
+            insert into orders values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true), (3, 2, '2024-02-06', 'shipped', 30, false);
+            """);
+        return host;
+    }
+
     /// <summary>A temporary folder holding a copy of the PostgreSQL demo project's model files.</summary>
     public static string CopyDemoModels()
     {
@@ -251,5 +270,9 @@ public sealed class BackendHost : IAsyncDisposable
         await Metadata.DisposeAsync();
         File.Delete(DuckDbFile);
         File.Delete(DuckDbFile + ".wal");
+        foreach (var folder in _ownedFolders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

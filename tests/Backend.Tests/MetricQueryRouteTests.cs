@@ -7,21 +7,13 @@ namespace Lightdash.Net.Backend.Tests;
 /// <summary>POST .../query/metric-query: compiled from the project's explores, run through the same path as SQL.</summary>
 public class MetricQueryRouteTests
 {
-    private string _models = null!;
     private BackendHost _host = null!;
     private HttpClient _viewer = null!;
 
     [OneTimeSetUp]
     public async Task Start()
     {
-        _models = BackendHost.CopyDemoModels();
-        _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = _models });
-        await _host.Warehouse.ExecuteAsync("""
-            create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
-            insert into customers values (1, 'Ada', 'L', 'GB', '2024-01-01'), (2, 'Alan', 'T', 'US', '2024-01-02');
-            create table orders (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
-            insert into orders values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true), (3, 2, '2024-02-06', 'shipped', 30, false);
-            """);
+        _host = await BackendHost.StartDemoShopAsync();
         _viewer = await _host.CreateMemberClientAsync("viewer@example.com", "viewer");
     }
 
@@ -30,7 +22,6 @@ public class MetricQueryRouteTests
     {
         _viewer.Dispose();
         await _host.DisposeAsync();
-        Directory.Delete(_models, recursive: true);
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> RunAsync(HttpClient client, object query, bool invalidateCache = false)
