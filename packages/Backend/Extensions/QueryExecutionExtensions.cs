@@ -21,6 +21,7 @@ public static class QueryExecutionExtensions
             .ValidateOnStart();
         services.AddSingleton<WarehouseClientFactory>();
         services.AddSingleton<RunningQueries>();
+        services.AddSingleton<Results.StreamingScheduler>();
         services.AddSingleton<QueryStatusBroadcast>();
         services.AddHostedService<QueryStatusListener>();
         services.AddSingleton<QueryWaiter>();

@@ -9,7 +9,7 @@ namespace Lightdash.Net.Backend.Results;
 /// Streams a warehouse result into S3 as JSONL through a <see cref="PipedUpload"/>, recording the
 /// byte offset of every block of rows on the way, and stores that index beside the object.
 /// </summary>
-public sealed class S3ResultsWriter(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options)
+public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
 {
     private readonly ResultsStorageOptions _options = options.Value;
 
@@ -23,7 +23,7 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, IOptions<ResultsSt
             key,
             "application/jsonl",
             _options.PartSizeBytes,
-            (output, token) => JsonlRowStreamer.WriteRowsAsync(reader, output, index, token),
+            (output, token) => streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, token), token),
             cancellationToken,
             onMultipartStarted);
         await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");

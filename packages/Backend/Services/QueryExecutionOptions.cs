@@ -12,6 +12,14 @@ public sealed class QueryExecutionOptions
     [Range(1, 256)]
     public int WorkerCount { get; set; } = 8;
 
+    /// <summary>Threads that decode and write large results (0: one per core). They sit outside the thread pool that serves requests.</summary>
+    [Range(0, 256)]
+    public int StreamingThreads { get; set; }
+
+    /// <summary>The Linux nice value of those threads (0-19): above 0, requests are served first when the cores are busy.</summary>
+    [Range(0, 19)]
+    public int StreamingThreadNiceness { get; set; } = 10;
+
     /// <summary>The page size when a read names none.</summary>
     [Range(1, 100_000)]
     public int DefaultPageSize { get; set; } = 500;
