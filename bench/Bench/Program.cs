@@ -29,9 +29,14 @@ if (Wanted("throughput") || Wanted("memory") || Wanted("pages"))
     var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
     var cold = await client.RunAsync(fullScan + " -- cold");
     Console.WriteLine($"  info: first full run after start-up (JIT warming): {cold.Rows / cold.Elapsed.TotalSeconds:N0} rows/s");
+    var cpuBeforePsql = ProcessCpu.Snapshot(options.BackendPid);
     var psql = await Baselines.PsqlCopyAsync(options);
+    var cpuBeforeRun = ProcessCpu.Snapshot(options.BackendPid);
     var run = client.RunAsync(fullScan);
     var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, run);
+    var cpuAfterRun = ProcessCpu.Snapshot(options.BackendPid);
+    Console.WriteLine($"  info: CPU time of the psql export: {ProcessCpu.Describe(cpuBeforePsql, cpuBeforeRun)} (plus psql itself)");
+    Console.WriteLine($"  info: CPU time of the service's run: {ProcessCpu.Describe(cpuBeforeRun, cpuAfterRun)}");
     var (queryUuid, elapsed, rows) = await run;
     bigResult = queryUuid;
     var serviceRate = rows / elapsed.TotalSeconds;

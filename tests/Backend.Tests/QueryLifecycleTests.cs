@@ -74,7 +74,7 @@ public class QueryLifecycleTests
         Assert.That(row.GetString(0), Is.EqualTo("ready"));
         Assert.That(row.GetString(1), Is.EqualTo("select id from people"));
         Assert.That(row.GetInt64(2), Is.EqualTo(4));
-        Assert.That(row.GetString(3), Does.StartWith(_host.Prefix).And.EndWith(".jsonl"));
+        Assert.That(row.GetString(3), Does.StartWith(_host.Prefix).And.EndWith(".jsonl.gz"), "results are stored gzip-compressed by default");
         Assert.That(row.GetBoolean(4), Is.True);
         Assert.That(int.Parse(row.GetString(5), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0), "the PostgreSQL backend pid");
         Assert.That(row.GetString(6), Is.EqualTo("api"));

@@ -68,6 +68,22 @@ public class ResultsDownloadTests
     }
 
     [Test]
+    public async Task Downloads_OfAnEmptyResult_HoldTheHeaderOnly()
+    {
+        var empty = await _host.RunToReadyAsync("select id, label from tricky where false");
+
+        var (csvStatus, csvBody) = await DownloadAsync(empty, "csv");
+        var (jsonlStatus, jsonlBody) = await DownloadAsync(empty, "jsonl");
+        using var browser = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
+        var csv = await browser.GetStringAsync(csvBody.GetProperty("results").GetProperty("fileUrl").GetString());
+        var jsonl = await browser.GetStringAsync(jsonlBody.GetProperty("results").GetProperty("fileUrl").GetString());
+
+        Assert.That((csvStatus, jsonlStatus), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)), $"{csvBody} {jsonlBody}");
+        Assert.That(csv.TrimEnd(), Is.EqualTo("id,label"));
+        Assert.That(jsonl, Is.Empty);
+    }
+
+    [Test]
     public async Task CsvDownload_ParsedBack_EqualsTheRows()
     {
         var (status, body) = await DownloadAsync(_queryUuid, "csv");
@@ -110,10 +126,13 @@ public class ResultsDownloadTests
         var (status, body) = await DownloadAsync(_queryUuid, "jsonl");
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
 
-        using var plain = new HttpClient();
-        var text = await plain.GetStringAsync(body.GetProperty("results").GetProperty("fileUrl").GetString());
+        // The stored result is gzip: the link serves it as JSON lines with Content-Encoding: gzip, as a browser expects.
+        using var browser = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
+        using var file = await browser.GetAsync(body.GetProperty("results").GetProperty("fileUrl").GetString());
+        var lines = (await file.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.That(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(TrickyTexts.Length));
+        Assert.That(file.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/jsonl"));
+        Assert.That(lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("label").GetString()), Is.EqualTo(TrickyTexts));
         Assert.That(body.GetProperty("results").GetProperty("expiresAt").GetDateTimeOffset(), Is.GreaterThan(DateTimeOffset.UtcNow));
     }
 

@@ -7,7 +7,7 @@ using static Lightdash.Net.Backend.Tests.RowValues;
 
 namespace Lightdash.Net.Backend.Tests;
 
-/// <summary>What lands in S3: one JSON object per line, its offset index, and multipart uploads for large results.</summary>
+/// <summary>What lands in S3 uncompressed (<c>Compression: None</c>): one JSON object per line, its offset index, and multipart uploads for large results.</summary>
 public class StoredResultsTests
 {
     private readonly S3RequestLog _s3Requests = new();
@@ -21,6 +21,7 @@ public class StoredResultsTests
                 // The smallest part S3 allows, so that a few MiB of rows span several parts.
                 ["ResultsStorage:PartSizeBytes"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["ResultsStorage:IndexBlockRows"] = "100",
+                ["ResultsStorage:Compression"] = "None",
             },
             services => services.AddSingleton<IAmazonS3>(_s3Requests.CreateClient()));
 

@@ -13,8 +13,10 @@ namespace Lightdash.Net.Backend.Tests;
 /// <summary>Nothing is lost when parts fail for real: a killed backend, a stopped S3 server, a killed warehouse connection, a burst.</summary>
 public class SurvivalTests
 {
-    // 20,000 rows of 2 KB (about 40 MB, several parts) that arrive over about 4 s: long enough to be interrupted.
-    private const string SlowStreamingSql = "select slow_row(i) as i, repeat('x', 2000) as payload from generate_series(1, 20000) i";
+    // 20,000 rows of 2 KB of hex digits (about 40 MB, 20 MB gzipped: several parts) that arrive over about 4 s:
+    // long enough to be interrupted. Digests, not repeated letters, so that compression still leaves several parts.
+    private const string SlowStreamingSql =
+        "select slow_row(i) as i, (select string_agg(md5(i::text || '-' || j::text), '') from generate_series(1, 64) j) as payload from generate_series(1, 20000) i";
 
     private const string SlowRowFunction = """
         create function slow_row(i integer) returns integer language sql volatile as

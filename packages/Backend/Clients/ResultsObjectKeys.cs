@@ -3,9 +3,15 @@ namespace Lightdash.Net.Backend.Clients;
 /// <summary>Names of the objects that make up one stored result.</summary>
 public static class ResultsObjectKeys
 {
-    /// <summary>A new, unique key for a result: <c>{prefix}{cacheKey}-{random}.jsonl</c>.</summary>
-    public static string NewResultsKey(string prefix, string cacheKey) =>
-        $"{prefix}{cacheKey}-{Guid.NewGuid():N}.jsonl";
+    private const string GzipSuffix = ".gz";
+
+    /// <summary>A new, unique key for a result: <c>{prefix}{cacheKey}-{random}.jsonl</c>, plus <c>.gz</c> when compressed.</summary>
+    public static string NewResultsKey(string prefix, string cacheKey, ResultsCompression compression) =>
+        $"{prefix}{cacheKey}-{Guid.NewGuid():N}.jsonl{(compression == ResultsCompression.Gzip ? GzipSuffix : "")}";
+
+    /// <summary>How the result stored under <paramref name="resultsKey"/> is encoded.</summary>
+    public static ResultsCompression CompressionOf(string resultsKey) =>
+        resultsKey.EndsWith(GzipSuffix, StringComparison.Ordinal) ? ResultsCompression.Gzip : ResultsCompression.None;
 
     /// <summary>A new key for an export of a query's results: <c>{prefix}exports/{queryUuid}-{random}.{extension}</c>.</summary>
     public static string NewExportKey(string prefix, Guid queryUuid, string extension) =>

@@ -48,7 +48,13 @@ public sealed class ResultsStorageOptions
     [Range(1, 16)]
     public int MaxConcurrentPartUploads { get; set; } = 3;
 
-    /// <summary>How many rows each entry of a result's byte-offset index covers.</summary>
+    /// <summary>How many rows each entry of a result's byte-offset index covers (with gzip, each such block is one gzip member).</summary>
     [Range(1, 100_000)]
-    public int IndexBlockRows { get; set; } = 100;
+    public int IndexBlockRows { get; set; } = 1000;
+
+    /// <summary>
+    /// How new results are stored: <c>Gzip</c> (<c>.jsonl.gz</c>, a fifth of the bytes to upload and keep) or
+    /// <c>None</c> (<c>.jsonl</c>). Results already stored stay readable whatever this says.
+    /// </summary>
+    public ResultsCompression Compression { get; set; } = ResultsCompression.Gzip;
 }

@@ -14,7 +14,8 @@ namespace Lightdash.Net.Backend.Clients;
 /// </summary>
 public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, ILogger<S3ResultsStorage> logger)
 {
-    private const string JsonlContentType = "application/jsonl";
+    /// <summary>The content type of plain results.</summary>
+    public const string JsonlContentType = "application/jsonl";
 
     private readonly ResultsStorageOptions _options = options.Value;
 
@@ -125,10 +126,14 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
         }
     }
 
-    /// <summary>A URL that lets anyone holding it GET the object until <paramref name="expires"/>.</summary>
-    public Task<string> PresignGetAsync(string key, DateTime expires) =>
+    /// <summary>
+    /// A URL that lets anyone holding it GET the object until <paramref name="expires"/>; the response
+    /// carries <paramref name="headers"/> instead of the stored ones when given.
+    /// </summary>
+    public Task<string> PresignGetAsync(string key, DateTime expires, ResponseHeaderOverrides? headers = null) =>
         s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
+            ResponseHeaderOverrides = headers ?? new ResponseHeaderOverrides(),
             BucketName = _options.Bucket,
             Key = key,
             Verb = HttpVerb.GET,

@@ -10,7 +10,7 @@ public sealed class DownloadRequest
 /// <summary>Where to download the file.</summary>
 public sealed class DownloadResults
 {
-    /// <summary>A presigned URL; anyone holding it can GET the file until it expires.</summary>
+    /// <summary>A presigned URL; anyone holding it can GET the file until it expires. JSONL of a gzip-stored result comes with <c>Content-Encoding: gzip</c>: browsers and <c>curl --compressed</c> decompress it.</summary>
     public required string FileUrl { get; init; }
 
     /// <summary>The file type: <c>csv</c> or <c>jsonl</c>.</summary>

@@ -35,7 +35,7 @@ public sealed class CsvExporter(S3ResultsStorage storage, IOptions<ResultsStorag
             return 0;
         }
 
-        await using var source = await storage.OpenAsync(resultsKey, cancellationToken);
+        await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
         var lines = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         await using var csv = CsvWriter.Create(output.AsStream(leaveOpen: true), CsvWriterOptions.Default, leaveOpen: false);
         foreach (var column in columns)

@@ -7,7 +7,7 @@ namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
 /// Reads one page of a stored result with two ranged GETs: a few bytes of the byte-offset index,
-/// then only the blocks of rows the page covers. The cost follows the page, not the file.
+/// then only the blocks of rows the page covers (with gzip, whole members). The cost follows the page, not the file.
 /// </summary>
 public sealed class S3PageReader(S3ResultsStorage storage)
 {
@@ -29,7 +29,9 @@ public sealed class S3PageReader(S3ResultsStorage storage)
         var firstByte = ResultsIndex.ReadEntry(entries, 0);
         var endByte = ResultsIndex.ReadEntry(entries, (int)(endEntry - firstEntry));
 
-        await using var stream = await storage.OpenRangeAsync(key, firstByte, endByte - 1, cancellationToken);
+        await using var range = await storage.OpenRangeAsync(key, firstByte, endByte - 1, cancellationToken);
+        // Compressed results: the range starts and ends on gzip members, which decompress as one stream.
+        await using var stream = StoredLines.Decode(key, range);
         var lines = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         try
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
-/// <summary>Results kept in S3 as JSONL with a byte-offset index beside each object.</summary>
+/// <summary>Results kept in S3 as JSONL (gzip-compressed by default) with a byte-offset index beside each object.</summary>
 public sealed class S3ResultsStore(
     S3ResultsWriter writer,
     S3PageReader pages,
@@ -24,7 +24,7 @@ public sealed class S3ResultsStore(
     /// <inheritdoc />
     public Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken)
     {
-        var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey);
+        var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey, options.Value.Compression);
         // The upload id goes into the history row at once: if this process dies, the reaper aborts it.
         return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token));
     }
@@ -37,7 +37,8 @@ public sealed class S3ResultsStore(
     public async Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
-        await using var source = await storage.OpenAsync(key, cancellationToken);
+        await using var stored = await storage.OpenAsync(key, cancellationToken);
+        await using var source = StoredLines.Decode(key, stored);
         await source.CopyToAsync(destination, cancellationToken);
     }
 

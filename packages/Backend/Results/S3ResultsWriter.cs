@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
@@ -7,10 +8,14 @@ namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
 /// Streams a warehouse result into S3 as JSONL through a <see cref="PipedUpload"/>, recording the
-/// byte offset of every block of rows on the way, and stores that index beside the object.
+/// byte offset of every block of rows on the way, and stores that index beside the object. When the
+/// key ends in <c>.gz</c>, a second stage compresses each block into a gzip member of its own while
+/// the rows are still being written, on another thread.
 /// </summary>
 public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
 {
+    private const string GzipContentType = "application/gzip";
+
     private readonly ResultsStorageOptions _options = options.Value;
 
     /// <summary>Writes every row of <paramref name="reader"/> to <paramref name="key"/>, then its index beside it.</summary>
@@ -18,15 +23,62 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
         IWarehouseResultReader reader, string key, CancellationToken cancellationToken, Func<string, CancellationToken, Task>? onMultipartStarted = null)
     {
         var index = new RowOffsetIndexBuilder(_options.IndexBlockRows);
-        var (written, size) = await PipedUpload.RunAsync(
+        var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
+        var (rows, size) = await PipedUpload.RunAsync<long>(
             storage,
             key,
-            "application/jsonl",
+            compressed ? GzipContentType : S3ResultsStorage.JsonlContentType,
             _options.PartSizeBytes,
-            (output, token) => streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, token), token),
+            (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
             cancellationToken,
             onMultipartStarted);
         await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
-        return new StoredLocation(key, written.Rows, size, index.BlockRows);
+        return new StoredLocation(key, rows, size, index.BlockRows);
+    }
+
+    private async Task<long> WriteLinesAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder? index, CancellationToken cancellationToken)
+    {
+        var written = await streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, cancellationToken), cancellationToken);
+        return written.Rows;
+    }
+
+    // Rows -> plain lines -> gzip members -> upload: the two stages run at once and fail together.
+    private async Task<long> WriteCompressedAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder index, CancellationToken cancellationToken)
+    {
+        var lines = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var produce = Stage(lines.Writer, () => WriteLinesAsync(reader, lines.Writer, null, failed.Token), failed);
+        var compress = streaming.RunAsync(() => GzipBlockCompressor.CompressAsync(lines.Reader, output, index, failed.Token), failed.Token);
+        try
+        {
+            await compress;
+        }
+        catch (Exception e)
+        {
+            await lines.Reader.CompleteAsync(e);
+            await failed.CancelAsync();
+            // The producer stops on the cancellation; its own failure, if any, is the compressor's cause already.
+            await produce.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            throw;
+        }
+
+        await lines.Reader.CompleteAsync();
+        return await produce;
+    }
+
+    private static async Task<long> Stage(PipeWriter output, Func<Task<long>> work, CancellationTokenSource failed)
+    {
+        try
+        {
+            var result = await work();
+            await output.CompleteAsync();
+            return result;
+        }
+        catch (Exception e)
+        {
+            await output.CompleteAsync(e);
+            await failed.CancelAsync();
+            throw;
+        }
     }
 }

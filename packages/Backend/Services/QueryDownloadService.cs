@@ -35,6 +35,18 @@ public sealed class QueryDownloadService(
         }
 
         var key = query.ResultsFileName!;
+        Amazon.S3.Model.ResponseHeaderOverrides? headers = null;
+        if (type == "jsonl" && ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip)
+        {
+            // The stored gzip, served as JSON lines with Content-Encoding: gzip: browsers and HTTP clients decompress it.
+            headers = new Amazon.S3.Model.ResponseHeaderOverrides
+            {
+                ContentType = S3ResultsStorage.JsonlContentType,
+                ContentEncoding = "gzip",
+                ContentDisposition = $"attachment; filename=\"{queryUuid}.jsonl\"",
+            };
+        }
+
         if (type == "csv")
         {
             var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, queryUuid, "csv");
@@ -46,7 +58,7 @@ public sealed class QueryDownloadService(
         var expires = DateTime.UtcNow.Add(options.Value.DownloadUrlLifetime);
         return new DownloadResults
         {
-            FileUrl = await storage.PresignGetAsync(key, expires),
+            FileUrl = await storage.PresignGetAsync(key, expires, headers),
             Type = type,
             Truncated = false,
             ExpiresAt = new DateTimeOffset(expires),
