@@ -88,6 +88,11 @@ if (Wanted("isolation"))
         serverSide.Add(body.GetProperty("results").GetProperty("metadata").GetProperty("performance").GetProperty("resultsPageExecutionMs").GetDouble());
     }
 
+    if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+    {
+        Console.WriteLine("  trace: " + string.Join(" ", loaded.Select((ms, i) => $"{ms:N0}/{serverSide[i]:N0}")));
+    }
+
     Console.WriteLine($"  info: under load, reading the page from storage took p50 {Stats.Median(serverSide):N1} ms, p99 {Stats.Percentile(serverSide, 99):N1} ms of the request");
 
     await Task.WhenAll(streams);

@@ -118,6 +118,22 @@ public class CompressedResultsTests
     }
 
     [Test]
+    public async Task PagesAfterTheFirst_ReadOnlyTheirRows_TheIndexIsKeptInMemory()
+    {
+        var queryUuid = await _host.RunToReadyAsync("select i from generate_series(1, 1050) i order by i");
+        var key = await ResultsKeyAsync(queryUuid);
+        int Gets(string suffix) => _s3Requests.Requests.Count(r => r == $"GET /results/{key}{suffix}" || r.StartsWith($"GET /results/{key}{suffix}?", StringComparison.Ordinal));
+
+        await _host.GetPageAsync(queryUuid, 1, 100);
+        var (indexReads, dataReads) = (Gets(".index"), Gets(""));
+        var (_, body) = await _host.GetPageAsync(queryUuid, 9, 100);
+
+        Assert.That(Raw(body.GetProperty("results").GetProperty("rows")[0], "i").GetInt64(), Is.EqualTo(801));
+        Assert.That(Gets(".index"), Is.EqualTo(indexReads), "no second read of the index");
+        Assert.That(Gets(""), Is.EqualTo(dataReads + 1), "one ranged GET of the rows");
+    }
+
+    [Test]
     public async Task WarehouseFailureAfterPartsWereUploaded_EndsInErrorWithItsMessage_AndAbortsTheUpload()
     {
         // Digests compress to about half: some 8 MB of gzip (one part and more) go up before row 50,000 fails.

@@ -52,6 +52,14 @@ public sealed class ResultsStorageOptions
     [Range(1, 100_000)]
     public int IndexBlockRows { get; set; } = 1000;
 
+    /// <summary>Memory for the indexes of recently read results, in bytes (0: every page reads its index entries from S3).</summary>
+    [Range(0, long.MaxValue)]
+    public long IndexCacheBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The largest index kept whole in that memory (1 MiB: results of up to 128 M rows at 1000 rows per entry).</summary>
+    [Range(0, long.MaxValue)]
+    public long IndexCacheMaxEntryBytes { get; set; } = 1024 * 1024;
+
     /// <summary>
     /// How new results are stored: <c>Gzip</c> (<c>.jsonl.gz</c>, a fifth of the bytes to upload and keep) or
     /// <c>None</c> (<c>.jsonl</c>). Results already stored stay readable whatever this says.

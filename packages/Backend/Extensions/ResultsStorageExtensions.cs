@@ -20,6 +20,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<IAmazonS3>(sp => CreateClient(sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value));
         services.AddSingleton<S3ResultsStorage>();
         services.AddSingleton<S3ResultsWriter>();
+        services.AddSingleton<ResultsIndexCache>();
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<CsvExporter>();
         services.AddSingleton<S3ResultsStore>();

@@ -12,7 +12,10 @@ namespace Lightdash.Net.Backend.Results;
 /// </summary>
 public static class PipedUpload
 {
-    /// <summary>Runs <paramref name="produce"/> into an upload to <paramref name="key"/>; returns what it produced and the object's size.</summary>
+    /// <summary>
+    /// Runs <paramref name="produce"/> into an upload to <paramref name="key"/>; returns what it produced and the object's size.
+    /// A paused producer resumes on <paramref name="producerScheduler"/> (the thread pool when null).
+    /// </summary>
     public static async Task<(T Produced, long Size)> RunAsync<T>(
         S3ResultsStorage storage,
         string key,
@@ -20,9 +23,11 @@ public static class PipedUpload
         int partSize,
         Func<PipeWriter, CancellationToken, Task<T>> produce,
         CancellationToken cancellationToken,
-        Func<string, CancellationToken, Task>? onMultipartStarted = null)
+        Func<string, CancellationToken, Task>? onMultipartStarted = null,
+        PipeScheduler? producerScheduler = null)
     {
         var pipe = new Pipe(new PipeOptions(
+            writerScheduler: producerScheduler,
             pauseWriterThreshold: partSize * 2L,
             resumeWriterThreshold: partSize,
             minimumSegmentSize: 64 * 1024,

@@ -6,10 +6,10 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
-/// Reads one page of a stored result with two ranged GETs: a few bytes of the byte-offset index,
-/// then only the blocks of rows the page covers (with gzip, whole members). The cost follows the page, not the file.
+/// Reads one page of a stored result with two ranged GETs: a few bytes of the byte-offset index
+/// (kept in memory after a result's first page: see <see cref="ResultsIndexCache"/>), then only the blocks of rows the page covers (with gzip, whole members). The cost follows the page, not the file.
 /// </summary>
-public sealed class S3PageReader(S3ResultsStorage storage)
+public sealed class S3PageReader(S3ResultsStorage storage, ResultsIndexCache indexes)
 {
     /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready result.</summary>
     public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadAsync(
@@ -24,10 +24,10 @@ public sealed class S3PageReader(S3ResultsStorage storage)
         var blockRows = query.ResultsIndexBlockRows ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results index.");
         var (firstEntry, endEntry) = ResultsIndex.EntriesFor(startRow, startRow + count, query.TotalRowCount ?? 0, blockRows);
 
-        var entries = new byte[(endEntry - firstEntry + 1) * ResultsIndex.EntrySize];
-        await storage.ReadRangeAsync(ResultsObjectKeys.IndexKey(key), firstEntry * ResultsIndex.EntrySize, entries, cancellationToken);
-        var firstByte = ResultsIndex.ReadEntry(entries, 0);
-        var endByte = ResultsIndex.ReadEntry(entries, (int)(endEntry - firstEntry));
+        var entryCount = ((query.TotalRowCount ?? 0) + blockRows - 1) / blockRows + 1;
+        var entries = await indexes.ReadEntriesAsync(ResultsObjectKeys.IndexKey(key), entryCount, firstEntry, endEntry, cancellationToken);
+        var firstByte = ResultsIndex.ReadEntry(entries.Span, 0);
+        var endByte = ResultsIndex.ReadEntry(entries.Span, (int)(endEntry - firstEntry));
 
         await using var range = await storage.OpenRangeAsync(key, firstByte, endByte - 1, cancellationToken);
         // Compressed results: the range starts and ends on gzip members, which decompress as one stream.

@@ -13,6 +13,7 @@ public sealed class S3ResultsStore(
     S3PageReader pages,
     S3ResultsStorage storage,
     QueryHistoryModel history,
+    ResultsIndexCache indexes,
     IOptions<ResultsStorageOptions> options) : IResultsStore
 {
     /// <inheritdoc />
@@ -48,6 +49,7 @@ public sealed class S3ResultsStore(
         if (fileName is not null)
         {
             await storage.DeleteAsync([fileName, ResultsObjectKeys.IndexKey(fileName)], cancellationToken);
+            indexes.Forget(ResultsObjectKeys.IndexKey(fileName));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
@@ -31,34 +32,41 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
             _options.PartSizeBytes,
             (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
             cancellationToken,
-            onMultipartStarted);
+            onMultipartStarted,
+            streaming.Pipes);
         await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
         return new StoredLocation(key, rows, size, index.BlockRows);
     }
 
     private async Task<long> WriteLinesAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder? index, CancellationToken cancellationToken)
     {
-        var written = await streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, cancellationToken), cancellationToken);
+        var written = await streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, cancellationToken));
         return written.Rows;
     }
 
-    // Rows -> plain lines -> gzip members -> upload: the two stages run at once and fail together.
+    // Rows -> plain lines -> gzip members -> upload: the two stages run at once. A failing producer
+    // completes the lines with its exception, which the compressor rethrows; a failing compressor
+    // completes them too, and the producer stops at its next flush (or on the token).
     private async Task<long> WriteCompressedAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder index, CancellationToken cancellationToken)
     {
-        var lines = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        var lines = new Pipe(new PipeOptions(
+            readerScheduler: streaming.Pipes, writerScheduler: streaming.Pipes, pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var produce = Stage(lines.Writer, () => WriteLinesAsync(reader, lines.Writer, null, failed.Token), failed);
-        var compress = streaming.RunAsync(() => GzipBlockCompressor.CompressAsync(lines.Reader, output, index, failed.Token), failed.Token);
+        var produce = ProduceLinesAsync(reader, lines.Writer, failed.Token);
         try
         {
-            await compress;
+            await streaming.RunAsync(() => GzipBlockCompressor.CompressAsync(lines.Reader, output, index, failed.Token));
         }
         catch (Exception e)
         {
             await lines.Reader.CompleteAsync(e);
             await failed.CancelAsync();
-            // The producer stops on the cancellation; its own failure, if any, is the compressor's cause already.
             await produce.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            if (produce.Exception?.InnerException is { } cause and not OperationCanceledException)
+            {
+                ExceptionDispatchInfo.Throw(cause);
+            }
+
             throw;
         }
 
@@ -66,18 +74,17 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
         return await produce;
     }
 
-    private static async Task<long> Stage(PipeWriter output, Func<Task<long>> work, CancellationTokenSource failed)
+    private async Task<long> ProduceLinesAsync(IWarehouseResultReader reader, PipeWriter lines, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await work();
-            await output.CompleteAsync();
-            return result;
+            var rows = await WriteLinesAsync(reader, lines, null, cancellationToken);
+            await lines.CompleteAsync();
+            return rows;
         }
         catch (Exception e)
         {
-            await output.CompleteAsync(e);
-            await failed.CancelAsync();
+            await lines.CompleteAsync(e);
             throw;
         }
     }

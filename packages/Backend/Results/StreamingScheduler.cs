@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
     private readonly ILogger<StreamingScheduler> _logger;
+    private PipeScheduler? _pipes;
 
     [ThreadStatic]
     private static StreamingScheduler? s_current;
@@ -41,9 +43,16 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     /// <inheritdoc />
     public override int MaximumConcurrencyLevel => _threads.Length;
 
-    /// <summary>Runs <paramref name="work"/> on the streaming threads; its awaits come back to them.</summary>
-    public Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+    /// <summary>
+    /// For the pipes the streaming work writes to or reads from: a pipe resumes a paused writer or a
+    /// waiting reader through its own scheduler (the thread pool by default), which would carry the
+    /// loop off these threads after its first wait.
+    /// </summary>
+    public PipeScheduler Pipes => _pipes ??= new StreamingPipeScheduler(this);
+
+    /// <summary>Runs <paramref name="work"/> on the streaming threads; its awaits come back to them. The work watches its own token.</summary>
+    public Task<T> RunAsync<T>(Func<Task<T>> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
     /// <inheritdoc />
     protected override void QueueTask(Task task) => _queue.Add(task);
@@ -74,5 +83,11 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
         {
             _logger.LogWarning("Could not lower the priority of streaming thread {Thread} (errno {Errno})", Thread.CurrentThread.Name, errno);
         }
+    }
+
+    private sealed class StreamingPipeScheduler(StreamingScheduler threads) : PipeScheduler
+    {
+        public override void Schedule(Action<object?> action, object? state) =>
+            Task.Factory.StartNew(action, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, threads);
     }
 }
