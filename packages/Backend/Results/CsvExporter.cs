@@ -12,7 +12,7 @@ namespace Lightdash.Net.Backend.Results;
 /// without BOM), streaming: lines are read from S3, written as records into a pipe, and uploaded
 /// part by part.
 /// </summary>
-public sealed class CsvExporter(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options)
+public sealed class CsvExporter(S3ResultsStorage storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
 {
     /// <summary>Writes the CSV of a ready query to <paramref name="exportKey"/>.</summary>
     public async Task ExportAsync(QueryHistoryRecord query, string exportKey, CancellationToken cancellationToken)
@@ -20,6 +20,7 @@ public sealed class CsvExporter(S3ResultsStorage storage, IOptions<ResultsStorag
         var columns = ColumnsJson.Parse(query.ColumnsJson).Select(c => c.Reference).ToArray();
         await PipedUpload.RunAsync(
             storage,
+            streaming,
             exportKey,
             "text/csv; charset=utf-8",
             options.Value.PartSizeBytes,

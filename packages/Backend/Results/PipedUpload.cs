@@ -14,28 +14,30 @@ public static class PipedUpload
 {
     /// <summary>
     /// Runs <paramref name="produce"/> into an upload to <paramref name="key"/>; returns what it produced and the object's size.
-    /// A paused producer resumes on <paramref name="producerScheduler"/> (the thread pool when null).
+    /// Both sides run on the <paramref name="streaming"/> threads (the S3 client hashes each part where it is called),
+    /// off the thread pool that serves requests.
     /// </summary>
     public static async Task<(T Produced, long Size)> RunAsync<T>(
         S3ResultsStorage storage,
+        StreamingScheduler streaming,
         string key,
         string contentType,
         int partSize,
         Func<PipeWriter, CancellationToken, Task<T>> produce,
         CancellationToken cancellationToken,
-        Func<string, CancellationToken, Task>? onMultipartStarted = null,
-        PipeScheduler? producerScheduler = null)
+        Func<string, CancellationToken, Task>? onMultipartStarted = null)
     {
         var pipe = new Pipe(new PipeOptions(
-            writerScheduler: producerScheduler,
+            readerScheduler: streaming.Pipes,
+            writerScheduler: streaming.Pipes,
             pauseWriterThreshold: partSize * 2L,
             resumeWriterThreshold: partSize,
             minimumSegmentSize: 64 * 1024,
             useSynchronizationContext: false));
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var upload = UploadAsync(storage, key, contentType, pipe.Reader, onMultipartStarted, failed);
-        var production = ProduceAsync(produce, pipe.Writer, failed);
+        var upload = streaming.RunAsync(() => UploadAsync(storage, key, contentType, pipe.Reader, onMultipartStarted, failed));
+        var production = streaming.RunAsync(() => ProduceAsync(produce, pipe.Writer, failed));
         try
         {
             await Task.WhenAll(production, upload);

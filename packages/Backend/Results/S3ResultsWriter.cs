@@ -27,20 +27,20 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
         var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
         var (rows, size) = await PipedUpload.RunAsync<long>(
             storage,
+            streaming,
             key,
             compressed ? GzipContentType : S3ResultsStorage.JsonlContentType,
             _options.PartSizeBytes,
             (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
             cancellationToken,
-            onMultipartStarted,
-            streaming.Pipes);
+            onMultipartStarted);
         await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
         return new StoredLocation(key, rows, size, index.BlockRows);
     }
 
-    private async Task<long> WriteLinesAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder? index, CancellationToken cancellationToken)
+    private static async Task<long> WriteLinesAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder? index, CancellationToken cancellationToken)
     {
-        var written = await streaming.RunAsync(() => JsonlRowStreamer.WriteRowsAsync(reader, output, index, cancellationToken));
+        var written = await JsonlRowStreamer.WriteRowsAsync(reader, output, index, cancellationToken);
         return written.Rows;
     }
 
@@ -74,7 +74,7 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
         return await produce;
     }
 
-    private async Task<long> ProduceLinesAsync(IWarehouseResultReader reader, PipeWriter lines, CancellationToken cancellationToken)
+    private static async Task<long> ProduceLinesAsync(IWarehouseResultReader reader, PipeWriter lines, CancellationToken cancellationToken)
     {
         try
         {
