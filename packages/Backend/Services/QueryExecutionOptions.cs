@@ -12,7 +12,7 @@ public sealed class QueryExecutionOptions
     [Range(1, 256)]
     public int WorkerCount { get; set; } = 8;
 
-    /// <summary>Threads that decode and write large results (0: one per core). They sit outside the thread pool that serves requests.</summary>
+    /// <summary>Threads that decode, compress and upload results (0: half the cores, at least one). They sit outside the thread pool that serves requests.</summary>
     [Range(0, 256)]
     public int StreamingThreads { get; set; }
 
