@@ -228,6 +228,10 @@ public sealed class BackendHost : IAsyncDisposable
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
+    /// <summary>The key of the query's stored results, as its history row records it.</summary>
+    public async Task<string> ResultsFileNameAsync(Guid queryUuid) =>
+        await Metadata.ScalarAsync<string>("select results_file_name from query_history where query_uuid = @q", ("q", queryUuid));
+
     /// <summary>Polls until the query leaves pending/queued/executing; returns the last answer's results.</summary>
     public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null, Guid? projectUuid = null)
     {

@@ -31,9 +31,6 @@ public class CompressedResultsTests
     [OneTimeTearDown]
     public async Task Stop() => await _host.DisposeAsync();
 
-    private async Task<string> ResultsKeyAsync(Guid queryUuid) =>
-        await _host.Metadata.ScalarAsync<string>("select results_file_name from query_history where query_uuid = @q", ("q", queryUuid));
-
     private async Task<byte[]> ReadObjectAsync(string key)
     {
         using var response = await _host.S3.GetObjectAsync(new GetObjectRequest { BucketName = "results", Key = key });
@@ -56,7 +53,7 @@ public class CompressedResultsTests
     public async Task StoredObject_IsOneGzipFileOfJsonLines_AFractionOfTheirSize()
     {
         var queryUuid = await _host.RunToReadyAsync("select i, 'customer ' || (i % 50) || ' bought item ' || (i % 7) as t from generate_series(1, 2500) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
 
         var stored = await ReadObjectAsync(key);
         var lines = Decompress(stored);
@@ -81,7 +78,7 @@ public class CompressedResultsTests
     {
         const int rowCount = 1050;
         var queryUuid = await _host.RunToReadyAsync($"select i from generate_series(1, {rowCount}) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
 
         var stored = await ReadObjectAsync(key);
         var index = await ReadObjectAsync(key + ".index");
@@ -121,7 +118,7 @@ public class CompressedResultsTests
     public async Task PagesAfterTheFirst_ReadOnlyTheirRows_TheIndexIsKeptInMemory()
     {
         var queryUuid = await _host.RunToReadyAsync("select i from generate_series(1, 1050) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
         int Gets(string suffix) => _s3Requests.Requests.Count(r => r == $"GET /results/{key}{suffix}" || r.StartsWith($"GET /results/{key}{suffix}?", StringComparison.Ordinal));
 
         await _host.GetPageAsync(queryUuid, 1, 100);
@@ -145,12 +142,7 @@ public class CompressedResultsTests
 
         Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("error"));
         Assert.That(results.GetProperty("error").GetString(), Does.Contain("division by zero"));
-        var aborted = _s3Requests.Requests.Where(r => r.StartsWith("DELETE ", StringComparison.Ordinal) && r.Contains("uploadId=", StringComparison.Ordinal)).ToList();
-        Assert.That(aborted, Has.Count.GreaterThanOrEqualTo(1), "AbortMultipartUpload was sent");
-        var abortedKey = aborted[^1].Split(' ')[1].Split('?')[0];
+        var abortedKey = await _s3Requests.AssertLastUploadAbortedAsync(_host.S3);
         Assert.That(abortedKey, Does.EndWith(".jsonl.gz"));
-        Assert.That(_s3Requests.Requests.Count(r => r.StartsWith($"PUT {abortedKey}?", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1), "parts were uploaded before the failure");
-        var listed = await _host.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "results", Prefix = Uri.UnescapeDataString(abortedKey["/results/".Length..]) });
-        Assert.That(listed.S3Objects ?? [], Is.Empty, "no results object exists at the aborted key");
     }
 }

@@ -28,14 +28,11 @@ public class StoredResultsTests
     [OneTimeTearDown]
     public async Task Stop() => await _host.DisposeAsync();
 
-    private async Task<string> ResultsKeyAsync(Guid queryUuid) =>
-        await _host.Metadata.ScalarAsync<string>("select results_file_name from query_history where query_uuid = @q", ("q", queryUuid));
-
     [Test]
     public async Task StoredObject_IsJsonlWithOneLinePerRow()
     {
         var queryUuid = await _host.RunToReadyAsync("select i, 'text ' || i as t, i % 2 = 0 as even from generate_series(1, 250) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
 
         using var response = await _host.S3.GetObjectAsync(new GetObjectRequest { BucketName = "results", Key = key });
         using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
@@ -58,7 +55,7 @@ public class StoredResultsTests
     public async Task StoredIndex_HoldsTheOffsetOfEveryBlockAndTheSize()
     {
         var queryUuid = await _host.RunToReadyAsync("select i from generate_series(1, 250) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
 
         using var data = await _host.S3.GetObjectAsync(new GetObjectRequest { BucketName = "results", Key = key });
         using var dataReader = new StreamReader(data.ResponseStream);
@@ -83,7 +80,7 @@ public class StoredResultsTests
         const int rowCount = 60_000;
         var queryUuid = await _host.RunToReadyAsync(
             $"select i, repeat('x', 200) || i::text as payload from generate_series(1, {rowCount}) i order by i");
-        var key = await ResultsKeyAsync(queryUuid);
+        var key = await _host.ResultsFileNameAsync(queryUuid);
 
         var metadata = await _host.S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = "results", Key = key });
         Assert.That(metadata.ContentLength, Is.GreaterThan(10 * 1024 * 1024));
@@ -118,12 +115,6 @@ public class StoredResultsTests
 
         Assert.That(results.GetProperty("status").GetString(), Is.EqualTo("error"));
         Assert.That(results.GetProperty("error").GetString(), Does.Contain("division by zero"));
-        var aborted = _s3Requests.Requests.Where(r => r.StartsWith("DELETE ", StringComparison.Ordinal) && r.Contains("uploadId=", StringComparison.Ordinal)).ToList();
-        Assert.That(aborted, Has.Count.GreaterThanOrEqualTo(1), "AbortMultipartUpload was sent");
-        var abortedKey = aborted[^1].Split(' ')[1].Split('?')[0];
-        Assert.That(_s3Requests.Requests.Count(r => r.StartsWith($"PUT {abortedKey}?", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1), "parts were uploaded before the failure");
-        var key = abortedKey["/results/".Length..];
-        var listed = await _host.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "results", Prefix = Uri.UnescapeDataString(key) });
-        Assert.That(listed.S3Objects ?? [], Is.Empty, "no results object exists at the aborted key");
+        await _s3Requests.AssertLastUploadAbortedAsync(_host.S3);
     }
 }

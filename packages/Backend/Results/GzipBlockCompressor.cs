@@ -11,9 +11,6 @@ namespace Lightdash.Net.Backend.Results;
 /// </summary>
 public static class GzipBlockCompressor
 {
-    private const int FlushThresholdBytes = 64 * 1024;
-    private const byte NewLine = (byte)'\n';
-
     /// <summary>Reads <paramref name="lines"/> to its end and writes it compressed to <paramref name="output"/>; returns the compressed size.</summary>
     /// <exception cref="OperationCanceledException">The token fired, or the reader of <paramref name="output"/> stopped.</exception>
     public static async Task<long> CompressAsync(
@@ -54,14 +51,7 @@ public static class GzipBlockCompressor
                 }
 
                 lines.AdvanceTo(read.Buffer.End);
-                if (output.UnflushedBytes >= FlushThresholdBytes)
-                {
-                    var flush = await output.FlushAsync(cancellationToken);
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        throw new OperationCanceledException("The reader of the results stopped.");
-                    }
-                }
+                await ResultsPipe.FlushWhenFullAsync(output, cancellationToken);
 
                 if (read.IsCompleted)
                 {
@@ -98,7 +88,7 @@ public static class GzipBlockCompressor
             var start = 0;
             while (true)
             {
-                var newline = span[start..].IndexOf(NewLine);
+                var newline = span[start..].IndexOf(ResultsPipe.NewLine);
                 if (newline < 0)
                 {
                     break;

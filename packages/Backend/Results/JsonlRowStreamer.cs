@@ -11,9 +11,6 @@ namespace Lightdash.Net.Backend.Results;
 /// </summary>
 public static class JsonlRowStreamer
 {
-    private const int FlushThresholdBytes = 64 * 1024;
-    private const byte NewLine = (byte)'\n';
-
     /// <summary>What was written.</summary>
     /// <param name="Rows">Rows written.</param>
     /// <param name="Bytes">Bytes written.</param>
@@ -32,20 +29,13 @@ public static class JsonlRowStreamer
             index?.OnRowStart(rows, bytes);
             reader.WriteRow(json);
             json.Flush();
-            output.GetSpan(1)[0] = NewLine;
+            output.GetSpan(1)[0] = ResultsPipe.NewLine;
             output.Advance(1);
             bytes += json.BytesCommitted + 1;
             json.Reset(output);
             rows++;
 
-            if (output.UnflushedBytes >= FlushThresholdBytes)
-            {
-                var flush = await output.FlushAsync(cancellationToken);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    throw new OperationCanceledException("The reader of the results stopped.");
-                }
-            }
+            await ResultsPipe.FlushWhenFullAsync(output, cancellationToken);
         }
 
         await output.FlushAsync(cancellationToken);
