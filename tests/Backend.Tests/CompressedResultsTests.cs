@@ -115,7 +115,7 @@ public class CompressedResultsTests
     }
 
     [Test]
-    public async Task PagesAfterTheFirst_ReadOnlyTheirRows_TheIndexIsKeptInMemory()
+    public async Task IndexAndHotBlocks_AreKeptInMemory_APageOfNewBlocksIsOneRangedGet()
     {
         var queryUuid = await _host.RunToReadyAsync("select i from generate_series(1, 1050) i order by i");
         var key = await _host.ResultsFileNameAsync(queryUuid);
@@ -123,11 +123,15 @@ public class CompressedResultsTests
 
         await _host.GetPageAsync(queryUuid, 1, 100);
         var (indexReads, dataReads) = (Gets(".index"), Gets(""));
-        var (_, body) = await _host.GetPageAsync(queryUuid, 9, 100);
+        var (_, newBlock) = await _host.GetPageAsync(queryUuid, 9, 100);
+        var afterNewBlock = Gets("");
+        var (_, sameBlock) = await _host.GetPageAsync(queryUuid, 9, 100);
 
-        Assert.That(Raw(body.GetProperty("results").GetProperty("rows")[0], "i").GetInt64(), Is.EqualTo(801));
+        Assert.That(Raw(newBlock.GetProperty("results").GetProperty("rows")[0], "i").GetInt64(), Is.EqualTo(801));
+        Assert.That(sameBlock.GetProperty("results").GetProperty("rows").ToString(), Is.EqualTo(newBlock.GetProperty("results").GetProperty("rows").ToString()));
         Assert.That(Gets(".index"), Is.EqualTo(indexReads), "no second read of the index");
-        Assert.That(Gets(""), Is.EqualTo(dataReads + 1), "one ranged GET of the rows");
+        Assert.That(afterNewBlock, Is.EqualTo(dataReads + 1), "one ranged GET for blocks not read before");
+        Assert.That(Gets(""), Is.EqualTo(afterNewBlock), "none for blocks read before");
     }
 
     [Test]

@@ -22,6 +22,8 @@ public class StoredResultsTests
                 ["ResultsStorage:PartSizeBytes"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["ResultsStorage:IndexBlockRows"] = "100",
                 ["ResultsStorage:Compression"] = "None",
+                // No block cache: every page read goes to S3, streaming its range.
+                ["ResultsStorage:BlockCacheBytes"] = "0",
             },
             services => services.AddSingleton<IAmazonS3>(_s3Requests.CreateClient()));
 
@@ -71,6 +73,21 @@ public class StoredResultsTests
         Assert.That(Encoding.UTF8.GetString(content, (int)offsets[1], 10), Does.StartWith("{\"i\":101}"));
         Assert.That(Encoding.UTF8.GetString(content, (int)offsets[2], 10), Does.StartWith("{\"i\":201}"));
         Assert.That(offsets[3], Is.EqualTo(content.Length));
+    }
+
+    [Test]
+    public async Task WithoutBlockCache_EveryPageReadGetsItsRowsFromS3()
+    {
+        var queryUuid = await _host.RunToReadyAsync("select i from generate_series(1, 250) i order by i");
+        var key = await _host.ResultsFileNameAsync(queryUuid);
+        int DataGets() => _s3Requests.Requests.Count(r => r == $"GET /results/{key}" || r.StartsWith($"GET /results/{key}?", StringComparison.Ordinal));
+
+        await _host.GetPageAsync(queryUuid, 2, 100);
+        var before = DataGets();
+        var (_, body) = await _host.GetPageAsync(queryUuid, 2, 100);
+
+        Assert.That(Raw(body.GetProperty("results").GetProperty("rows")[0], "i").GetInt64(), Is.EqualTo(101));
+        Assert.That(DataGets(), Is.EqualTo(before + 1));
     }
 
     [Test]

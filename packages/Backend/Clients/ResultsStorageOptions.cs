@@ -60,6 +60,14 @@ public sealed class ResultsStorageOptions
     [Range(0, long.MaxValue)]
     public long IndexCacheMaxEntryBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Memory for the stored bytes of recently read blocks of rows, in bytes (0: every page reads its rows from S3).</summary>
+    [Range(0, long.MaxValue)]
+    public long BlockCacheBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The largest range of blocks kept in that memory; larger reads stream from S3.</summary>
+    [Range(0, long.MaxValue)]
+    public long BlockCacheMaxEntryBytes { get; set; } = 1024 * 1024;
+
     /// <summary>
     /// How new results are stored: <c>Gzip</c> (<c>.jsonl.gz</c>, a fifth of the bytes to upload and keep) or
     /// <c>None</c> (<c>.jsonl</c>). Results already stored stay readable whatever this says.

@@ -21,6 +21,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<S3ResultsStorage>();
         services.AddSingleton<S3ResultsWriter>();
         services.AddSingleton<ResultsIndexCache>();
+        services.AddSingleton<ResultsBlockCache>();
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<CsvExporter>();
         services.AddSingleton<S3ResultsStore>();

@@ -6,10 +6,12 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
-/// Reads one page of a stored result with two ranged GETs: a few bytes of the byte-offset index
-/// (kept in memory after a result's first page: see <see cref="ResultsIndexCache"/>), then only the blocks of rows the page covers (with gzip, whole members). The cost follows the page, not the file.
+/// Reads one page of a stored result with at most two ranged GETs: a few bytes of the byte-offset index
+/// (kept in memory after a result's first page: see <see cref="ResultsIndexCache"/>), then only the blocks of rows
+/// the page covers (with gzip, whole members; hot blocks stay in memory: see <see cref="ResultsBlockCache"/>).
+/// The cost follows the page, not the file.
 /// </summary>
-public sealed class S3PageReader(S3ResultsStorage storage, ResultsIndexCache indexes)
+public sealed class S3PageReader(ResultsIndexCache indexes, ResultsBlockCache blocks)
 {
     /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready result.</summary>
     public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadAsync(
@@ -29,7 +31,7 @@ public sealed class S3PageReader(S3ResultsStorage storage, ResultsIndexCache ind
         var firstByte = ResultsIndex.ReadEntry(entries.Span, 0);
         var endByte = ResultsIndex.ReadEntry(entries.Span, (int)(endEntry - firstEntry));
 
-        await using var range = await storage.OpenRangeAsync(key, firstByte, endByte - 1, cancellationToken);
+        await using var range = await blocks.OpenAsync(key, firstByte, endByte, cancellationToken);
         // Compressed results: the range starts and ends on gzip members, which decompress as one stream.
         await using var stream = StoredLines.Decode(key, range);
         var lines = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
