@@ -232,6 +232,24 @@ public sealed class BackendHost : IAsyncDisposable
     public async Task<string> ResultsFileNameAsync(Guid queryUuid) =>
         await Metadata.ScalarAsync<string>("select results_file_name from query_history where query_uuid = @q", ("q", queryUuid));
 
+    /// <summary>Polls (every 25 ms, up to 30 s) until the query's status is <paramref name="expected"/>.</summary>
+    public async Task WaitForStatusAsync(Guid queryUuid, string expected, Guid? projectUuid = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var (_, body) = await GetPageAsync(queryUuid, projectUuid: projectUuid);
+            var state = body.GetProperty("results").GetProperty("status").GetString();
+            if (state == expected)
+            {
+                return;
+            }
+
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"Query {queryUuid} is {state}, not {expected}, after 30 s");
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>Polls until the query leaves pending/queued/executing; returns the last answer's results.</summary>
     public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null, Guid? projectUuid = null)
     {

@@ -36,6 +36,25 @@ public class DuckDbProjectTests
     }
 
     [Test]
+    public async Task DuckDbQuerySlowToItsFirstRow_DoesNotHoldBackOtherResults()
+    {
+        // An aggregation computes everything before its one row: seconds of DuckDB work, done while the
+        // query starts (off the streaming threads, of which a 2-core machine has one).
+        const string slowSql = "select sum(hash(range)) as s from range(3000000000)";
+        var slow = await _host.SubmitAsync(slowSql, projectUuid: _host.DuckDbProjectUuid);
+        await _host.WaitForStatusAsync(slow, "executing", projectUuid: _host.DuckDbProjectUuid);
+        await Task.Delay(300);
+
+        var quick = await _host.RunToReadyAsync("select i from generate_series(1, 5000) i");
+        var (_, slowPage) = await _host.GetPageAsync(slow, projectUuid: _host.DuckDbProjectUuid);
+
+        Assert.That(slowPage.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("executing"), "the quick query was ready while the slow one still computed");
+        var (_, quickPage) = await _host.GetPageAsync(quick, pageSize: 5000);
+        Assert.That(quickPage.GetProperty("results").GetProperty("totalResults").GetInt64(), Is.EqualTo(5000));
+        await _host.Client.PostAsync($"{_host.QueryPath(_host.DuckDbProjectUuid)}/{slow}/cancel", null);
+    }
+
+    [Test]
     public async Task BadSql_OnDuckDb_EndsInErrorWithDuckDbsMessage()
     {
         var queryUuid = await _host.SubmitAsync("select * from missing_items", projectUuid: _host.DuckDbProjectUuid);
