@@ -367,9 +367,11 @@ public class UserLimitTests
         var second = await host.SubmitAsync($"select pg_sleep(0.1) as slept -- second {tag}");
         await Task.WhenAll(host.WaitForFinalStateAsync(first), host.WaitForFinalStateAsync(second));
 
-        var firstFinished = await host.HistoryValueAsync<DateTime>(first, "finished_at");
-        var secondStarted = await host.HistoryValueAsync<DateTime>(second, "processing_started_at");
-        Assert.That(secondStarted, Is.GreaterThanOrEqualTo(firstFinished), "the second query waited for the first");
+        // Workers may take the two in either order; whichever ran second started after the other finished.
+        var (firstStarted, firstFinished) = (await host.HistoryValueAsync<DateTime>(first, "processing_started_at"), await host.HistoryValueAsync<DateTime>(first, "finished_at"));
+        var (secondStarted, secondFinished) = (await host.HistoryValueAsync<DateTime>(second, "processing_started_at"), await host.HistoryValueAsync<DateTime>(second, "finished_at"));
+        Assert.That(secondStarted >= firstFinished || firstStarted >= secondFinished, Is.True,
+            $"one query waited for the other: first {firstStarted:O}-{firstFinished:O}, second {secondStarted:O}-{secondFinished:O}");
         Assert.That((await host.WaitForFinalStateAsync(second)).GetProperty("status").GetString(), Is.EqualTo("ready"));
     }
 }
