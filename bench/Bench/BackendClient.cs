@@ -30,9 +30,9 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
         return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
     }
 
-    public async Task<JsonElement> GetAsync(Guid queryUuid, int? page = null, int? pageSize = null)
+    public async Task<JsonElement> GetAsync(Guid queryUuid, int? page = null, int? pageSize = null, int? waitMs = null)
     {
-        var url = $"{QueryPath}/{queryUuid}?page={page ?? 1}&pageSize={pageSize ?? 500}";
+        var url = $"{QueryPath}/{queryUuid}?page={page ?? 1}&pageSize={pageSize ?? 500}{(waitMs is { } wait ? $"&waitMs={wait}" : "")}";
         using var response = await _http.GetAsync(url);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").Clone();
@@ -40,12 +40,15 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
 
     public string PagePath(Guid queryUuid, int page, int pageSize) => $"{QueryPath}/{queryUuid}?page={page}&pageSize={pageSize}";
 
-    /// <summary>Polls every 20 ms until the query is final; throws unless it is ready.</summary>
+    /// <summary>
+    /// Waits until the query is final, as a client should: each request is held by the server
+    /// (<c>waitMs</c>) and answered when the query finishes. Throws unless it is ready.
+    /// </summary>
     public async Task<JsonElement> WaitReadyAsync(Guid queryUuid)
     {
         while (true)
         {
-            var results = await GetAsync(queryUuid);
+            var results = await GetAsync(queryUuid, waitMs: 30_000);
             var status = results.GetProperty("status").GetString();
             if (status == "ready")
             {
@@ -57,7 +60,6 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
                 throw new InvalidOperationException($"Query {queryUuid} ended {status}: {results}");
             }
 
-            await Task.Delay(20);
         }
     }
 
