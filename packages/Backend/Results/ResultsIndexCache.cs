@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Clients;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Results;
@@ -10,19 +9,10 @@ namespace Lightdash.Net.Backend.Results;
 /// <see cref="ResultsStorageOptions.IndexCacheMaxEntryBytes"/> are read entry range by entry range
 /// as before; the cache holds at most <see cref="ResultsStorageOptions.IndexCacheBytes"/>.
 /// </summary>
-public sealed class ResultsIndexCache : IDisposable
+public sealed class ResultsIndexCache(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options) : IDisposable
 {
-    private readonly S3ResultsStorage _storage;
-    private readonly MemoryCache _indexes;
-    private readonly long _maxEntryBytes;
-
-    /// <summary>Creates an empty cache sized by the options.</summary>
-    public ResultsIndexCache(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options)
-    {
-        _storage = storage;
-        _maxEntryBytes = options.Value.IndexCacheMaxEntryBytes;
-        _indexes = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.IndexCacheBytes) });
-    }
+    private readonly ByteRangeCache _indexes = new(
+        storage, options.Value.IndexCacheBytes, options.Value.IndexCacheMaxEntryBytes, TimeSpan.FromMinutes(30));
 
     /// <summary>
     /// Entries <paramref name="firstEntry"/> to <paramref name="lastEntry"/> (inclusive) of the index at
@@ -32,27 +22,20 @@ public sealed class ResultsIndexCache : IDisposable
     {
         var from = (int)(firstEntry * ResultsIndex.EntrySize);
         var length = (int)((lastEntry - firstEntry + 1) * ResultsIndex.EntrySize);
-        if (_indexes.TryGetValue(indexKey, out byte[]? cached) && cached is not null)
-        {
-            return cached.AsMemory(from, length);
-        }
-
         var indexBytes = entryCount * ResultsIndex.EntrySize;
-        if (indexBytes > _maxEntryBytes || _maxEntryBytes == 0)
+        if (!_indexes.Keeps(indexBytes))
         {
             var entries = new byte[length];
-            await _storage.ReadRangeAsync(indexKey, from, entries, cancellationToken);
+            await storage.ReadRangeAsync(indexKey, from, entries, cancellationToken);
             return entries;
         }
 
-        var whole = new byte[indexBytes];
-        await _storage.ReadRangeAsync(indexKey, 0, whole, cancellationToken);
-        _indexes.Set(indexKey, whole, new MemoryCacheEntryOptions { Size = whole.Length, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        var whole = await _indexes.ReadAsync(indexKey, 0, (int)indexBytes, cancellationToken);
         return whole.AsMemory(from, length);
     }
 
     /// <summary>Forgets the index of a deleted result.</summary>
-    public void Forget(string indexKey) => _indexes.Remove(indexKey);
+    public void Forget(string indexKey) => _indexes.Forget(indexKey, 0);
 
     /// <inheritdoc />
     public void Dispose() => _indexes.Dispose();
