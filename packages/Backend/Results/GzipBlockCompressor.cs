@@ -59,21 +59,15 @@ public static class GzipBlockCompressor
                 }
             }
 
-            if (member is not null)
-            {
-                member.Dispose();
-                member = null;
-            }
-
+            // The last, partial block's member ends here (its trailer counts in the size).
+            member?.Dispose();
+            member = null;
             await output.FlushAsync(cancellationToken);
             return counted.Written;
         }
         finally
         {
-            if (member is not null)
-            {
-                member.Dispose();
-            }
+            member?.Dispose();
         }
     }
 

@@ -29,11 +29,14 @@ public static class ResultsIndex
     public static long ReadEntry(ReadOnlySpan<byte> slice, int index) =>
         BinaryPrimitives.ReadInt64LittleEndian(slice[(index * EntrySize)..]);
 
+    /// <summary>Blocks of <paramref name="blockRows"/> rows in a result of <paramref name="totalRows"/>; its index has one entry more (the size).</summary>
+    public static long BlockCount(long totalRows, int blockRows) => (totalRows + blockRows - 1) / blockRows;
+
     /// <summary>Which index entries bound the rows <paramref name="startRow"/> (inclusive) to <paramref name="endRow"/> (exclusive).</summary>
     /// <returns>The first entry (the block holding <paramref name="startRow"/>) and the entry just past the block holding the last row.</returns>
     public static (long FirstEntry, long EndEntry) EntriesFor(long startRow, long endRow, long totalRows, int blockRows)
     {
-        var blockCount = (totalRows + blockRows - 1) / blockRows;
+        var blockCount = BlockCount(totalRows, blockRows);
         var first = startRow / blockRows;
         var end = Math.Min((endRow + blockRows - 1) / blockRows, blockCount);
         return (first, end);

@@ -26,7 +26,7 @@ public sealed class S3PageReader(ResultsIndexCache indexes, ResultsBlockCache bl
         var blockRows = query.ResultsIndexBlockRows ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results index.");
         var (firstEntry, endEntry) = ResultsIndex.EntriesFor(startRow, startRow + count, query.TotalRowCount ?? 0, blockRows);
 
-        var entryCount = ((query.TotalRowCount ?? 0) + blockRows - 1) / blockRows + 1;
+        var entryCount = ResultsIndex.BlockCount(query.TotalRowCount ?? 0, blockRows) + 1;
         var entries = await indexes.ReadEntriesAsync(ResultsObjectKeys.IndexKey(key), entryCount, firstEntry, endEntry, cancellationToken);
         var firstByte = ResultsIndex.ReadEntry(entries.Span, 0);
         var endByte = ResultsIndex.ReadEntry(entries.Span, (int)(endEntry - firstEntry));

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Lightdash.Net.Backend.Results;
 
 /// <summary>
-/// Runs the CPU-heavy part of a query (decoding warehouse rows and writing them as JSON) on its own
-/// threads instead of the .NET thread pool, at a lower operating-system priority. Without it, a few
+/// Runs the bulk work of results (decoding warehouse rows into JSON, compressing them, handing parts
+/// to S3, CSV exports) on its own threads instead of the .NET thread pool, at a lower operating-system priority. Without it, a few
 /// large results keep every pool thread busy and requests queue behind them (a page read took
 /// 1.3 s instead of 30 ms under four streams); with it, request handling keeps the pool to itself and
 /// is served first when the cores are contended. Awaits inside the work resume on these threads.
@@ -17,7 +17,6 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
     private readonly ILogger<StreamingScheduler> _logger;
-    private PipeScheduler? _pipes;
 
     [ThreadStatic]
     private static StreamingScheduler? s_current;
@@ -33,6 +32,7 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     public StreamingScheduler(IOptions<QueryExecutionOptions> options, ILogger<StreamingScheduler> logger)
     {
         _logger = logger;
+        Pipes = new StreamingPipeScheduler(this);
         var count = options.Value.StreamingThreads > 0 ? options.Value.StreamingThreads : DefaultThreadCount;
         var niceness = options.Value.StreamingThreadNiceness;
         _threads = new Thread[count];
@@ -55,7 +55,7 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     /// waiting reader through its own scheduler (the thread pool by default), which would carry the
     /// loop off these threads after its first wait.
     /// </summary>
-    public PipeScheduler Pipes => _pipes ??= new StreamingPipeScheduler(this);
+    public PipeScheduler Pipes { get; }
 
     /// <summary>Runs <paramref name="work"/> on the streaming threads; its awaits come back to them. The work watches its own token.</summary>
     public Task<T> RunAsync<T>(Func<Task<T>> work) =>
