@@ -16,6 +16,9 @@ warehouse_db=lightdash_bench_warehouse
 metadata_db=lightdash_bench
 
 bash "$repo/scripts/provision.sh"
+pg_admin="$(pg_admin)"
+metadata_password="$(ensure_login_role lightdash)"
+reader_password="$(ensure_login_role lightdash_bench_reader)"
 ensure_database "$warehouse_db"
 if [ "$(psql_run -d "$warehouse_db" -tAc "SELECT to_regclass('public.$table') IS NOT NULL")" != "t" ]; then
   echo "[bench] creating $table ($rows rows)" >&2
@@ -32,7 +35,10 @@ if [ "$(psql_run -d "$warehouse_db" -tAc "SELECT to_regclass('public.$table') IS
     ANALYZE $table;"
 fi
 psql_run -d postgres -c "DROP DATABASE IF EXISTS $metadata_db WITH (FORCE)" >/dev/null
-ensure_database "$metadata_db"
+ensure_database "$metadata_db" lightdash
+psql_run -d "$warehouse_db" -c "GRANT USAGE ON SCHEMA public TO lightdash_bench_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO lightdash_bench_reader" >/dev/null
+service_metadata="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=lightdash;Password=$metadata_password;Database=$metadata_db"
+service_warehouse="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=lightdash_bench_reader;Password=$reader_password;Database=$warehouse_db"
 
 echo "[bench] building (Release)" >&2
 dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/bench-backend" >/dev/null
@@ -42,11 +48,11 @@ log="$repo/.local/bench-backend.log"
 token="ldpat_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 (cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information \
-  MetadataDatabase__ConnectionString="$pg_admin;Database=$metadata_db" \
+  MetadataDatabase__ConnectionString="$service_metadata" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   ResultsStorage__Prefix="bench/" \
   Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench" \
-  Projects__Items__0__ConnectionString="$pg_admin;Database=$warehouse_db" \
+  Projects__Items__0__ConnectionString="$service_warehouse" \
   Auth__BootstrapAdmin__Email="bench@lightdash.local" Auth__BootstrapAdmin__Token="$token" \
   Auth__RequestsPerMinute=10000000 Auth__MaxExecutingQueriesPerUser=16 \
   exec dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &

@@ -7,15 +7,34 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-pg_admin="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=postgres"
+# The superuser's password, written by provision.sh (run it first).
+pg_password_file="${LIGHTDASH_PG_DATA:-/var/tmp/lightdash-net/pg-$LIGHTDASH_PG_PORT}.admin-password"
+pg_admin_password() { cat "$pg_password_file"; }
+# The superuser's connection string (for tests and set-up only; the service never gets it).
+pg_admin() { printf 'Host=127.0.0.1;Port=%s;Username=postgres;Password=%s' "$LIGHTDASH_PG_PORT" "$(pg_admin_password)"; }
 
-psql_run() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$LIGHTDASH_PG_PORT" -U postgres "$@"; }
+psql_run() { PGPASSWORD="$(pg_admin_password)" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$LIGHTDASH_PG_PORT" -U postgres "$@"; }
 
+# A role that logs in with a password kept in .local (made once; set again on every call, so that
+# a role made by another checkout gets this one's password). Prints the password.
+ensure_login_role() {
+  local role=$1 file="$repo/.local/$1.password"
+  mkdir -p "$repo/.local"
+  if [ ! -s "$file" ]; then (umask 077; head -c 24 /dev/urandom | base64 | tr -d '+/=\n' >"$file"); fi
+  psql_run -d postgres -v role="$role" -v pw="$(cat "$file")" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', :'role', :'pw') \gexec
+SQL
+  cat "$file"
+}
+
+# ensure_database NAME [OWNER]
 ensure_database() {
-  local name=$1
+  local name=$1 owner=${2:-postgres}
   if [ "$(psql_run -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != "1" ]; then
-    psql_run -d postgres -c "CREATE DATABASE \"$name\""
+    psql_run -d postgres -c "CREATE DATABASE \"$name\" OWNER \"$owner\""
   fi
+  psql_run -d postgres -c "ALTER DATABASE \"$name\" OWNER TO \"$owner\"" >/dev/null
 }
 
 # Stops the backend that run.sh started from this checkout (found by its working directory).

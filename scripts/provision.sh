@@ -2,6 +2,8 @@
 # Installs (if missing) and starts, on loopback, the servers Lightdash.Net needs:
 # PostgreSQL (metadata database and demo warehouse) and s3rver (S3-compatible results storage).
 # Idempotent: a server that already answers is left alone. Source it or run it; it exports nothing.
+# PostgreSQL asks for passwords over TCP (scram-sha-256, never trust): the superuser's password is
+# kept beside the data directory (root only), and only the postgres OS user reaches the socket.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +12,7 @@ s3_port="${LIGHTDASH_S3_PORT:-4568}"
 # PostgreSQL runs as the postgres user, which may not be able to enter the checkout: keep its
 # data in a world-traversable place of its own.
 pg_data="${LIGHTDASH_PG_DATA:-/var/tmp/lightdash-net/pg-$pg_port}"
+pg_password_file="$pg_data.admin-password"
 s3_data="${LIGHTDASH_S3_DATA:-$repo/.local/s3}"
 
 log() { printf '[provision] %s\n' "$*" >&2; }
@@ -55,6 +58,28 @@ start_postgres() {
     -l "$pg_data/server.log" -w start >/dev/null
 }
 
+# Passwords over TCP for every role; the socket only for the postgres OS user (peer), which is how
+# this script sets the superuser's password. Runs on every call, so a cluster made before (trust)
+# is converted, and a lost password file is replaced.
+secure_postgres() {
+  local bin hba="$pg_data/pg_hba.conf" marker="# lightdash-net: passwords over TCP"
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  if [ ! -s "$pg_password_file" ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '+/=\n' >"$pg_password_file")
+  fi
+  chmod 600 "$pg_password_file"
+  # psql fills in :'pw' only in what it reads, not in -c.
+  echo "ALTER ROLE postgres PASSWORD :'pw'" | runuser -u postgres -- "$bin/psql" -X -q -h /tmp -p "$pg_port" -U postgres -d postgres \
+    -v ON_ERROR_STOP=1 -v pw="$(cat "$pg_password_file")" >/dev/null
+  if [ "$(head -n 1 "$hba" 2>/dev/null)" != "$marker" ]; then
+    log "PostgreSQL: scram-sha-256 over TCP, peer on the socket"
+    printf '%s\nlocal all postgres peer\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n' "$marker" >"$hba"
+    chown postgres:postgres "$hba"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$pg_data" reload >/dev/null
+    sleep 0.3
+  fi
+}
+
 ensure_bucket() {
   # s3rver accepts anonymous bucket creation; a server whose folder was removed under it lost its bucket.
   local url="http://127.0.0.1:$s3_port/results"
@@ -83,5 +108,6 @@ start_s3() {
 
 mkdir -p "$repo/.local"
 start_postgres
+secure_postgres
 start_s3
-log "PostgreSQL: Host=127.0.0.1;Port=$pg_port;Username=postgres  S3: http://127.0.0.1:$s3_port"
+log "PostgreSQL: Host=127.0.0.1;Port=$pg_port;Username=postgres (password in $pg_password_file)  S3: http://127.0.0.1:$s3_port"

@@ -8,12 +8,28 @@ port="${LIGHTDASH_HTTP_PORT:-5080}"
 url="http://127.0.0.1:$port"
 
 bash "$repo/scripts/provision.sh"
-ensure_database lightdash
+# The service's own login owns the metadata database and nothing else; the demo warehouse is read
+# through a login that may only SELECT its tables. Neither is a superuser (see README, Security).
+metadata_password="$(ensure_login_role lightdash)"
+reader_password="$(ensure_login_role lightdash_demo_reader)"
+if [ "$(psql_run -d postgres -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'lightdash'")" = "postgres" ]; then
+  echo "[run] making the demo metadata database anew, owned by the service's own login" >&2
+  psql_run -d postgres -c "DROP DATABASE lightdash WITH (FORCE)" >/dev/null
+fi
+ensure_database lightdash lightdash
 ensure_database lightdash_demo
 if [ "$(psql_run -d lightdash_demo -tAc "SELECT to_regclass('public.type_showcase') IS NOT NULL")" != "t" ]; then
   echo "[run] loading demo data" >&2
   psql_run -d lightdash_demo -f "$repo/scripts/demo/postgres-demo.sql"
 fi
+psql_run -d lightdash_demo >/dev/null <<'SQL'
+REVOKE ALL ON DATABASE lightdash_demo FROM PUBLIC;
+GRANT CONNECT ON DATABASE lightdash_demo TO lightdash_demo_reader;
+GRANT USAGE ON SCHEMA public TO lightdash_demo_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO lightdash_demo_reader;
+SQL
+metadata_connection="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=lightdash;Password=$metadata_password;Database=lightdash"
+demo_connection="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=lightdash_demo_reader;Password=$reader_password;Database=lightdash_demo"
 
 duckdb_file="$repo/.local/demo.duckdb"
 if [ ! -f "$duckdb_file" ]; then
@@ -38,7 +54,8 @@ stop_backend "$repo"
 echo "[run] starting the backend on $url (log: .local/backend.log)" >&2
 cd "$repo/.local/backend"
 ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
-  MetadataDatabase__ConnectionString="$pg_admin;Database=lightdash" \
+  MetadataDatabase__ConnectionString="$metadata_connection" \
+  Projects__Items__0__ConnectionString="$demo_connection" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   Projects__Items__1__ConnectionString="Data Source=$duckdb_file" \
   Projects__Items__0__ModelsPath="$repo/scripts/demo/models/postgres" Projects__Items__1__ModelsPath="$repo/scripts/demo/models/duckdb" \

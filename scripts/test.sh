@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bash "$repo/scripts/provision.sh"
-export LIGHTDASH_TEST_PG="$pg_admin"
+export LIGHTDASH_TEST_PG="$(pg_admin)"
 export LIGHTDASH_TEST_S3_URL="http://127.0.0.1:$LIGHTDASH_S3_PORT"
 
 results="$repo/.local/test-results"

@@ -199,6 +199,7 @@ internal static class Baselines
                 "-c", $"\\copy (SELECT row_to_json(t) FROM {options.Table} t) TO '{file}'",
             },
             RedirectStandardError = true,
+            Environment = { ["PGPASSWORD"] = builder.Password ?? "" },
         };
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;

@@ -3,7 +3,7 @@ namespace Lightdash.Net.Warehouses;
 /// <summary>The SQL a warehouse speaks, for the statements the backend writes itself.</summary>
 public interface ISqlDialect
 {
-    /// <summary>Wraps a user's query so that only a window of its rows is returned.</summary>
+    /// <summary>Wraps a user's query as a subquery (so that it is exactly one query), returning only a window of its rows when a limit or offset is given.</summary>
     string WrapWithWindow(string sql, long? limit, long? offset);
 
     /// <summary>An identifier in double quotes, quotes inside doubled.</summary>

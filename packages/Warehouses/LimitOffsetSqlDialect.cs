@@ -9,12 +9,9 @@ public abstract class LimitOffsetSqlDialect : ISqlDialect
     /// <inheritdoc />
     public string WrapWithWindow(string sql, long? limit, long? offset)
     {
-        if (limit is null && offset is null)
-        {
-            return sql;
-        }
-
-        // The user's SQL goes on lines of its own so that a trailing "-- comment" cannot swallow the wrapper.
+        // Always wrapped, even without a window: the user's SQL must then be one query, so that no
+        // second statement (a SET, a COPY, DDL) can ride along with it. Its own lines keep a trailing
+        // "-- comment" from swallowing the wrapper.
         var builder = new StringBuilder()
             .Append("SELECT * FROM (\n")
             .Append(SqlText.TrimTrailingSemicolons(sql))

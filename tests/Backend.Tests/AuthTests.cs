@@ -206,7 +206,7 @@ public class AuthTests
     [Test]
     public async Task OrganisationAdmin_CreatesProjects_ProjectAdminsChangeThem()
     {
-        var secret = _host.Warehouse.ConnectionString;
+        var secret = _host.Warehouse.ReaderConnectionString;
         var (created, project) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Finance", warehouseType = "postgres", connectionString = secret });
         var projectUuid = project.GetProperty("results").GetProperty("projectUuid").GetGuid();
         var (developerCreates, _) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/projects", new { name = "Mine", warehouseType = "postgres", connectionString = secret });

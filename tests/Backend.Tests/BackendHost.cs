@@ -120,7 +120,7 @@ public sealed class BackendHost : IAsyncDisposable
         var otherProjectUuid = Guid.NewGuid();
         var duckDbProjectUuid = Guid.NewGuid();
         var duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-test-{Guid.NewGuid():N}.duckdb");
-        var values = BaseSettings(metadata.ConnectionString, warehouse.ConnectionString, prefix, projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile);
+        var values = BaseSettings(metadata.ServiceConnectionString, warehouse.ReaderConnectionString, prefix, projectUuid, otherProjectUuid, duckDbProjectUuid, duckDbFile);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;

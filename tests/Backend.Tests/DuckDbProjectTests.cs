@@ -1,4 +1,5 @@
 using System.Net;
+using Lightdash.Net.TestSupport;
 using static Lightdash.Net.Backend.Tests.RowValues;
 
 namespace Lightdash.Net.Backend.Tests;
@@ -12,9 +13,8 @@ public class DuckDbProjectTests
     public async Task Start()
     {
         _host = await BackendHost.StartAsync();
-        await _host.RunToReadyAsync(
-            "create table items as select range as id, 'item ' || range as name, (range * 1.25)::decimal(10,2) as price from range(1, 2001)",
-            projectUuid: _host.DuckDbProjectUuid);
+        await TestDuckDb.ExecuteAsync(
+            _host.DuckDbFile, "create table items as select range as id, 'item ' || range as name, (range * 1.25)::decimal(10,2) as price from range(1, 2001)");
     }
 
     [OneTimeTearDown]
@@ -69,7 +69,7 @@ public class DuckDbProjectTests
     public async Task Query_OnDuckDb_WithoutS3_PagesAreReFetched()
     {
         await using var host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["ResultsStorage:Enabled"] = "false" });
-        await host.RunToReadyAsync("create table t as select range as n from range(10)", projectUuid: host.DuckDbProjectUuid);
+        await TestDuckDb.ExecuteAsync(host.DuckDbFile, "create table t as select range as n from range(10)");
         var queryUuid = await host.RunToReadyAsync("select n from t order by n", projectUuid: host.DuckDbProjectUuid);
 
         var (_, body) = await host.GetPageAsync(queryUuid, page: 2, pageSize: 4, projectUuid: host.DuckDbProjectUuid);

@@ -60,7 +60,7 @@ public class SurvivalTests
         await warehouse.ExecuteAsync(SlowRowFunction);
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ConnectionString, warehouse.ConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         foreach (var (key, value) in FastLeases)
         {
             settings[key] = value;

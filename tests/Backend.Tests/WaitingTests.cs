@@ -18,7 +18,7 @@ public class WaitingTests
         // A second backend on the same metadata database: another instance of the same deployment.
         _secondInstance = await BackendHost.StartAsync(new Dictionary<string, string?>
         {
-            ["MetadataDatabase:ConnectionString"] = _host.Metadata.ConnectionString,
+            ["MetadataDatabase:ConnectionString"] = _host.Metadata.ServiceConnectionString,
             ["Auth:BootstrapAdmin:Email"] = $"admin-{_host.ProjectUuid:N}@example.com",
             ["Auth:BootstrapAdmin:Token"] = _host.AdminToken,
         });

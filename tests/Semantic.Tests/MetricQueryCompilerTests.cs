@@ -112,16 +112,13 @@ public class MetricQueryCompilerTests(string warehouse)
             await TestServers.EnsurePostgresAsync();
             _database = await TestDatabase.CreateAsync("semantic");
             await _database.ExecuteAsync(Data);
-            _client = new PostgresWarehouseClient(_database.ConnectionString);
+            _client = new PostgresWarehouseClient(_database.ReaderConnectionString);
         }
         else
         {
             _duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-semantic-{Guid.NewGuid():N}.duckdb");
             _client = new DuckDbWarehouseClient($"Data Source={_duckDbFile}");
-            foreach (var statement in Data.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                await RunSqlAsync(statement);
-            }
+            await TestDuckDb.ExecuteAsync(_duckDbFile, Data);
         }
 
         _compiler = new MetricQueryCompiler(_client.Dialect);

@@ -27,9 +27,68 @@ public static class TestServers
     /// <summary>s3rver's fixed credentials.</summary>
     public const string S3SecretKey = "S3RVER";
 
-    /// <summary>A connection string to one database of the test server.</summary>
+    /// <summary>The login the service gets in tests: it owns the test databases, and is no superuser.</summary>
+    public const string ServiceRole = "ldn_test_service";
+
+    /// <summary>The warehouse login of test projects: SELECT on the tables of the test databases, nothing more.</summary>
+    public const string ReaderRole = "ldn_test_reader";
+
+    // Test-only logins on a loopback server; the superuser's password comes from the test command.
+    private const string ServicePassword = "ldn-test-service-password";
+    private const string ReaderPassword = "ldn-test-reader-password";
+
+    private static readonly SemaphoreSlim RolesLock = new(1, 1);
+    private static bool _rolesReady;
+
+    /// <summary>A connection string to one database of the test server, as the superuser.</summary>
     public static string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database, Pooling = true }.ConnectionString;
+
+    /// <summary>A connection string to one database as the service's own login.</summary>
+    public static string ServiceConnectionStringFor(string database) => ConnectionStringAs(database, ServiceRole, ServicePassword);
+
+    /// <summary>A connection string to one database as the read-only warehouse login.</summary>
+    public static string ReaderConnectionStringFor(string database) => ConnectionStringAs(database, ReaderRole, ReaderPassword);
+
+    private static string ConnectionStringAs(string database, string role, string password) =>
+        new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database, Username = role, Password = password, Pooling = true }.ConnectionString;
+
+    /// <summary>Makes sure the service and reader logins exist (once per process; safe across test processes).</summary>
+    public static async Task EnsureRolesAsync()
+    {
+        await RolesLock.WaitAsync();
+        try
+        {
+            if (_rolesReady)
+            {
+                return;
+            }
+
+            await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+            await connection.OpenAsync();
+            // Test processes run side by side: one at a time creates the roles.
+            await using (var command = new NpgsqlCommand($"""
+                SELECT pg_advisory_lock(hashtext('ldn_test_roles'));
+                DO $$
+                BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ServiceRole}') THEN CREATE ROLE {ServiceRole} LOGIN; END IF;
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ReaderRole}') THEN CREATE ROLE {ReaderRole} LOGIN; END IF;
+                END $$;
+                ALTER ROLE {ServiceRole} LOGIN NOSUPERUSER NOCREATEROLE PASSWORD '{ServicePassword}';
+                ALTER ROLE {ReaderRole} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '{ReaderPassword}';
+                SELECT pg_advisory_unlock(hashtext('ldn_test_roles'));
+                """, connection))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            _rolesReady = true;
+        }
+        finally
+        {
+            RolesLock.Release();
+        }
+    }
 
     /// <summary>Fails fast with a clear message when the test command's servers are not running.</summary>
     public static async Task EnsurePostgresAsync()

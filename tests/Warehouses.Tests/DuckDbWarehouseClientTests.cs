@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Lightdash.Net.Common;
+using Lightdash.Net.TestSupport;
 using Lightdash.Net.Warehouses.DuckDb;
 
 namespace Lightdash.Net.Warehouses.Tests;
@@ -89,9 +90,9 @@ public class DuckDbWarehouseClientTests
     }
 
     [Test]
-    public async Task ExecuteAsync_Tables_PersistInTheFile()
+    public async Task ExecuteAsync_Tables_OfTheFile_AreRead()
     {
-        await RunAsync("create or replace table numbers as select range as n from range(5)");
+        await TestDuckDb.ExecuteAsync(_file, "create or replace table numbers as select range as n from range(5)");
         var (_, rows) = await RunAsync("select sum(n) as total from numbers");
         Assert.That(rows.Single(), Is.EqualTo("{\"total\":10}"));
     }

@@ -5,8 +5,8 @@ namespace Lightdash.Net.Warehouses.Tests;
 public class PostgresSqlDialectTests
 {
     [Test]
-    public void WrapWithWindow_WithoutWindow_LeavesSqlAlone() =>
-        Assert.That(PostgresSqlDialect.Instance.WrapWithWindow("select 1;", null, null), Is.EqualTo("select 1;"));
+    public void WrapWithWindow_WithoutWindow_StillMakesItOneSubquery() =>
+        Assert.That(PostgresSqlDialect.Instance.WrapWithWindow("select 1;", null, null), Is.EqualTo("SELECT * FROM (\nselect 1\n) AS lightdash_window"));
 
     [Test]
     public void WrapWithWindow_TrailingSemicolonAndComment_StayInsideTheSubquery()

@@ -13,9 +13,13 @@ public static class ResultsObjectKeys
     public static ResultsCompression CompressionOf(string resultsKey) =>
         resultsKey.EndsWith(GzipSuffix, StringComparison.Ordinal) ? ResultsCompression.Gzip : ResultsCompression.None;
 
-    /// <summary>A new key for an export of a query's results: <c>{prefix}exports/{queryUuid}-{random}.{extension}</c>.</summary>
-    public static string NewExportKey(string prefix, Guid queryUuid, string extension) =>
-        $"{prefix}exports/{queryUuid}-{Guid.NewGuid():N}.{extension}";
+    /// <summary>A new key for an export of a query's results: <c>{prefix}exports/{projectUuid}/{queryUuid}-{random}.{extension}</c>.</summary>
+    public static string NewExportKey(string prefix, Guid projectUuid, Guid queryUuid, string extension) =>
+        $"{ExportsOf(prefix, projectUuid, queryUuid)}{Guid.NewGuid():N}.{extension}";
+
+    /// <summary>The key prefix of every export of a project's queries, or of one query's when <paramref name="queryUuid"/> is given.</summary>
+    public static string ExportsOf(string prefix, Guid projectUuid, Guid? queryUuid = null) =>
+        queryUuid is { } query ? $"{prefix}exports/{projectUuid}/{query}-" : $"{prefix}exports/{projectUuid}/";
 
     /// <summary>The key of the byte-offset index that sits beside a results object.</summary>
     public static string IndexKey(string resultsKey) => resultsKey + ".index";

@@ -112,6 +112,30 @@ public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOption
             cancellationToken);
     }
 
+    /// <summary>Deletes every object whose key starts with <paramref name="keyPrefix"/>; returns how many.</summary>
+    public async Task<int> DeleteByPrefixAsync(string keyPrefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = keyPrefix };
+        while (true)
+        {
+            var page = await CallAsync(() => s3.ListObjectsV2Async(request, cancellationToken), cancellationToken);
+            var keys = (page.S3Objects ?? []).Select(o => o.Key).ToList();
+            if (keys.Count > 0)
+            {
+                await DeleteAsync(keys, cancellationToken);
+                deleted += keys.Count;
+            }
+
+            if (page.IsTruncated != true)
+            {
+                return deleted;
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
     /// <summary>True when the object exists.</summary>
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {

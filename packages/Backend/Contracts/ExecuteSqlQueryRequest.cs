@@ -3,7 +3,10 @@ namespace Lightdash.Net.Backend.Contracts;
 /// <summary>Runs raw SQL on the project's warehouse.</summary>
 public sealed class ExecuteSqlQueryRequest
 {
-    /// <summary>One SQL statement in the warehouse's dialect, for example <c>select * from orders</c>. A trailing semicolon is allowed.</summary>
+    /// <summary>
+    /// One query in the warehouse's dialect, for example <c>select * from orders</c>. A trailing semicolon is
+    /// allowed; a second statement is not (the SQL runs as a subquery, and the warehouse login may only read).
+    /// </summary>
     public string? Sql { get; init; }
 
     /// <summary>At most this many rows are kept (1 or more); all rows when absent.</summary>
@@ -20,4 +23,11 @@ public sealed class ExecuteSqlQueryRequest
     /// finishes in time the answer carries its first page in <c>firstPage</c>.
     /// </summary>
     public int? WaitMs { get; init; }
+
+    /// <summary>
+    /// The longest the warehouse may run this query, in seconds (1 or more). Lowers the project's limit
+    /// (30 minutes unless the project sets its own), never raises it. Reaching it ends the query in
+    /// <c>error</c> with a message naming the limit.
+    /// </summary>
+    public int? StatementTimeoutSeconds { get; init; }
 }

@@ -53,17 +53,23 @@ public sealed class CreateProjectRequest
 
     /// <summary>How long results are kept and reused, in seconds; the backend's default when absent.</summary>
     public int? ResultsCacheTtlSeconds { get; init; }
+
+    /// <summary>The longest a warehouse statement of this project may run, in seconds (the warehouse stops it); the backend's default (30 minutes) when absent.</summary>
+    public int? StatementTimeoutSeconds { get; init; }
 }
 
-/// <summary>Changes to a project (project admins). Absent fields stay as they are.</summary>
+/// <summary>Changes to a project (project admins; the connection string organisation admins only). Absent fields stay as they are.</summary>
 public sealed class UpdateProjectRequest
 {
     /// <summary>A new name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>A new warehouse connection string (write-only).</summary>
+    /// <summary>A new warehouse connection string (write-only; organisation admins only). It is tried before it is stored.</summary>
     public string? ConnectionString { get; init; }
 
     /// <summary>How long results are kept and reused, in seconds (at least 60).</summary>
     public int? ResultsCacheTtlSeconds { get; init; }
+
+    /// <summary>The longest a warehouse statement of this project may run, in seconds.</summary>
+    public int? StatementTimeoutSeconds { get; init; }
 }

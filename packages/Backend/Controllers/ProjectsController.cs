@@ -34,8 +34,12 @@ public sealed class ProjectsController(ProjectService projects) : AuthenticatedA
     public async Task<ApiResponse<ProjectResults>> Create([FromBody] CreateProjectRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await projects.CreateAsync(Caller, request, cancellationToken));
 
-    /// <summary>Change a project (project admins).</summary>
-    /// <remarks>Projects declared in configuration are written again at every start, so configuration wins for those.</remarks>
+    /// <summary>Change a project (project admins; its connection string: organisation admins).</summary>
+    /// <remarks>
+    /// A new connection string is tried first: a login that is a superuser or may reach the server's files,
+    /// or a connection to the metadata database, is refused (400). Projects declared in configuration are
+    /// written again at every start, so configuration wins for those.
+    /// </remarks>
     /// <param name="projectUuid">The project.</param>
     /// <param name="request">The fields to change.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
@@ -52,6 +56,27 @@ public sealed class ProjectsController(ProjectService projects) : AuthenticatedA
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<ApiResponse<ProjectResults>> Update(Guid projectUuid, [FromBody] UpdateProjectRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await projects.UpdateAsync(Caller, projectUuid, request, cancellationToken));
+
+    /// <summary>Delete a project (organisation admins).</summary>
+    /// <remarks>
+    /// Its running queries are cancelled; its queries, stored results, exports, saved charts, SQL charts,
+    /// dashboards and memberships are removed. A project declared in configuration comes back at the next start.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200"><c>deleted</c>.</response>
+    /// <response code="401">No valid token.</response>
+    /// <response code="403">The caller is not an organisation admin.</response>
+    /// <response code="404">The project does not exist (or the caller is not a member of it).</response>
+    [HttpDelete("{projectUuid}")]
+    [ProducesResponseType<ApiResponse<string>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
+    public async Task<ApiResponse<string>> Delete(Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await projects.DeleteAsync(Caller, projectUuid, cancellationToken);
+        return ApiResponse.Ok("deleted");
+    }
 
     /// <summary>One project.</summary>
     /// <param name="projectUuid">The project.</param>

@@ -19,7 +19,9 @@ public static class QueryExecutionExtensions
             .BindConfiguration(QueryExecutionOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<WarehouseClientFactory>();
+        services.AddOptions<WarehouseSecurityOptions>().BindConfiguration(WarehouseSecurityOptions.Section);
+        services.AddSingleton(sp => new WarehouseClientFactory(
+            new WarehouseSecurityPolicy(sp.GetRequiredService<IOptions<WarehouseSecurityOptions>>().Value.AllowPrivilegedLogins)));
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<Results.StreamingScheduler>();
         services.AddSingleton<QueryStatusBroadcast>();

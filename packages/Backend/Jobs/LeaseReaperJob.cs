@@ -59,6 +59,7 @@ public sealed class LeaseReaperJob(
             }
         }
 
+        await leases.ReleaseLapsedSlotsAsync(settings.LeaseTimeout, cancellationToken);
         if (storageOptions.Value.Enabled)
         {
             // Uploads nobody recorded (a process died between starting and recording one), where the server can list them.

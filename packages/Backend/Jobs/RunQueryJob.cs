@@ -43,11 +43,13 @@ public sealed class RunQueryJob(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["QueryUuid"] = queryUuid });
         // Registered before claiming the row, so that a cancel arriving from now on is heard.
         using var registration = running.Register(queryUuid, cancellationToken);
-        var (query, userAtLimit) = await history.TryStartExecutingAsync(queryUuid, ServerName, authOptions.Value.MaxExecutingQueriesPerUser, cancellationToken);
+        var rules = new QueryHistoryModel.SlotRules(authOptions.Value.MaxExecutingQueriesPerUser, _options.SharedWorkers);
+        var (query, userAtLimit) = await history.TryStartExecutingAsync(queryUuid, ServerName, rules, cancellationToken);
         if (userAtLimit)
         {
-            // Its user already has the most queries executing: it stays queued and is tried again shortly.
-            logger.LogInformation("Query {QueryUuid} waits: its user is at the limit of executing queries", queryUuid);
+            // Its user already has the most queries executing, or their share of this instance's
+            // workers: it stays queued and is tried again shortly.
+            logger.LogInformation("Query {QueryUuid} waits: its user is at the limit of executing queries or their share of the workers", queryUuid);
             jobs.Schedule<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None), UserLimitRetryDelay);
             return;
         }
@@ -61,7 +63,9 @@ public sealed class RunQueryJob(
         logger.LogInformation("Query {QueryUuid} started (attempt {Attempt})", queryUuid, query.Attempt);
         using var leaseLost = new CancellationTokenSource();
         using var work = CancellationTokenSource.CreateLinkedTokenSource(registration.Token, leaseLost.Token);
-        var heartbeat = RenewLeaseAsync(query, leaseLost, work.Token);
+        // The heartbeat outlives a cancel: the slot is held until the warehouse statement has ended.
+        using var slotHeld = new CancellationTokenSource();
+        var heartbeat = RenewLeaseAsync(query, leaseLost, slotHeld.Token);
         try
         {
             await RunClaimedAsync(query, registration, leaseLost, work.Token, cancellationToken);
@@ -69,7 +73,10 @@ public sealed class RunQueryJob(
         finally
         {
             await work.CancelAsync();
+            await slotHeld.CancelAsync();
             await heartbeat;
+            // The reader is disposed: the warehouse statement has ended (PostgreSQL answered the cancel).
+            await history.ReleaseSlotAsync(queryUuid, query.Attempt, CancellationToken.None);
         }
     }
 
@@ -125,7 +132,8 @@ public sealed class RunQueryJob(
         var warehouseQuery = new WarehouseQuery(
             query.CompiledSql,
             query.RowLimit,
-            OnStarted: (warehouseQueryId, token) => history.SetWarehouseQueryAsync(query.QueryUuid, warehouseQueryId, null, token));
+            OnStarted: (warehouseQueryId, token) => history.SetWarehouseQueryAsync(query.QueryUuid, warehouseQueryId, null, token),
+            Timeout: StatementTimeouts.For(project, query, _options));
         await using var reader = await client.ExecuteAsync(warehouseQuery, cancellationToken);
         var warehouseMs = clock.ElapsedMilliseconds;
         await history.SetWarehouseQueryAsync(query.QueryUuid, reader.WarehouseQueryId, warehouseMs, cancellationToken);
@@ -139,7 +147,10 @@ public sealed class RunQueryJob(
         return (location, outcome, project.ResultsCacheTtl ?? _options.ResultsTtl);
     }
 
-    /// <summary>Renews the lease until the work ends; a renewal that finds the query gone stops the work.</summary>
+    /// <summary>
+    /// Renews the lease until the slot is released; a renewal that finds the query no longer executing
+    /// stops the work, and goes on renewing while the stopped statement still holds the slot.
+    /// </summary>
     private async Task RenewLeaseAsync(QueryHistoryRecord query, CancellationTokenSource leaseLost, CancellationToken work)
     {
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
@@ -149,11 +160,10 @@ public sealed class RunQueryJob(
             {
                 try
                 {
-                    if (!await history.HeartbeatAsync(query.QueryUuid, query.Attempt, work))
+                    if (!await history.HeartbeatAsync(query.QueryUuid, query.Attempt, work) && !leaseLost.IsCancellationRequested)
                     {
                         // Cancelled, finished, or re-queued by the reaper: this attempt must stop.
                         await leaseLost.CancelAsync();
-                        return;
                     }
                 }
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)

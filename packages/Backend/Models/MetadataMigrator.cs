@@ -8,7 +8,7 @@ namespace Lightdash.Net.Backend.Models;
 /// Applies the embedded, numbered SQL files in <c>Migrations/</c> that the database has not seen yet.
 /// Instances starting together take a PostgreSQL advisory lock, so each file runs exactly once.
 /// </summary>
-public sealed class MetadataMigrator(NpgsqlDataSource dataSource, ILogger<MetadataMigrator> logger)
+public sealed class MetadataMigrator(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<MetadataDatabaseOptions> options, ILogger<MetadataMigrator> logger)
 {
     // Any constant works; it only has to be the same for every instance of the backend.
     private const long MigrationLockKey = 0x4c44_4d49_4752;
@@ -26,7 +26,7 @@ public sealed class MetadataMigrator(NpgsqlDataSource dataSource, ILogger<Metada
         try
         {
             var upgrader = DeployChanges.To
-                .PostgresqlDatabase(dataSource.ConnectionString)
+                .PostgresqlDatabase(options.Value.ConnectionString) // the data source's own string has no password
                 .WithScriptsEmbeddedInAssembly(typeof(MetadataMigrator).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
                 .LogTo(new MigrationLog(logger))

@@ -11,6 +11,7 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="CreatedByUserUuid">Who submitted it (its only reader).</param>
 /// <param name="MetricQueryJson">For metric queries: the query as asked (JSON).</param>
 /// <param name="FieldsJson">For metric queries: the selected fields (JSON).</param>
+/// <param name="StatementTimeoutMs">A time limit the request asked for (lower than the project's), or null.</param>
 public sealed record NewQuery(
     Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
-    Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null);
+    Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null);

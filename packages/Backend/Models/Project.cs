@@ -7,4 +7,5 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="Name">Its name.</param>
 /// <param name="Warehouse">Its warehouse connection (holds credentials).</param>
 /// <param name="ResultsCacheTtl">How long its results are kept and reused, or null for the backend's default.</param>
-public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse, TimeSpan? ResultsCacheTtl = null);
+/// <param name="StatementTimeout">The longest its warehouse statements may run, or null for the backend's default.</param>
+public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse, TimeSpan? ResultsCacheTtl = null, TimeSpan? StatementTimeout = null);

@@ -10,18 +10,22 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
 {
     private const string SelectSql = """
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
-               warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds
+               warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds,
+               statement_timeout_seconds AS StatementTimeoutSeconds
         FROM projects WHERE project_uuid = @projectUuid
         """;
 
     private const string UpsertSql = """
-        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds)
-        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds)
+        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds, statement_timeout_seconds)
+        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds, @statementTimeoutSeconds)
         ON CONFLICT (project_uuid) DO UPDATE
         SET name = excluded.name, warehouse_type = excluded.warehouse_type,
             warehouse_connection = excluded.warehouse_connection,
-            results_cache_ttl_seconds = excluded.results_cache_ttl_seconds, updated_at = now()
+            results_cache_ttl_seconds = excluded.results_cache_ttl_seconds,
+            statement_timeout_seconds = excluded.statement_timeout_seconds, updated_at = now()
         """;
+
+    private const string DeleteSql = "DELETE FROM projects WHERE project_uuid = @projectUuid";
 
     /// <summary>The project, or a 404 naming it.</summary>
     public async Task<Project> GetAsync(Guid projectUuid, CancellationToken cancellationToken)
@@ -39,7 +43,8 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 row.ProjectUuid,
                 row.Name,
                 new WarehouseConnection(type, row.WarehouseConnection),
-                row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null)
+                row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
@@ -56,9 +61,17 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 warehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
                 warehouseConnection = project.Warehouse.ConnectionString,
                 resultsCacheTtlSeconds = project.ResultsCacheTtl is { } ttl ? (int?)ttl.TotalSeconds : null,
+                statementTimeoutSeconds = project.StatementTimeout is { } timeout ? (int?)timeout.TotalSeconds : null,
             },
             cancellationToken: cancellationToken));
     }
 
-    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds);
+    /// <summary>Deletes the project; its queries, memberships and saved content go with it (foreign keys cascade).</summary>
+    public async Task DeleteAsync(Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(DeleteSql, new { projectUuid }, cancellationToken: cancellationToken));
+    }
+
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds);
 }

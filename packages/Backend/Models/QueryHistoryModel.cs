@@ -15,7 +15,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     private const string SelectColumns = """
         query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_at AS CreatedAt, context AS Context,
         default_page_size AS DefaultPageSize, compiled_sql AS CompiledSql,
-        (request_parameters ->> 'limit')::bigint AS RowLimit, status AS StatusName, error AS Error,
+        (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, status AS StatusName, error AS Error,
         errored_at AS ErroredAt, cache_key AS CacheKey, warehouse_query_id AS WarehouseQueryId,
         warehouse_execution_time_ms AS WarehouseExecutionTimeMs, total_row_count AS TotalRowCount,
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
@@ -29,10 +29,10 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
                                    request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
-                                   metric_query, fields)
+                                   metric_query, fields, statement_timeout_ms)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
                 jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
-                CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb))
+                CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs)
         """;
 
     // Queries belong to their creator: another user's query is as absent as one that never existed.
@@ -60,7 +60,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         WITH changed AS (
             UPDATE query_history
             SET status = 'executing', processing_started_at = now(), heartbeat_at = now(),
-                executing_server = @server, attempt = attempt + 1
+                executing_server = @server, attempt = attempt + 1, holds_slot = true
             WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued')
             RETURNING *),
         notified AS (SELECT pg_notify('{StatusChannel}', query_uuid::text || ':' || status) FROM changed)
@@ -86,9 +86,19 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     private const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
 
+    // Slots, not statuses: a cancelled query whose warehouse statement still runs keeps its slot.
     private const string UserExecutingSql = """
-        SELECT count(*) FROM query_history
-        WHERE created_by_user_uuid = @userUuid AND status = 'executing' AND joined_query_uuid IS NULL
+        SELECT count(*) FROM query_history WHERE created_by_user_uuid = @userUuid AND holds_slot
+        """;
+
+    private const string ServerExecutingSql = """
+        SELECT count(*) FROM query_history WHERE executing_server = @server AND holds_slot
+        """;
+
+    private const string ServerLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net server slots'), hashtext(@server))";
+
+    private const string ReleaseSlotSql = """
+        UPDATE query_history SET holds_slot = false WHERE query_uuid = @queryUuid AND attempt = @attempt AND holds_slot
         """;
 
     // Copies a finished leader's outcome to the queries that joined it. Runs after the leader's row
@@ -139,9 +149,12 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         {NotifyChanged}
         """;
 
+    // Renewed while the query executes, and while a cancelled one still holds its slot (its warehouse
+    // statement has not ended yet); answers whether the query still executes.
     private const string HeartbeatSql = """
         UPDATE query_history SET heartbeat_at = now()
-        WHERE query_uuid = @queryUuid AND status = 'executing' AND attempt = @attempt
+        WHERE query_uuid = @queryUuid AND attempt = @attempt AND (status = 'executing' OR holds_slot)
+        RETURNING status = 'executing'
         """;
 
     private const string RecordUploadSql = """
@@ -200,6 +213,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query.CreatedByUserUuid,
         query.MetricQueryJson,
         query.FieldsJson,
+        query.StatementTimeoutMs,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>
@@ -229,14 +243,26 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     /// <summary>What claiming a query for a worker found.</summary>
     /// <param name="Started">The claimed query, or null.</param>
-    /// <param name="UserAtLimit">True when the query waits because its user already has the most queries executing.</param>
+    /// <param name="UserAtLimit">True when the query waits because its user already has the most queries executing, or their fair share.</param>
     public sealed record StartOutcome(QueryHistoryRecord? Started, bool UserAtLimit);
 
     /// <summary>
-    /// Claims the query for a worker unless its creator already has <paramref name="maxExecutingPerUser"/>
-    /// queries executing (the count is taken under a per-user lock, so concurrent workers cannot both slip in).
+    /// Claims the query for a worker unless its creator already holds <paramref name="maxExecutingPerUser"/>
+    /// slots (the count is taken under a per-user lock, so concurrent workers cannot both slip in).
     /// </summary>
-    public async Task<StartOutcome> TryStartExecutingAsync(Guid queryUuid, string server, int maxExecutingPerUser, CancellationToken cancellationToken)
+    public Task<StartOutcome> TryStartExecutingAsync(Guid queryUuid, string server, int maxExecutingPerUser, CancellationToken cancellationToken) =>
+        TryStartExecutingAsync(queryUuid, server, new SlotRules(maxExecutingPerUser, int.MaxValue), cancellationToken);
+
+    /// <summary>
+    /// How workers are shared. A user holds at most <paramref name="MaxPerUser"/> slots anywhere; on one
+    /// server, a user who already holds a slot may not take one once <paramref name="SharedSlotsPerServer"/>
+    /// are held there: the rest are kept for users with nothing running, so one or two users cannot make
+    /// everyone else wait.
+    /// </summary>
+    public sealed record SlotRules(int MaxPerUser, int SharedSlotsPerServer);
+
+    /// <summary>Claims the query for a worker under <paramref name="rules"/>; the counts are taken under locks, so concurrent workers cannot both slip in.</summary>
+    public async Task<StartOutcome> TryStartExecutingAsync(Guid queryUuid, string server, SlotRules rules, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -247,13 +273,24 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
             return new StartOutcome(null, false);
         }
 
-        if (owner.CreatedByUserUuid is { } userUuid && maxExecutingPerUser < int.MaxValue)
+        if (owner.CreatedByUserUuid is { } userUuid && (rules.MaxPerUser < int.MaxValue || rules.SharedSlotsPerServer < int.MaxValue))
         {
+            // Always the user's lock first, then the server's: no two workers wait on each other.
             await connection.ExecuteAsync(new CommandDefinition(UserLockSql, new { key = userUuid.ToString() }, transaction, cancellationToken: cancellationToken));
             var executing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UserExecutingSql, new { userUuid }, transaction, cancellationToken: cancellationToken));
-            if (executing >= maxExecutingPerUser)
+            if (executing >= rules.MaxPerUser)
             {
                 return new StartOutcome(null, true);
+            }
+
+            if (executing > 0 && rules.SharedSlotsPerServer < int.MaxValue)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ServerLockSql, new { server }, transaction, cancellationToken: cancellationToken));
+                var onServer = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ServerExecutingSql, new { server }, transaction, cancellationToken: cancellationToken));
+                if (onServer >= rules.SharedSlotsPerServer)
+                {
+                    return new StartOutcome(null, true);
+                }
             }
         }
 
@@ -269,6 +306,21 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     }
 
     private sealed record OwnerRow(Guid? CreatedByUserUuid);
+
+    private const string ProjectQueriesSql = """
+        SELECT query_uuid FROM query_history WHERE project_uuid = @projectUuid AND status IN ('pending', 'queued', 'executing');
+        SELECT DISTINCT results_file_name FROM query_history WHERE project_uuid = @projectUuid AND results_file_name IS NOT NULL;
+        """;
+
+    /// <summary>A project's queries still running, and every results file its queries point at.</summary>
+    public async Task<(IReadOnlyList<Guid> Active, IReadOnlyList<string> Files)> ProjectQueriesAsync(Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(ProjectQueriesSql, new { projectUuid }, cancellationToken: cancellationToken));
+        var active = (await grid.ReadAsync<Guid>()).ToList();
+        var files = (await grid.ReadAsync<string>()).ToList();
+        return (active, files);
+    }
 
     /// <summary>Records the warehouse's id of the running query and, once known, its time to first row.</summary>
     public async Task SetWarehouseQueryAsync(Guid queryUuid, string? warehouseQueryId, long? warehouseExecutionTimeMs, CancellationToken cancellationToken)
@@ -311,7 +363,14 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     public async Task<bool> HeartbeatAsync(Guid queryUuid, int attempt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(HeartbeatSql, new { queryUuid, attempt }, cancellationToken: cancellationToken)) == 1;
+        return await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(HeartbeatSql, new { queryUuid, attempt }, cancellationToken: cancellationToken)) == true;
+    }
+
+    /// <summary>The query's warehouse statement has ended: its slot counts no more against its user and server.</summary>
+    public async Task ReleaseSlotAsync(Guid queryUuid, int attempt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseSlotSql, new { queryUuid, attempt }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Records the multipart upload a query's worker started, so that it can be aborted if the worker dies.</summary>

@@ -26,6 +26,9 @@ public sealed class QueryHistoryRecord
     /// <summary>The row limit asked for, or null for all rows.</summary>
     public long? RowLimit { get; init; }
 
+    /// <summary>The time limit the request asked for, in milliseconds, or null for the project's.</summary>
+    public long? StatementTimeoutMs { get; init; }
+
     /// <summary>The stored status name.</summary>
     public string StatusName { get; init; } = "";
 

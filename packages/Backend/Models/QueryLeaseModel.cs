@@ -20,11 +20,24 @@ public sealed class QueryLeaseModel(NpgsqlDataSource dataSource)
         WITH changed AS (
             UPDATE query_history
             SET status = 'queued', processing_started_at = NULL, heartbeat_at = NULL, executing_server = NULL,
-                results_upload_key = NULL, results_upload_id = NULL
+                results_upload_key = NULL, results_upload_id = NULL, holds_slot = false
             WHERE query_uuid = @queryUuid AND status = 'executing' AND attempt = @attempt AND heartbeat_at < now() - @leaseTimeout
             RETURNING query_uuid, status)
         SELECT count(*) FROM (SELECT pg_notify('{QueryHistoryModel.StatusChannel}', query_uuid::text || ':' || status) FROM changed) AS notified
         """;
+
+    // A worker renews its heartbeat as long as it holds a slot; a slot whose heartbeat lapsed belongs to a dead worker.
+    private const string ReleaseLapsedSlotsSql = """
+        UPDATE query_history SET holds_slot = false
+        WHERE holds_slot AND (heartbeat_at IS NULL OR heartbeat_at < now() - @leaseTimeout)
+        """;
+
+    /// <summary>Frees the slots of workers that died; returns how many.</summary>
+    public async Task<int> ReleaseLapsedSlotsAsync(TimeSpan leaseTimeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(ReleaseLapsedSlotsSql, new { leaseTimeout }, cancellationToken: cancellationToken));
+    }
 
     /// <summary>A running query whose lease lapsed.</summary>
     /// <param name="QueryUuid">The query.</param>

@@ -29,4 +29,7 @@ public interface IResultsStore
 
     /// <summary>Deletes a stored result's files, if it has any.</summary>
     Task DeleteAsync(string? fileName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the exports (CSV files) of one query, or of every query of the project when <paramref name="queryUuid"/> is null.</summary>
+    Task DeleteExportsAsync(Guid projectUuid, Guid? queryUuid, CancellationToken cancellationToken);
 }

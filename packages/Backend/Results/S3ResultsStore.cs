@@ -52,4 +52,8 @@ public sealed class S3ResultsStore(
             indexes.Forget(ResultsObjectKeys.IndexKey(fileName));
         }
     }
+
+    /// <inheritdoc />
+    public Task DeleteExportsAsync(Guid projectUuid, Guid? queryUuid, CancellationToken cancellationToken) =>
+        storage.DeleteByPrefixAsync(ResultsObjectKeys.ExportsOf(options.Value.Prefix, projectUuid, queryUuid), cancellationToken);
 }

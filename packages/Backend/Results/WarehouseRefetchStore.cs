@@ -78,6 +78,9 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
     /// <inheritdoc />
     public Task DeleteAsync(string? fileName, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <inheritdoc />
+    public Task DeleteExportsAsync(Guid projectUuid, Guid? queryUuid, CancellationToken cancellationToken) => Task.CompletedTask;
+
     private async Task<IWarehouseClient> ClientForAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);

@@ -69,6 +69,11 @@ public sealed class AsyncQueryService(
             throw new ValidationException($"context must be at most {MaxContextLength} characters.");
         }
 
+        if (request.StatementTimeoutSeconds is < 1)
+        {
+            throw new ValidationException($"statementTimeoutSeconds must be 1 or more (got {request.StatementTimeoutSeconds}); leave it out for the project's limit.");
+        }
+
         return sql;
     }
 
@@ -77,7 +82,12 @@ public sealed class AsyncQueryService(
     {
         var sql = ValidateSql(request);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
-        return await SubmitCompiledAsync(user, project, new CompiledSubmission(sql, request.Limit, request.Context, request.InvalidateCache == true), cancellationToken);
+        return await SubmitCompiledAsync(user, project, new CompiledSubmission(
+            sql,
+            request.Limit,
+            request.Context,
+            request.InvalidateCache == true,
+            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null), cancellationToken);
     }
 
     /// <summary>
@@ -96,7 +106,8 @@ public sealed class AsyncQueryService(
             QueryCacheKey.Compute(project.ProjectUuid, submission.Sql, submission.Limit, DefaultTimezone),
             user.UserUuid,
             submission.MetricQueryJson,
-            submission.FieldsJson);
+            submission.FieldsJson,
+            submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null);
         var miss = new CacheMetadata { CacheHit = false };
         if (!submission.InvalidateCache)
         {
@@ -257,6 +268,9 @@ public sealed class AsyncQueryService(
             await results.DeleteAsync(fileName, cancellationToken);
         }
 
+        // Its exports are copies of its rows: a presigned link must not outlive the query.
+        await results.DeleteExportsAsync(projectUuid, queryUuid, cancellationToken);
+
         logger.LogInformation("Query {QueryUuid} deleted (results file deleted: {ResultsDeleted})", queryUuid, deleteFile);
         return new DeleteQueryResults { QueryUuid = queryUuid, ResultsDeleted = deleteFile };
     }
@@ -306,7 +320,8 @@ public sealed class AsyncQueryService(
         return await row;
     }
 
-    private async Task<bool> CancelIfActiveAsync(Guid queryUuid, CancellationToken cancellationToken)
+    /// <summary>Cancels the query if it is pending, queued or executing; false when it was not.</summary>
+    public async Task<bool> CancelIfActiveAsync(Guid queryUuid, CancellationToken cancellationToken)
     {
         if (!await history.CancelAsync(queryUuid, cancellationToken))
         {

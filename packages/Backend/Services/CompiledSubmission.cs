@@ -7,4 +7,6 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="InvalidateCache">Run anew even when a fresh result exists.</param>
 /// <param name="MetricQueryJson">For metric queries: the query as asked (stored in the history row).</param>
 /// <param name="FieldsJson">For metric queries: the selected fields (stored in the history row).</param>
-public sealed record CompiledSubmission(string Sql, long? Limit, string? Context, bool InvalidateCache, string? MetricQueryJson = null, string? FieldsJson = null);
+/// <param name="StatementTimeout">A time limit the request asked for (it only lowers the project's), or null.</param>
+public sealed record CompiledSubmission(
+    string Sql, long? Limit, string? Context, bool InvalidateCache, string? MetricQueryJson = null, string? FieldsJson = null, TimeSpan? StatementTimeout = null);

@@ -7,9 +7,21 @@ using Lightdash.Net.Warehouses;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Projects as their members see them, and their membership (project admins).</summary>
-public sealed class ProjectService(ProjectAccess access, ProjectModel projects, ProjectMembershipModel memberships, UserModel users)
+public sealed class ProjectService(
+    ProjectAccess access,
+    ProjectModel projects,
+    ProjectMembershipModel memberships,
+    UserModel users,
+    WarehouseClientFactory warehouses,
+    QueryHistoryModel history,
+    Results.IResultsStore results,
+    AsyncQueryService queries,
+    ILogger<ProjectService> logger)
 {
     private const int MinCacheTtlSeconds = 60;
+    private const int MaxStatementTimeoutSeconds = 7 * 24 * 3600;
+    private const int MaxNameLength = 256;
+    private const int MaxConnectionStringLength = 4096;
 
     /// <summary>Creates a project (organisation admins); its creator becomes its admin.</summary>
     /// <remarks>Projects declared in configuration are written again at every start: configuration wins for those.</remarks>
@@ -26,6 +38,8 @@ public sealed class ProjectService(ProjectAccess access, ProjectModel projects, 
             throw new ValidationException("name is required.");
         }
 
+        ValidName(name);
+
         if (!Enum.TryParse<WarehouseType>(request.WarehouseType, ignoreCase: true, out var type))
         {
             throw new ValidationException($"warehouseType must be one of {string.Join(", ", Enum.GetNames<WarehouseType>().Select(n => n.ToLowerInvariant()))}.");
@@ -36,30 +50,133 @@ public sealed class ProjectService(ProjectAccess access, ProjectModel projects, 
             throw new ValidationException("connectionString is required.");
         }
 
-        var project = new Project(Guid.NewGuid(), name, new WarehouseConnection(type, request.ConnectionString), ValidTtl(request.ResultsCacheTtlSeconds));
+        ValidConnectionString(request.ConnectionString);
+
+        var connection = new WarehouseConnection(type, request.ConnectionString);
+        var project = new Project(
+            Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds));
+        await CheckConnectionAsync(connection, cancellationToken);
         await projects.UpsertAsync(project, cancellationToken);
         await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
         return await GetAsync(user, project.ProjectUuid, cancellationToken);
     }
 
-    /// <summary>Renames a project, replaces its connection or its cache TTL (project admins).</summary>
+    /// <summary>
+    /// Renames a project or changes its cache TTL or statement time limit (project admins); replaces
+    /// its connection (organisation admins only: a connection string decides what the server reaches).
+    /// </summary>
     public async Task<ProjectResults> UpdateAsync(CurrentUser user, Guid projectUuid, UpdateProjectRequest request, CancellationToken cancellationToken)
     {
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        if (request.Name is { } name && string.IsNullOrWhiteSpace(name))
+        if (request.Name is { } name)
         {
-            throw new ValidationException("name cannot be empty.");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ValidationException("name cannot be empty.");
+            }
+
+            ValidName(name.Trim());
+        }
+
+        var warehouse = project.Warehouse;
+        if (request.ConnectionString is not null)
+        {
+            if (!user.IsAdmin)
+            {
+                throw new ForbiddenException("Only organisation admins change a project's connection string.");
+            }
+
+            if (string.IsNullOrWhiteSpace(request.ConnectionString))
+            {
+                throw new ValidationException("connectionString cannot be empty.");
+            }
+
+            ValidConnectionString(request.ConnectionString);
+            warehouse = project.Warehouse with { ConnectionString = request.ConnectionString };
+            await CheckConnectionAsync(warehouse, cancellationToken);
         }
 
         var updated = project with
         {
             Name = request.Name?.Trim() ?? project.Name,
-            Warehouse = string.IsNullOrWhiteSpace(request.ConnectionString) ? project.Warehouse : project.Warehouse with { ConnectionString = request.ConnectionString },
+            Warehouse = warehouse,
             ResultsCacheTtl = request.ResultsCacheTtlSeconds is null ? project.ResultsCacheTtl : ValidTtl(request.ResultsCacheTtlSeconds),
+            StatementTimeout = request.StatementTimeoutSeconds is null ? project.StatementTimeout : ValidStatementTimeout(request.StatementTimeoutSeconds),
         };
         await projects.UpsertAsync(updated, cancellationToken);
         return await GetAsync(user, projectUuid, cancellationToken);
     }
+
+    /// <summary>
+    /// Deletes a project (organisation admins): its running queries are cancelled, then its queries,
+    /// stored results, exports, saved content and memberships are removed.
+    /// </summary>
+    public async Task DeleteAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
+    {
+        if (!user.IsAdmin)
+        {
+            // The same answer as for a project that does not exist: non-admins learn nothing.
+            await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+            throw new ForbiddenException("Only organisation admins delete projects.");
+        }
+
+        await projects.GetAsync(projectUuid, cancellationToken);
+        var (active, files) = await history.ProjectQueriesAsync(projectUuid, cancellationToken);
+        foreach (var queryUuid in active)
+        {
+            await queries.CancelIfActiveAsync(queryUuid, cancellationToken);
+        }
+
+        await projects.DeleteAsync(projectUuid, cancellationToken);
+        foreach (var file in files)
+        {
+            await results.DeleteAsync(file, cancellationToken);
+        }
+
+        await results.DeleteExportsAsync(projectUuid, null, cancellationToken);
+        logger.LogInformation("Project {ProjectUuid} deleted with {QueryFiles} results files ({Cancelled} running queries cancelled)", projectUuid, files.Count, active.Count);
+    }
+
+    // Connects as a query would; the organisation admin asking is told exactly what failed.
+    private async Task CheckConnectionAsync(WarehouseConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await warehouses.CheckAsync(connection, cancellationToken);
+        }
+        catch (WarehouseQueryException e)
+        {
+            throw new ValidationException($"The warehouse connection does not work: {e.ConnectionFailureDetail ?? e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            // The driver could not parse the connection string.
+            throw new ValidationException($"The connection string is not valid: {e.Message}");
+        }
+    }
+
+    private static void ValidName(string name)
+    {
+        if (name.Length > MaxNameLength)
+        {
+            throw new ValidationException($"name is {name.Length} characters long; at most {MaxNameLength} are accepted.");
+        }
+    }
+
+    private static void ValidConnectionString(string connectionString)
+    {
+        if (connectionString.Length > MaxConnectionStringLength)
+        {
+            throw new ValidationException($"connectionString is {connectionString.Length} characters long; at most {MaxConnectionStringLength} are accepted.");
+        }
+    }
+
+    private static TimeSpan? ValidStatementTimeout(int? seconds) => seconds switch
+    {
+        null => null,
+        < 1 or > MaxStatementTimeoutSeconds => throw new ValidationException($"statementTimeoutSeconds must be between 1 and {MaxStatementTimeoutSeconds} (got {seconds})."),
+        _ => TimeSpan.FromSeconds(seconds.Value),
+    };
 
     private static TimeSpan? ValidTtl(int? seconds) => seconds switch
     {

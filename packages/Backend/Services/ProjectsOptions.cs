@@ -36,4 +36,7 @@ public sealed class ProjectDefinition
 
     /// <summary>How long this project's results are kept and reused; empty for <see cref="QueryExecutionOptions.ResultsTtl"/>.</summary>
     public TimeSpan? ResultsCacheTtl { get; set; }
+
+    /// <summary>The longest this project's warehouse statements may run; empty for <see cref="QueryExecutionOptions.StatementTimeout"/>.</summary>
+    public TimeSpan? StatementTimeout { get; set; }
 }

@@ -49,7 +49,7 @@ public sealed class QueryDownloadService(
 
         if (type == "csv")
         {
-            var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, queryUuid, "csv");
+            var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, projectUuid, queryUuid, "csv");
             await csv.ExportAsync(query, exportKey, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
             key = exportKey;

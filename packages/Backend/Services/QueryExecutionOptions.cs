@@ -12,6 +12,18 @@ public sealed class QueryExecutionOptions
     [Range(1, 256)]
     public int WorkerCount { get; set; } = 8;
 
+    /// <summary>
+    /// Workers of this instance kept for users with nothing running: a user who already runs a query
+    /// gets a worker only while more than this many are free (default: a quarter of
+    /// <see cref="WorkerCount"/>, at least one, when left at -1). So one or two users with many long
+    /// queries cannot make everyone else wait; 0 turns the reserve off.
+    /// </summary>
+    [Range(-1, 256)]
+    public int ReservedWorkers { get; set; } = -1;
+
+    /// <summary>The workers a user who already runs a query may share on this instance.</summary>
+    public int SharedWorkers => Math.Max(1, WorkerCount - (ReservedWorkers >= 0 ? ReservedWorkers : Math.Max(1, WorkerCount / 4)));
+
     /// <summary>Threads that decode, compress and upload results (0: half the cores, at least one). They sit outside the thread pool that serves requests.</summary>
     [Range(0, 256)]
     public int StreamingThreads { get; set; }
@@ -34,6 +46,12 @@ public sealed class QueryExecutionOptions
 
     /// <summary>How often an idle worker looks for queued jobs when PostgreSQL notifications are missed.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The longest a warehouse statement may run (a project may set its own, a request a shorter one);
+    /// the warehouse stops it (PostgreSQL's statement_timeout, DuckDB's interrupt) and the query ends in <c>error</c>.
+    /// </summary>
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long results are kept and reused from the cache (a project may set its own).</summary>
     public TimeSpan ResultsTtl { get; set; } = TimeSpan.FromHours(24);

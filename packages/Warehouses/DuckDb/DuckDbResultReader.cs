@@ -12,11 +12,16 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
     private readonly DuckDBCommand _command;
     private readonly DuckDBDataReader _reader;
     private readonly CancellationTokenRegistration _cancelRegistration;
+    private readonly CancellationTokenSource? _deadline;
+    private readonly TimeSpan? _timeout;
     private readonly RowJsonWriter<DuckDBDataReader> _rowWriter;
 
     public DuckDbResultReader(
-        DuckDBConnection connection, DuckDBCommand command, DuckDBDataReader reader, DuckDbColumnPlan? plan, string queryId, CancellationTokenRegistration cancelRegistration)
+        DuckDBConnection connection, DuckDBCommand command, DuckDBDataReader reader, DuckDbColumnPlan? plan, string queryId, CancellationTokenRegistration cancelRegistration,
+        CancellationTokenSource? deadline, TimeSpan? timeout)
     {
+        _deadline = deadline;
+        _timeout = timeout;
         _connection = connection;
         _command = command;
         _reader = reader;
@@ -46,6 +51,10 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
         {
             // In-process: reading computes the next chunk on this thread.
             return ValueTask.FromResult(_reader.Read());
+        }
+        catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested && _deadline?.IsCancellationRequested == true)
+        {
+            throw WarehouseQueryException.TimedOut(_timeout!.Value, e);
         }
         catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -79,5 +88,6 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
         await _reader.DisposeAsync().ConfigureAwait(false);
         await _command.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        _deadline?.Dispose();
     }
 }

@@ -4,7 +4,9 @@ namespace Lightdash.Net.Warehouses.DuckDb;
 
 /// <summary>
 /// Runs queries on an embedded DuckDB database (a file, or <c>:memory:</c>) in this process.
-/// Queries execute on the thread pool, stream their chunks, and stop on cancel (DuckDB's interrupt).
+/// Queries execute on the thread pool, stream their chunks, and stop on cancel or at their time
+/// limit (DuckDB's interrupt). User SQL runs in a sandbox (<see cref="DuckDbSandbox"/>): it reads the
+/// project's tables and nothing else.
 /// </summary>
 public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseClient
 {
@@ -22,9 +24,13 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
         var connection = new DuckDBConnection(connectionString);
         DuckDBCommand? command = null;
         var registration = default(CancellationTokenRegistration);
+        // The time limit interrupts the query like a cancel, and lives as long as the reader.
+        var deadline = query.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        var stop = deadline is null ? cancellationToken : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token).Token;
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            DuckDbSandbox.Apply(connection);
             var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
             var plan = DuckDbColumnPlan.Describe(connection, sql);
             command = connection.CreateCommand();
@@ -37,9 +43,9 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             }
 
             var running = command;
-            registration = cancellationToken.Register(() => running.Cancel());
+            registration = stop.Register(() => running.Cancel());
             var reader = await Task.Run(() => (DuckDBDataReader)running.ExecuteReader(), cancellationToken).ConfigureAwait(false);
-            return new DuckDbResultReader(connection, command, reader, plan, queryId, registration);
+            return new DuckDbResultReader(connection, command, reader, plan, queryId, registration, deadline, query.Timeout);
         }
         catch (Exception e)
         {
@@ -50,6 +56,12 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
+            deadline?.Dispose();
+            if (e is DuckDBException && !cancellationToken.IsCancellationRequested && deadline?.IsCancellationRequested == true)
+            {
+                throw WarehouseQueryException.TimedOut(query.Timeout!.Value, e);
+            }
+
             if (e is DuckDBException && !cancellationToken.IsCancellationRequested)
             {
                 throw new WarehouseQueryException(e.Message, e);

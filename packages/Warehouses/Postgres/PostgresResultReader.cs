@@ -11,10 +11,12 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
     private readonly NpgsqlCommand _command;
     private readonly NpgsqlDataReader _reader;
     private readonly RowJsonWriter<NpgsqlDataReader> _rowWriter;
+    private readonly TimeSpan? _timeout;
     private bool _finished;
 
-    public PostgresResultReader(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader)
+    public PostgresResultReader(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader, TimeSpan? timeout)
     {
+        _timeout = timeout;
         _connection = connection;
         _command = command;
         _reader = reader;
@@ -48,7 +50,7 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
         }
         catch (Exception e) when (PostgresErrors.IsWarehouseFailure(e, cancellationToken))
         {
-            throw PostgresErrors.ToWarehouseException(e);
+            throw PostgresErrors.ToWarehouseException(e, _timeout);
         }
     }
 

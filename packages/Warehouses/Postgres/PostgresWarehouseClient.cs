@@ -10,18 +10,33 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
     private static readonly WarehouseCapabilities PostgresCapabilities = new(SupportsCancel: true, SupportsWindowedRefetch: true);
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly WarehouseSecurityPolicy _policy;
 
     /// <summary>Creates the client; no connection is opened until a query runs.</summary>
-    public PostgresWarehouseClient(string connectionString)
+    public PostgresWarehouseClient(string connectionString, WarehouseSecurityPolicy? policy = null)
     {
+        _policy = policy ?? WarehouseSecurityPolicy.Default;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!builder.ContainsKey("Command Timeout"))
         {
-            // Analytics queries run as long as they need; users cancel them explicitly.
+            // The statement's time limit is the warehouse's statement_timeout, set per query.
             builder.CommandTimeout = 0;
         }
 
         builder.ApplicationName ??= "lightdash-net";
+        if (!builder.ContainsKey("Cancellation Timeout"))
+        {
+            // After a cancel, wait for the server to say the statement ended instead of dropping the
+            // connection after 2 s: a statement that ignores the cancel for a while (a long planning
+            // phase) then still counts against its user's slots until it really ends.
+            builder.CancellationTimeout = 0;
+        }
+
+        if (!builder.ContainsKey("Keepalive"))
+        {
+            // That wait ends when the server is gone, not only when it answers.
+            builder.KeepAlive = 30;
+        }
         // Arrays holding nulls come back with nullable elements instead of failing to read.
         builder.ArrayNullabilityMode = ArrayNullabilityMode.Always;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
@@ -40,7 +55,8 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
         NpgsqlCommand? command = null;
         try
         {
-            connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await PostgresSessionGuard.ApplyAsync(connection, _policy, query.Timeout, cancellationToken).ConfigureAwait(false);
             command = new NpgsqlCommand(Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset), connection);
             if (query.OnStarted is { } onStarted)
             {
@@ -48,7 +64,7 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
             }
 
             var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
-            return new PostgresResultReader(connection, command, reader);
+            return new PostgresResultReader(connection, command, reader, query.Timeout);
         }
         catch (Exception e)
         {
@@ -64,10 +80,23 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
 
             if (PostgresErrors.IsWarehouseFailure(e, cancellationToken))
             {
-                throw PostgresErrors.ToWarehouseException(e);
+                throw PostgresErrors.ToWarehouseException(e, query.Timeout);
             }
 
             throw;
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PostgresErrors.IsWarehouseFailure(e, cancellationToken) || e is System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // Refused logins, missing databases and unreachable hosts alike: the detail says where things are.
+            throw WarehouseQueryException.ConnectionFailed(e.Message, e);
         }
     }
 
