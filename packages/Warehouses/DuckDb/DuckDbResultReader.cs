@@ -52,7 +52,7 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
             // In-process: reading computes the next chunk on this thread.
             return ValueTask.FromResult(_reader.Read());
         }
-        catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested && _deadline?.IsCancellationRequested == true)
+        catch (Exception e) when (e is DuckDBException or OperationCanceledException && !cancellationToken.IsCancellationRequested && _deadline?.IsCancellationRequested == true)
         {
             throw WarehouseQueryException.TimedOut(_timeout!.Value, e);
         }

@@ -57,7 +57,7 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
 
             await connection.DisposeAsync().ConfigureAwait(false);
             deadline?.Dispose();
-            if (e is DuckDBException && !cancellationToken.IsCancellationRequested && deadline?.IsCancellationRequested == true)
+            if (e is DuckDBException or OperationCanceledException && !cancellationToken.IsCancellationRequested && deadline?.IsCancellationRequested == true)
             {
                 throw WarehouseQueryException.TimedOut(query.Timeout!.Value, e);
             }
