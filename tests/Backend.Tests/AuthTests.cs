@@ -119,15 +119,23 @@ public class AuthTests
     }
 
     [Test]
-    public async Task EveryQueryRoute_InAProjectTheUserIsNotIn_Returns403()
+    public async Task EveryQueryRoute_InAProjectTheUserIsNotIn_Returns404LikeAMissingProject()
     {
+        var missing = Guid.NewGuid();
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery))
         {
             var (status, answer) = await SendAsync(_outsider, method, path, body);
-            Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), $"{method} {path}");
-            Assert.That(answer.GetProperty("error").GetProperty("message").GetString(), Does.Contain("not a member"), $"{method} {path}");
+            var (missingStatus, missingAnswer) = await SendAsync(_outsider, method, path.Replace(_host.ProjectUuid.ToString(), missing.ToString(), StringComparison.Ordinal), body);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), $"{method} {path}");
+            Assert.That(missingStatus, Is.EqualTo(HttpStatusCode.NotFound), $"{method} {path}");
+            Assert.That(
+                Message(answer).Replace(_host.ProjectUuid.ToString(), "P", StringComparison.Ordinal),
+                Is.EqualTo(Message(missingAnswer).Replace(missing.ToString(), "P", StringComparison.Ordinal)),
+                $"{method} {path}: an existing project answers like a missing one");
         }
     }
+
+    private static string Message(JsonElement answer) => answer.GetProperty("error").GetProperty("message").GetString()!;
 
     [Test]
     public async Task EveryQueryRoute_OnAnotherUsersQuery_Returns404()
@@ -195,7 +203,7 @@ public class AuthTests
         var (missing, _) = await SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{Guid.NewGuid()}", new { role = "viewer" });
         var (listStatus, members) = await SendAsync(projectAdmin, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}/access");
 
-        Assert.That(setStatus, Is.EqualTo(HttpStatusCode.Forbidden), "admin of one project only");
+        Assert.That(setStatus, Is.EqualTo(HttpStatusCode.NotFound), "admin of one project only: the other is as unknown as a missing one");
         Assert.That(badRole, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(badBody.GetProperty("error").GetProperty("message").GetString(), Does.Contain("viewer, developer or admin"));
         Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));

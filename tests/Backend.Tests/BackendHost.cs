@@ -72,6 +72,9 @@ public sealed class BackendHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>An anonymous client of this host that does not follow redirects.</summary>
+    public HttpClient CreateClientWithoutRedirects() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
     public AmazonS3Client S3 { get; }
 
     public IServiceProvider Services => _factory.Services;

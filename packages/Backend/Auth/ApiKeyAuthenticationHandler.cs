@@ -89,8 +89,29 @@ public sealed class ApiKeyAuthenticationHandler(
             }
         }
 
+        if (IsDashboardLogin(Request, out var login))
+        {
+            // /hangfire?token=…: checked like any token before the dashboard keeps it in a cookie.
+            return login;
+        }
+
         return Request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
     }
+
+    /// <summary>True for <c>/hangfire?token=…</c>, the dashboard's login from a browser.</summary>
+    public static bool IsDashboardLogin(HttpRequest request, out string? token)
+    {
+        token = null;
+        if (request.Path.StartsWithSegments(DashboardPath) && request.Query.TryGetValue("token", out var value) && value.ToString().Length > 0)
+        {
+            token = value.ToString();
+        }
+
+        return token is not null;
+    }
+
+    /// <summary>Where the Hangfire dashboard is served.</summary>
+    public const string DashboardPath = "/hangfire";
 
     private Task WriteErrorAsync(int statusCode, string name, string message)
     {

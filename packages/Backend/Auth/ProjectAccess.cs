@@ -6,7 +6,10 @@ namespace Lightdash.Net.Backend.Auth;
 /// <summary>Decides whether a user may act in a project: members by role, organisation admins everywhere.</summary>
 public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel memberships)
 {
-    /// <summary>The project, when the user has at least <paramref name="needed"/> in it; 404 when it does not exist, 403 otherwise.</summary>
+    /// <summary>
+    /// The project, when the user has at least <paramref name="needed"/> in it; 404 when it does not exist
+    /// or the user is not a member (the same answer, so that nobody learns which projects exist); 403 for a lower role.
+    /// </summary>
     public async Task<Project> RequireAsync(CurrentUser user, Guid projectUuid, ProjectRole needed, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(projectUuid, cancellationToken);
@@ -18,7 +21,7 @@ public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel 
         var role = await memberships.FindRoleAsync(projectUuid, user.UserUuid, cancellationToken);
         if (role is null)
         {
-            throw new ForbiddenException($"You are not a member of project {projectUuid}.");
+            throw ProjectModel.NotFound(projectUuid);
         }
 
         return role >= needed

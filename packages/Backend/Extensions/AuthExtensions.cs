@@ -82,15 +82,36 @@ public static class AuthExtensions
 
         // A browser cannot send an Authorization header to the dashboard: /hangfire?token=… stores the
         // token in an HTTP-only cookie for the dashboard's own requests, then drops it from the address.
+        // The token was authenticated like any other (before the rate limiter, so that a valid admin's
+        // login counts against the admin, never against an address flooded with bad tokens); the cookie
+        // is set only for an organisation admin's valid token.
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/hangfire") && context.Request.Query.TryGetValue("token", out var token))
+            if (ApiKeyAuthenticationHandler.IsDashboardLogin(context.Request, out var token))
             {
-                context.Response.Cookies.Append(ApiKeyAuthenticationHandler.CookieName, token.ToString(), new CookieOptions
+                if (context.User.Identity?.IsAuthenticated != true || !CurrentUser.From(context.User).IsAdmin)
+                {
+                    var status = context.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
+                    context.Response.StatusCode = status;
+                    await context.Response.WriteAsJsonAsync(new ApiErrorResponse
+                    {
+                        Error = new ApiError
+                        {
+                            Name = status == StatusCodes.Status401Unauthorized ? "AuthorizationError" : "ForbiddenError",
+                            StatusCode = status,
+                            Message = status == StatusCodes.Status401Unauthorized
+                                ? "The token is not valid."
+                                : "The Hangfire dashboard is for organisation admins only.",
+                        },
+                    });
+                    return;
+                }
+
+                context.Response.Cookies.Append(ApiKeyAuthenticationHandler.CookieName, token!, new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Strict,
-                    Path = "/hangfire",
+                    Path = ApiKeyAuthenticationHandler.DashboardPath,
                     Secure = context.Request.IsHttps,
                 });
                 context.Response.Redirect(context.Request.PathBase + context.Request.Path);
@@ -99,7 +120,7 @@ public static class AuthExtensions
 
             await next();
         });
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        app.UseHangfireDashboard(ApiKeyAuthenticationHandler.DashboardPath, new DashboardOptions
         {
             Authorization = [new HangfireDashboardAccess()],
             DisplayStorageConnectionString = false,

@@ -35,7 +35,7 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
             new CommandDefinition(SelectSql, new { projectUuid }, cancellationToken: cancellationToken));
         if (row is null)
         {
-            throw new NotFoundException($"Project {projectUuid} does not exist.");
+            throw NotFound(projectUuid);
         }
 
         return Enum.TryParse<WarehouseType>(row.WarehouseType, ignoreCase: true, out var type)
@@ -47,6 +47,9 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
+
+    /// <summary>The 404 of a project that does not exist, or that the caller may not know of.</summary>
+    public static NotFoundException NotFound(Guid projectUuid) => new($"Project {projectUuid} does not exist.");
 
     /// <summary>Creates the project or updates its name and warehouse.</summary>
     public async Task UpsertAsync(Project project, CancellationToken cancellationToken)

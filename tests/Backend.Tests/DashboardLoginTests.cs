@@ -1,0 +1,62 @@
+using System.Net;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>The Hangfire dashboard's browser login: a cookie only for an organisation admin's valid token, whatever else an address sends.</summary>
+public class DashboardLoginTests
+{
+    private BackendHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Auth:RequestsPerMinute"] = "10" });
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [Test]
+    [Order(1)]
+    public async Task Login_SetsAnHttpOnlyCookie_OnlyForAnOrganisationAdminsValidToken()
+    {
+        var developerToken = await DeveloperTokenAsync();
+        using var browser = _host.CreateClientWithoutRedirects();
+
+        using var bad = await browser.GetAsync("/hangfire?token=ldpat_not-a-real-token");
+        using var developer = await browser.GetAsync($"/hangfire?token={developerToken}");
+        using var admin = await browser.GetAsync($"/hangfire?token={_host.AdminToken}");
+
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(bad.Headers.Contains("Set-Cookie"), Is.False);
+        Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("\"statusCode\":401"));
+        Assert.That(developer.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(developer.Headers.Contains("Set-Cookie"), Is.False);
+        Assert.That(admin.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var cookie = admin.Headers.GetValues("Set-Cookie").Single();
+        Assert.That(cookie, Does.StartWith("lightdash_token=").And.Contain("httponly").IgnoreCase.And.Contain("samesite=strict").IgnoreCase);
+        Assert.That(admin.Headers.Location!.ToString(), Does.Not.Contain("token"));
+    }
+
+    [Test]
+    [Order(2)]
+    public async Task AFloodOfBadTokens_DoesNotLockTheAdminOut()
+    {
+        using var browser = _host.CreateClientWithoutRedirects();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 15; i++)
+        {
+            using var response = await browser.GetAsync($"/hangfire?token=ldpat_guess-{i}");
+            statuses.Add(response.StatusCode);
+        }
+
+        using var admin = await browser.GetAsync($"/hangfire?token={_host.AdminToken}");
+
+        Assert.That(statuses, Does.Contain(HttpStatusCode.TooManyRequests), "the address that guesses is slowed down");
+        Assert.That(admin.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "the admin's own login is counted against the admin");
+    }
+
+    private async Task<string> DeveloperTokenAsync()
+    {
+        using var created = await _host.Client.PostAsync("/api/v1/users", System.Net.Http.Json.JsonContent.Create(new { email = $"dev-{Guid.NewGuid():N}@example.com" }));
+        var body = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        return body.GetProperty("results").GetProperty("token").GetProperty("token").GetString()!;
+    }
+}
