@@ -19,9 +19,17 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddControllers()
+        services.AddOptions<Http.RequestLimitsOptions>().BindConfiguration(Http.RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Kestrel answers over-long request lines itself, without the envelope: its limit sits above ours.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
+        services.AddControllers(mvc => mvc.Filters.Add<Http.NullElementsFilter>())
             .AddJsonOptions(json => json.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)
-            .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create);
+            .ConfigureApiBehaviorOptions(api =>
+            {
+                api.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create;
+                // 404, 405, 415... answer in the error envelope (below), not as ProblemDetails.
+                api.SuppressMapClientErrors = true;
+            });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddHealthChecks()
@@ -61,21 +69,14 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
-            // Unmatched routes answer in the error envelope too.
+            // Every error answer without a body of its own (unmatched routes, 405, 415...) gets the envelope.
             var response = context.HttpContext.Response;
-            if (response.StatusCode == StatusCodes.Status404NotFound && !response.HasStarted)
+            if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null or 0)
             {
-                await response.WriteAsJsonAsync(new Contracts.ApiErrorResponse
-                {
-                    Error = new Contracts.ApiError
-                    {
-                        Name = "NotFoundError",
-                        StatusCode = StatusCodes.Status404NotFound,
-                        Message = $"No route {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.",
-                    },
-                });
+                await Http.ApiErrorWriter.WriteAsync(context.HttpContext, response.StatusCode, Http.ApiErrorWriter.DefaultMessage(context.HttpContext));
             }
         });
+        app.UseMiddleware<Http.RequestGuardMiddleware>();
         app.UseAuth();
         app.UseSwagger();
         app.UseSwaggerUI(ui =>

@@ -21,11 +21,11 @@ public sealed class UserModel(NpgsqlDataSource dataSource)
 
     private const string InsertUserSql = $"""
         INSERT INTO users (user_uuid, email, name, is_admin) VALUES (@userUuid, @email, @name, @isAdmin)
-        ON CONFLICT (email) DO NOTHING
+        ON CONFLICT ((lower(email))) DO NOTHING
         RETURNING {UserColumns}
         """;
 
-    private const string SelectUserByEmailSql = $"SELECT {UserColumns} FROM users WHERE email = @email";
+    private const string SelectUserByEmailSql = $"SELECT {UserColumns} FROM users WHERE lower(email) = lower(@email)";
 
     private const string SelectUserSql = $"SELECT {UserColumns} FROM users WHERE user_uuid = @userUuid";
 
