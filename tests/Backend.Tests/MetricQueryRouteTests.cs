@@ -120,6 +120,22 @@ public class MetricQueryRouteTests
     }
 
     [Test]
+    public async Task UnderlyingData_ForAFieldTheQueryDoesNotHave_Returns400()
+    {
+        var (_, source) = await RunAsync(_viewer, new { exploreName = "orders", dimensions = new[] { "orders_status" }, metrics = new[] { "orders_total_revenue" } });
+
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/underlying-data", new
+        {
+            underlyingDataSourceQueryUuid = source.GetProperty("results").GetProperty("queryUuid").GetGuid(),
+            underlyingDataItemId = "orders_no_such_metric",
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("orders_no_such_metric"));
+    }
+
+    [Test]
     public async Task UnderlyingData_OfASqlQuery_Returns400()
     {
         var sqlQuery = await _host.SubmitAsync("select 1 as one");

@@ -74,7 +74,7 @@ public sealed class BatchQueryService(AsyncQueryService queries, QueryWaiter wai
     private static List<Guid> ParseIds(IReadOnlyCollection<string>? ids)
     {
         var parsed = new List<Guid>();
-        foreach (var part in (ids ?? []).SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        foreach (var part in (ids ?? []).OfType<string>().SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
             parsed.Add(Guid.TryParse(part, out var id) ? id : throw new ValidationException($"ids: \"{part}\" is not a query uuid."));
         }

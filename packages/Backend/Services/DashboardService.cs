@@ -53,12 +53,10 @@ public sealed class DashboardService(
 
     private async Task<(string Name, List<DashboardModel.Tile> Tiles, string Filters)> ValidateAsync(Guid projectUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
     {
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ValidationException("name is required.");
-        }
-
+        var name = InputLimits.RequireName(request.Name);
+        InputLimits.CheckDescription(request.Description);
+        InputLimits.CheckCount(request.Tiles, "tiles", InputLimits.MaxTiles);
+        DashboardFilterRules.Validate(request.Filters, "filters");
         var tiles = new List<DashboardModel.Tile>();
         foreach (var (tile, index) in (request.Tiles ?? []).Select((t, i) => (t, i)))
         {
@@ -224,8 +222,11 @@ public sealed class DashboardService(
         };
     }
 
-    private static JsonNode DashboardFilters(DashboardModel.Dashboard dashboard, JsonElement? overridden) =>
-        overridden is { ValueKind: JsonValueKind.Object } given ? JsonNode.Parse(given.GetRawText())! : JsonNode.Parse(dashboard.FiltersJson)!;
+    private static JsonNode DashboardFilters(DashboardModel.Dashboard dashboard, JsonElement? overridden)
+    {
+        DashboardFilterRules.Validate(overridden, "dashboardFilters");
+        return overridden is { ValueKind: JsonValueKind.Object } given ? JsonNode.Parse(given.GetRawText())! : JsonNode.Parse(dashboard.FiltersJson)!;
+    }
 
     /// <summary>The dashboard rules that apply to a tile: by their own field, or the tile's <c>tileTargets</c> field; <c>false</c> turns a rule off.</summary>
     private static (JsonArray Rules, List<JsonElement> Applied) SelectRules(JsonNode filters, Guid tileUuid, Func<string, bool> exists)

@@ -95,12 +95,18 @@ public sealed class MetricQueryService(
             throw new ValidationException($"Query {sourceUuid} is not a metric query of an explore of this project; underlying data needs one.");
         }
 
+        if (request.UnderlyingDataItemId is { } itemId
+            && !(sourceQuery.Dimensions ?? []).Concat(sourceQuery.Metrics ?? []).Contains(itemId, StringComparer.Ordinal))
+        {
+            throw new ValidationException($"underlyingDataItemId {itemId} is not a field of query {sourceUuid}; give one of its dimensions or metrics.");
+        }
+
         var dimensions = explore.Fields.Values
             .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null)
             .Select(f => f.Id)
             .ToList();
         var (sourceFilters, _) = FilterParser.Parse(sourceQuery.Filters);
-        var (clicked, _) = FilterParser.Parse(request.Filters);
+        var (clicked, _) = FilterParser.Parse(request.Filters, "filters");
         var combined = new[] { sourceFilters, clicked }.OfType<FilterGroup>().ToList();
         var filters = new Dictionary<string, object?>
         {
@@ -150,7 +156,20 @@ public sealed class MetricQueryService(
             throw new ValidationException($"query.limit must be between 1 and {MaxLimit} (got {limit}).");
         }
 
-        var (dimensionFilters, metricFilters) = FilterParser.Parse(body.Filters);
+        if ((body.Dimensions?.Count ?? 0) + (body.Metrics?.Count ?? 0) > InputLimits.MaxFields)
+        {
+            throw new ValidationException($"query selects {(body.Dimensions?.Count ?? 0) + (body.Metrics?.Count ?? 0)} fields; at most {InputLimits.MaxFields} dimensions and metrics together are accepted.");
+        }
+
+        InputLimits.CheckCount(body.Sorts, "query.sorts", InputLimits.MaxSorts);
+        InputLimits.CheckCount(body.TableCalculations, "query.tableCalculations", InputLimits.MaxTableCalculations);
+        if (body.TableCalculations?.FirstOrDefault(c => c.Sql?.Length > InputLimits.MaxTableCalculationSqlLength) is { } longCalculation)
+        {
+            throw new ValidationException($"query.tableCalculations: {longCalculation.Name} has more than {InputLimits.MaxTableCalculationSqlLength} characters of SQL.");
+        }
+
+        InputLimits.CheckTimezone(body.Timezone, "query.timezone");
+        var (dimensionFilters, metricFilters) = FilterParser.Parse(body.Filters, "query.filters");
         return new MetricQuery(
             body.ExploreName,
             body.Dimensions ?? [],

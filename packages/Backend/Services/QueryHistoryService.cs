@@ -31,7 +31,8 @@ public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryModel 
         }
 
         var wanted = new List<QueryStatus>();
-        foreach (var name in statuses ?? [])
+        // An empty "status=" binds as a null element: it names no status, so it filters nothing.
+        foreach (var name in (statuses ?? []).OfType<string>())
         {
             foreach (var part in name.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {

@@ -28,12 +28,8 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
     public async Task<SavedChartResults> CreateAsync(CurrentUser user, Guid projectUuid, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ValidationException("name is required.");
-        }
-
+        var name = InputLimits.RequireName(request.Name);
+        InputLimits.CheckDescription(request.Description);
         var (metricQuery, config) = Validate(project, request);
         var created = await charts.CreateAsync(projectUuid, name, request.Description, metricQuery, config, user.UserUuid, cancellationToken);
         return ToResults(created, [created.VersionUuid]);
@@ -52,12 +48,8 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
     public async Task<SavedChartResults> RenameAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, SaveChartRequest request, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ValidationException("name is required.");
-        }
-
+        var name = InputLimits.RequireName(request.Name);
+        InputLimits.CheckDescription(request.Description);
         await charts.RenameAsync(projectUuid, chartUuid, name, request.Description, cancellationToken);
         return await GetAsync(user, projectUuid, chartUuid, null, cancellationToken);
     }
@@ -92,7 +84,13 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
     {
         var query = request.MetricQuery ?? throw new ValidationException("metricQuery is required: the query the chart runs.");
         metricQueries.Compile(project, query);
-        var config = request.ChartConfig is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}";
+        InputLimits.CheckJsonSize(request.ChartConfig, "chartConfig", InputLimits.MaxChartConfigBytes);
+        var config = request.ChartConfig switch
+        {
+            null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => "{}",
+            { ValueKind: JsonValueKind.Object } given => given.GetRawText(),
+            _ => throw new ValidationException("chartConfig must be an object."),
+        };
         return (JsonSerializer.Serialize(query, JsonSerializerOptions.Web), config);
     }
 

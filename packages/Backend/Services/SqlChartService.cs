@@ -89,12 +89,8 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
 
     private (string Name, string Sql) Validate(SaveSqlChartRequest request)
     {
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ValidationException("name is required.");
-        }
-
+        var name = InputLimits.RequireName(request.Name);
+        InputLimits.CheckDescription(request.Description);
         var sql = queries.ValidateSql(new ExecuteSqlQueryRequest { Sql = request.Sql, Limit = request.Limit });
         return (name, sql);
     }
