@@ -240,6 +240,17 @@ public class AuthTests
     }
 
     [Test]
+    public async Task Emails_AreUniqueRegardlessOfCase()
+    {
+        var (first, _) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "Grace.Hopper@Example.com" });
+        var (second, body) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "grace.hopper@example.COM" });
+
+        Assert.That(first, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(second, Is.EqualTo(HttpStatusCode.Conflict), body.ToString());
+        Assert.That(await _host.Metadata.ScalarAsync<long>("select count(*) from users where lower(email) = 'grace.hopper@example.com'"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Tokens_AreStoredOnlyAsHashes()
     {
         var (_, created) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "ci" });
