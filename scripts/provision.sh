@@ -90,11 +90,12 @@ ensure_bucket() {
 }
 
 start_s3() {
-  if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; ensure_bucket; return 0; fi
+  # Installed even when another checkout's server already listens: tests start s3rver of their own.
   if [ ! -x "$repo/node_modules/.bin/s3rver" ]; then
     log "installing s3rver (npm ci)"
     (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
+  if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; ensure_bucket; return 0; fi
   mkdir -p "$s3_data"
   log "starting s3rver on 127.0.0.1:$s3_port"
   # The legacy OpenSSL provider keeps ListObjectsV2 with continuation tokens working on Node 17+.
