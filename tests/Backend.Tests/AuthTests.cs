@@ -53,18 +53,6 @@ public class AuthTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default);
-    }
 
     /// <summary>Every route of a project's queries, for one query.</summary>
     private IEnumerable<(HttpMethod Method, string Path, object? Body)> QueryRoutes(Guid queryUuid)
@@ -102,7 +90,7 @@ public class AuthTests
         using var anonymous = _host.CreateClient(null);
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery).Concat(AccountRoutes()))
         {
-            var (status, answer) = await SendAsync(anonymous, method, path, body);
+            var (status, answer) = await BackendHost.SendAsync(anonymous, method, path, body);
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized), $"{method} {path}");
             Assert.That(answer.GetProperty("error").GetProperty("statusCode").GetInt32(), Is.EqualTo(401), $"{method} {path}");
         }
@@ -114,7 +102,7 @@ public class AuthTests
         using var stranger = _host.CreateClient(Auth.PersonalAccessTokens.Generate());
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery).Concat(AccountRoutes()))
         {
-            Assert.That((await SendAsync(stranger, method, path, body)).Status, Is.EqualTo(HttpStatusCode.Unauthorized), $"{method} {path}");
+            Assert.That((await BackendHost.SendAsync(stranger, method, path, body)).Status, Is.EqualTo(HttpStatusCode.Unauthorized), $"{method} {path}");
         }
     }
 
@@ -124,8 +112,8 @@ public class AuthTests
         var missing = Guid.NewGuid();
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery))
         {
-            var (status, answer) = await SendAsync(_outsider, method, path, body);
-            var (missingStatus, missingAnswer) = await SendAsync(_outsider, method, path.Replace(_host.ProjectUuid.ToString(), missing.ToString(), StringComparison.Ordinal), body);
+            var (status, answer) = await BackendHost.SendAsync(_outsider, method, path, body);
+            var (missingStatus, missingAnswer) = await BackendHost.SendAsync(_outsider, method, path.Replace(_host.ProjectUuid.ToString(), missing.ToString(), StringComparison.Ordinal), body);
             Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), $"{method} {path}");
             Assert.That(missingStatus, Is.EqualTo(HttpStatusCode.NotFound), $"{method} {path}");
             Assert.That(
@@ -142,12 +130,12 @@ public class AuthTests
     {
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery).Where(r => r.Path.Contains(_aliceQuery.ToString(), StringComparison.Ordinal)))
         {
-            var (status, _) = await SendAsync(_bob, method, path, body);
+            var (status, _) = await BackendHost.SendAsync(_bob, method, path, body);
             Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), $"{method} {path}");
         }
 
         // Alice's query is untouched by Bob's attempts to cancel and delete it.
-        var (aliceStatus, page) = await SendAsync(_alice, HttpMethod.Get, $"{_host.QueryPath()}/{_aliceQuery}");
+        var (aliceStatus, page) = await BackendHost.SendAsync(_alice, HttpMethod.Get, $"{_host.QueryPath()}/{_aliceQuery}");
         Assert.That(aliceStatus, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(page.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("ready"));
     }
@@ -157,8 +145,8 @@ public class AuthTests
     {
         var bobs = await SubmitAsync(_bob, "select 2 as bobs_number");
 
-        var (_, aliceHistory) = await SendAsync(_alice, HttpMethod.Get, $"{_host.QueryPath()}/history");
-        var (_, bobHistory) = await SendAsync(_bob, HttpMethod.Get, $"{_host.QueryPath()}/history");
+        var (_, aliceHistory) = await BackendHost.SendAsync(_alice, HttpMethod.Get, $"{_host.QueryPath()}/history");
+        var (_, bobHistory) = await BackendHost.SendAsync(_bob, HttpMethod.Get, $"{_host.QueryPath()}/history");
 
         var aliceIds = aliceHistory.GetProperty("results").GetProperty("data").EnumerateArray().Select(q => q.GetProperty("queryUuid").GetGuid()).ToList();
         var bobIds = bobHistory.GetProperty("results").GetProperty("data").EnumerateArray().Select(q => q.GetProperty("queryUuid").GetGuid()).ToList();
@@ -169,10 +157,10 @@ public class AuthTests
     [Test]
     public async Task Viewer_CannotRunSql_ButCanReadTheProject()
     {
-        var (sqlStatus, sqlBody) = await SendAsync(_viewer, HttpMethod.Post, $"{_host.QueryPath()}/sql", new { sql = "select 1" });
-        var (batchStatus, _) = await SendAsync(_viewer, HttpMethod.Post, $"{_host.QueryPath()}/batch", new { queries = new[] { new { sql = "select 1" } } });
-        var (projectStatus, project) = await SendAsync(_viewer, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}");
-        var (historyStatus, _) = await SendAsync(_viewer, HttpMethod.Get, $"{_host.QueryPath()}/history");
+        var (sqlStatus, sqlBody) = await BackendHost.SendAsync(_viewer, HttpMethod.Post, $"{_host.QueryPath()}/sql", new { sql = "select 1" });
+        var (batchStatus, _) = await BackendHost.SendAsync(_viewer, HttpMethod.Post, $"{_host.QueryPath()}/batch", new { queries = new[] { new { sql = "select 1" } } });
+        var (projectStatus, project) = await BackendHost.SendAsync(_viewer, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}");
+        var (historyStatus, _) = await BackendHost.SendAsync(_viewer, HttpMethod.Get, $"{_host.QueryPath()}/history");
 
         Assert.That(sqlStatus, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(sqlBody.GetProperty("error").GetProperty("message").GetString(), Does.Contain("developer"));
@@ -185,23 +173,23 @@ public class AuthTests
     [Test]
     public async Task Developer_CannotManageMembersOrUsers()
     {
-        Assert.That((await SendAsync(_alice, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}/access")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That((await SendAsync(_alice, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{Guid.NewGuid()}", new { role = "admin" })).Status, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That((await SendAsync(_alice, HttpMethod.Get, "/api/v1/users")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That((await SendAsync(_alice, HttpMethod.Post, "/api/v1/users", new { email = "mallory@example.com" })).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await BackendHost.SendAsync(_alice, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}/access")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await BackendHost.SendAsync(_alice, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{Guid.NewGuid()}", new { role = "admin" })).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await BackendHost.SendAsync(_alice, HttpMethod.Get, "/api/v1/users")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/users", new { email = "mallory@example.com" })).Status, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]
     public async Task ProjectAdmin_ManagesMembers()
     {
         using var projectAdmin = await _host.CreateMemberClientAsync($"pa-{Guid.NewGuid():N}@example.com", "admin");
-        var (_, users) = await SendAsync(_host.Client, HttpMethod.Get, "/api/v1/users");
+        var (_, users) = await BackendHost.SendAsync(_host.Client, HttpMethod.Get, "/api/v1/users");
         var olga = users.GetProperty("results").EnumerateArray().First(u => u.GetProperty("email").GetString() == "olga@example.com").GetProperty("userUuid").GetGuid();
 
-        var (setStatus, _) = await SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.OtherProjectUuid}/access/{olga}", new { role = "viewer" });
-        var (badRole, badBody) = await SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{olga}", new { role = "owner" });
-        var (missing, _) = await SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{Guid.NewGuid()}", new { role = "viewer" });
-        var (listStatus, members) = await SendAsync(projectAdmin, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}/access");
+        var (setStatus, _) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.OtherProjectUuid}/access/{olga}", new { role = "viewer" });
+        var (badRole, badBody) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{olga}", new { role = "owner" });
+        var (missing, _) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/access/{Guid.NewGuid()}", new { role = "viewer" });
+        var (listStatus, members) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}/access");
 
         Assert.That(setStatus, Is.EqualTo(HttpStatusCode.NotFound), "admin of one project only: the other is as unknown as a missing one");
         Assert.That(badRole, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -215,10 +203,10 @@ public class AuthTests
     public async Task OrganisationAdmin_CreatesProjects_ProjectAdminsChangeThem()
     {
         var secret = _host.Warehouse.ReaderConnectionString;
-        var (created, project) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Finance", warehouseType = "postgres", connectionString = secret });
+        var (created, project) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Finance", warehouseType = "postgres", connectionString = secret });
         var projectUuid = project.GetProperty("results").GetProperty("projectUuid").GetGuid();
-        var (developerCreates, _) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/projects", new { name = "Mine", warehouseType = "postgres", connectionString = secret });
-        var (badType, _) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Odd", warehouseType = "oracle", connectionString = secret });
+        var (developerCreates, _) = await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/projects", new { name = "Mine", warehouseType = "postgres", connectionString = secret });
+        var (badType, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Odd", warehouseType = "oracle", connectionString = secret });
 
         Assert.That(created, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(project.GetRawText(), Does.Not.Contain("Host="), "the connection string is write-only");
@@ -226,9 +214,9 @@ public class AuthTests
         Assert.That(developerCreates, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(badType, Is.EqualTo(HttpStatusCode.BadRequest));
 
-        var (renamed, after) = await SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{projectUuid}", new { name = "Finance (EU)", resultsCacheTtlSeconds = 3600 });
-        var (developerRenames, _) = await SendAsync(_alice, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { name = "Hijacked" });
-        var (tooShort, _) = await SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{projectUuid}", new { resultsCacheTtlSeconds = 5 });
+        var (renamed, after) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{projectUuid}", new { name = "Finance (EU)", resultsCacheTtlSeconds = 3600 });
+        var (developerRenames, _) = await BackendHost.SendAsync(_alice, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { name = "Hijacked" });
+        var (tooShort, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{projectUuid}", new { resultsCacheTtlSeconds = 5 });
 
         Assert.That(renamed, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(after.GetProperty("results").GetProperty("name").GetString(), Is.EqualTo("Finance (EU)"));
@@ -242,8 +230,8 @@ public class AuthTests
     [Test]
     public async Task Emails_AreUniqueRegardlessOfCase()
     {
-        var (first, _) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "Grace.Hopper@Example.com" });
-        var (second, body) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "grace.hopper@example.COM" });
+        var (first, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "Grace.Hopper@Example.com" });
+        var (second, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/users", new { email = "grace.hopper@example.COM" });
 
         Assert.That(first, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(second, Is.EqualTo(HttpStatusCode.Conflict), body.ToString());
@@ -253,7 +241,7 @@ public class AuthTests
     [Test]
     public async Task Tokens_AreStoredOnlyAsHashes()
     {
-        var (_, created) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "ci" });
+        var (_, created) = await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "ci" });
         var token = created.GetProperty("results").GetProperty("token").GetString()!;
 
         var everything = await _host.Metadata.ScalarAsync<string>("select string_agg(t::text, '|') from personal_access_tokens t");
@@ -262,41 +250,41 @@ public class AuthTests
         Assert.That(token, Does.StartWith("ldpat_").And.Length.GreaterThanOrEqualTo(6 + 43), "at least 256 random bits");
         Assert.That(everything, Does.Not.Contain(token[6..]));
         Assert.That(hashed, Is.EqualTo(1));
-        var (_, list) = await SendAsync(_alice, HttpMethod.Get, "/api/v1/user/personal-access-tokens");
+        var (_, list) = await BackendHost.SendAsync(_alice, HttpMethod.Get, "/api/v1/user/personal-access-tokens");
         Assert.That(list.GetRawText(), Does.Not.Contain(token[6..]), "lists never show the token");
     }
 
     [Test]
     public async Task RevokedToken_FailsFromTheNextRequest()
     {
-        var (_, created) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "to revoke" });
+        var (_, created) = await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "to revoke" });
         var token = created.GetProperty("results").GetProperty("token").GetString()!;
         var tokenUuid = created.GetProperty("results").GetProperty("tokenUuid").GetGuid();
         using var withToken = _host.CreateClient(token);
-        Assert.That((await SendAsync(withToken, HttpMethod.Get, "/api/v1/user")).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await BackendHost.SendAsync(withToken, HttpMethod.Get, "/api/v1/user")).Status, Is.EqualTo(HttpStatusCode.OK));
 
-        var (revokeStatus, _) = await SendAsync(_alice, HttpMethod.Delete, $"/api/v1/user/personal-access-tokens/{tokenUuid}");
-        var (status, body) = await SendAsync(withToken, HttpMethod.Get, "/api/v1/user");
+        var (revokeStatus, _) = await BackendHost.SendAsync(_alice, HttpMethod.Delete, $"/api/v1/user/personal-access-tokens/{tokenUuid}");
+        var (status, body) = await BackendHost.SendAsync(withToken, HttpMethod.Get, "/api/v1/user");
 
         Assert.That(revokeStatus, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("revoked"));
-        Assert.That((await SendAsync(_bob, HttpMethod.Delete, $"/api/v1/user/personal-access-tokens/{tokenUuid}")).Status, Is.EqualTo(HttpStatusCode.NotFound), "not Bob's token");
+        Assert.That((await BackendHost.SendAsync(_bob, HttpMethod.Delete, $"/api/v1/user/personal-access-tokens/{tokenUuid}")).Status, Is.EqualTo(HttpStatusCode.NotFound), "not Bob's token");
     }
 
     [Test]
     public async Task ExpiredToken_Returns401()
     {
-        var (_, created) = await SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "short", expiresAt = DateTimeOffset.UtcNow.AddHours(1) });
+        var (_, created) = await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "short", expiresAt = DateTimeOffset.UtcNow.AddHours(1) });
         var tokenUuid = created.GetProperty("results").GetProperty("tokenUuid").GetGuid();
         using var withToken = _host.CreateClient(created.GetProperty("results").GetProperty("token").GetString());
         await _host.Metadata.ExecuteAsync($"update personal_access_tokens set expires_at = now() - interval '1 second' where token_uuid = '{tokenUuid}'");
 
-        var (status, body) = await SendAsync(withToken, HttpMethod.Get, "/api/v1/user");
+        var (status, body) = await BackendHost.SendAsync(withToken, HttpMethod.Get, "/api/v1/user");
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("expired"));
-        Assert.That((await SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "past", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) })).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await BackendHost.SendAsync(_alice, HttpMethod.Post, "/api/v1/user/personal-access-tokens", new { description = "past", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) })).Status, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
     [Test]
@@ -305,7 +293,7 @@ public class AuthTests
         using var bearer = _host.CreateClient(null);
         bearer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _host.AdminToken);
 
-        Assert.That((await SendAsync(bearer, HttpMethod.Get, "/api/v1/user")).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await BackendHost.SendAsync(bearer, HttpMethod.Get, "/api/v1/user")).Status, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
@@ -313,8 +301,8 @@ public class AuthTests
     {
         var connection = new Npgsql.NpgsqlConnectionStringBuilder(_host.Warehouse.ConnectionString);
 
-        var (_, list) = await SendAsync(_host.Client, HttpMethod.Get, "/api/v1/projects");
-        var (_, one) = await SendAsync(_host.Client, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}");
+        var (_, list) = await BackendHost.SendAsync(_host.Client, HttpMethod.Get, "/api/v1/projects");
+        var (_, one) = await BackendHost.SendAsync(_host.Client, HttpMethod.Get, $"/api/v1/projects/{_host.ProjectUuid}");
 
         foreach (var text in new[] { list.GetRawText(), one.GetRawText() })
         {
@@ -322,7 +310,7 @@ public class AuthTests
         }
 
         Assert.That(list.GetProperty("results").GetArrayLength(), Is.GreaterThanOrEqualTo(3), "an organisation admin sees every project");
-        var (_, aliceProjects) = await SendAsync(_alice, HttpMethod.Get, "/api/v1/projects");
+        var (_, aliceProjects) = await BackendHost.SendAsync(_alice, HttpMethod.Get, "/api/v1/projects");
         Assert.That(aliceProjects.GetProperty("results").EnumerateArray().Select(p => p.GetProperty("projectUuid").GetGuid()), Is.EqualTo(new[] { _host.ProjectUuid }));
     }
 

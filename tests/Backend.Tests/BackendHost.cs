@@ -209,6 +209,20 @@ public sealed class BackendHost : IAsyncDisposable
         return me.GetProperty("results").GetProperty("userUuid").GetGuid();
     }
 
+    /// <summary>Sends a request (with a JSON body when given); returns the status and the parsed answer (default when empty).</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
     /// <summary>A column of a query's history row.</summary>
     public Task<T> HistoryValueAsync<T>(Guid queryUuid, string column) =>
         Metadata.ScalarAsync<T>($"select {column} from query_history where query_uuid = @q", ("q", queryUuid));

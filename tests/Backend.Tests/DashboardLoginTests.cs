@@ -2,26 +2,25 @@ using System.Net;
 
 namespace Lightdash.Net.Backend.Tests;
 
-/// <summary>The Hangfire dashboard's browser login: a cookie only for an organisation admin's valid token, whatever else an address sends.</summary>
+/// <summary>
+/// The Hangfire dashboard's browser login: a cookie only for an organisation admin's valid token,
+/// whatever else an address sends. Each test has a host of its own with a low request limit: the
+/// flood uses up its address's limit.
+/// </summary>
 public class DashboardLoginTests
 {
-    private BackendHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Auth:RequestsPerMinute"] = "10" });
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _host.DisposeAsync();
+    private static Task<BackendHost> StartAsync() => BackendHost.StartAsync(new Dictionary<string, string?> { ["Auth:RequestsPerMinute"] = "10" });
 
     [Test]
     public async Task Login_SetsAnHttpOnlyCookie_OnlyForAnOrganisationAdminsValidToken()
     {
-        var developerToken = await DeveloperTokenAsync();
-        using var browser = _host.CreateClientWithoutRedirects();
+        await using var host = await StartAsync();
+        var developerToken = await DeveloperTokenAsync(host);
+        using var browser = host.CreateClientWithoutRedirects();
 
         using var bad = await browser.GetAsync("/hangfire?token=ldpat_not-a-real-token");
         using var developer = await browser.GetAsync($"/hangfire?token={developerToken}");
-        using var admin = await browser.GetAsync($"/hangfire?token={_host.AdminToken}");
+        using var admin = await browser.GetAsync($"/hangfire?token={host.AdminToken}");
 
         Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(bad.Headers.Contains("Set-Cookie"), Is.False);
@@ -34,29 +33,18 @@ public class DashboardLoginTests
         Assert.That(admin.Headers.Location!.ToString(), Does.Not.Contain("token"));
     }
 
-    private async Task<string> DeveloperTokenAsync()
+    private static async Task<string> DeveloperTokenAsync(BackendHost host)
     {
-        using var created = await _host.Client.PostAsync("/api/v1/users", System.Net.Http.Json.JsonContent.Create(new { email = $"dev-{Guid.NewGuid():N}@example.com" }));
+        using var created = await host.Client.PostAsync("/api/v1/users", System.Net.Http.Json.JsonContent.Create(new { email = $"dev-{Guid.NewGuid():N}@example.com" }));
         var body = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
         return body.GetProperty("results").GetProperty("token").GetProperty("token").GetString()!;
     }
-}
-
-/// <summary>Bad tokens from one address are slowed down, never the admin's own login (a host of its own: the flood uses up its address's limit).</summary>
-public class DashboardLoginFloodTests
-{
-    private BackendHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["Auth:RequestsPerMinute"] = "10" });
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _host.DisposeAsync();
 
     [Test]
     public async Task AFloodOfBadTokens_DoesNotLockTheAdminOut()
     {
-        using var browser = _host.CreateClientWithoutRedirects();
+        await using var host = await StartAsync();
+        using var browser = host.CreateClientWithoutRedirects();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 15; i++)
         {
@@ -64,7 +52,7 @@ public class DashboardLoginFloodTests
             statuses.Add(response.StatusCode);
         }
 
-        using var admin = await browser.GetAsync($"/hangfire?token={_host.AdminToken}");
+        using var admin = await browser.GetAsync($"/hangfire?token={host.AdminToken}");
 
         Assert.That(statuses, Does.Contain(HttpStatusCode.TooManyRequests), "the address that guesses is slowed down");
         Assert.That(admin.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "the admin's own login is counted against the admin");

@@ -205,32 +205,32 @@ public class ExpiryAndDeleteTests
     [Test]
     public async Task DeleteProject_RemovesItsQueriesResultsExportsAndContent_AndStopsItsRunningQueries()
     {
-        var (created, project) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Doomed", warehouseType = "postgres", connectionString = _host.Warehouse.ReaderConnectionString });
+        var (created, project) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Doomed", warehouseType = "postgres", connectionString = _host.Warehouse.ReaderConnectionString });
         Assert.That(created, Is.EqualTo(HttpStatusCode.OK), project.ToString());
         var projectUuid = project.GetProperty("results").GetProperty("projectUuid").GetGuid();
         var path = _host.QueryPath(projectUuid);
         var ready = await _host.RunToReadyAsync(UniqueSql(), projectUuid: projectUuid);
         var key = await _host.HistoryValueAsync<string>(ready, "results_file_name");
         var fileUrl = await ExportCsvAsync(path, ready);
-        var (saved, _) = await SendAsync(_host.Client, HttpMethod.Post, $"/api/v1/projects/{projectUuid}/sqlCharts", new { name = "Doomed chart", sql = "select 1 as one" });
+        var (saved, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"/api/v1/projects/{projectUuid}/sqlCharts", new { name = "Doomed chart", sql = "select 1 as one" });
         Assert.That(saved, Is.EqualTo(HttpStatusCode.OK));
         var running = await _host.SubmitAsync($"select pg_sleep(60) as doomed -- {Guid.NewGuid():N}", projectUuid: projectUuid);
         await _host.WaitForStatusAsync(running, "executing", projectUuid);
         var projectAdmin = await _host.CreateMemberClientAsync($"padmin-{Guid.NewGuid():N}@example.com", null);
         var projectAdminUuid = (await projectAdmin.GetFromJsonAsync<JsonElement>("/api/v1/user")).GetProperty("results").GetProperty("userUuid").GetGuid();
-        Assert.That((await SendAsync(_host.Client, HttpMethod.Put, $"/api/v1/projects/{projectUuid}/access/{projectAdminUuid}", new { role = "admin" })).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await BackendHost.SendAsync(_host.Client, HttpMethod.Put, $"/api/v1/projects/{projectUuid}/access/{projectAdminUuid}", new { role = "admin" })).Status, Is.EqualTo(HttpStatusCode.OK));
         var outsider = await _host.CreateMemberClientAsync($"outsider-{Guid.NewGuid():N}@example.com", null);
 
-        var (byProjectAdmin, _) = await SendAsync(projectAdmin, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
-        var (byOutsider, _) = await SendAsync(outsider, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
-        var (deleted, body) = await SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
-        var (again, _) = await SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
+        var (byProjectAdmin, _) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
+        var (byOutsider, _) = await BackendHost.SendAsync(outsider, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
+        var (deleted, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
+        var (again, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/projects/{projectUuid}");
 
         Assert.That(byProjectAdmin, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(byOutsider, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.OK), body.ToString());
         Assert.That(again, Is.EqualTo(HttpStatusCode.NotFound));
-        Assert.That((await SendAsync(_host.Client, HttpMethod.Get, $"/api/v1/projects/{projectUuid}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await BackendHost.SendAsync(_host.Client, HttpMethod.Get, $"/api/v1/projects/{projectUuid}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await _host.GetPageAsync(ready, projectUuid: projectUuid)).Status, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await _host.Metadata.ScalarAsync<long>("select count(*) from query_history where project_uuid = @p", ("p", projectUuid)), Is.Zero);
         Assert.That(await _host.Metadata.ScalarAsync<long>("select count(*) from saved_sql where project_uuid = @p", ("p", projectUuid)), Is.Zero);
@@ -253,16 +253,4 @@ public class ExpiryAndDeleteTests
         return body.GetProperty("results").GetProperty("fileUrl").GetString()!;
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
 }

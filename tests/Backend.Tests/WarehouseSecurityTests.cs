@@ -148,10 +148,10 @@ public class WarehouseSecurityTests
     [Test]
     public async Task CreatingProjects_WithAPrivilegedLoginOrTheMetadataDatabase_Returns400()
     {
-        var (superuser, superuserBody) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Root", warehouseType = "postgres", connectionString = TestServers.ConnectionStringFor("postgres") });
-        var (metadata, metadataBody) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Meta", warehouseType = "postgres", connectionString = TestServers.ReaderConnectionStringFor(_host.Metadata.Name) });
-        var (unreachable, unreachableBody) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Far", warehouseType = "postgres", connectionString = "Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=3" });
-        var (garbled, _) = await SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Odd", warehouseType = "postgres", connectionString = "this is = not; a connection string" });
+        var (superuser, superuserBody) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Root", warehouseType = "postgres", connectionString = TestServers.ConnectionStringFor("postgres") });
+        var (metadata, metadataBody) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Meta", warehouseType = "postgres", connectionString = TestServers.ReaderConnectionStringFor(_host.Metadata.Name) });
+        var (unreachable, unreachableBody) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Far", warehouseType = "postgres", connectionString = "Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=3" });
+        var (garbled, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects", new { name = "Odd", warehouseType = "postgres", connectionString = "this is = not; a connection string" });
 
         Assert.That(superuser, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(Message(superuserBody), Does.Contain("superuser"));
@@ -166,9 +166,9 @@ public class WarehouseSecurityTests
     public async Task ConnectionStrings_AreOrganisationAdminsOnly()
     {
         var projectAdmin = await _host.CreateMemberClientAsync($"padmin-{Guid.NewGuid():N}@example.com", "admin");
-        var (byProjectAdmin, body) = await SendAsync(projectAdmin, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { connectionString = TestServers.ReaderConnectionStringFor(_host.Metadata.Name) });
-        var (renamed, _) = await SendAsync(projectAdmin, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { name = "Test project" });
-        var (byOrgAdmin, orgBody) = await SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { connectionString = TestServers.ConnectionStringFor("postgres") });
+        var (byProjectAdmin, body) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { connectionString = TestServers.ReaderConnectionStringFor(_host.Metadata.Name) });
+        var (renamed, _) = await BackendHost.SendAsync(projectAdmin, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { name = "Test project" });
+        var (byOrgAdmin, orgBody) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.ProjectUuid}", new { connectionString = TestServers.ConnectionStringFor("postgres") });
 
         Assert.That(byProjectAdmin, Is.EqualTo(HttpStatusCode.Forbidden), body.ToString());
         Assert.That(renamed, Is.EqualTo(HttpStatusCode.OK), "project admins still rename");
@@ -191,7 +191,7 @@ public class WarehouseSecurityTests
     [Test]
     public async Task StatementTimeout_OfAProject_StopsTheDuckDbStatement()
     {
-        var (patched, body) = await SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.DuckDbProjectUuid}", new { statementTimeoutSeconds = 1 });
+        var (patched, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.DuckDbProjectUuid}", new { statementTimeoutSeconds = 1 });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.OK), body.ToString());
         try
         {
@@ -201,7 +201,7 @@ public class WarehouseSecurityTests
         }
         finally
         {
-            await SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.DuckDbProjectUuid}", new { statementTimeoutSeconds = 1800 });
+            await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/projects/{_host.DuckDbProjectUuid}", new { statementTimeoutSeconds = 1800 });
         }
     }
 
@@ -217,18 +217,6 @@ public class WarehouseSecurityTests
 
     private static string Message(JsonElement body) => body.GetProperty("error").GetProperty("message").GetString()!;
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
 }
 
 /// <summary>An operator may allow privileged warehouse logins explicitly (a host of its own: one host per fixture at a time).</summary>

@@ -91,19 +91,26 @@ public static class FilterParser
                 throw new ValidationException($"{itemPath} must be a filter rule or group (an object).");
             }
 
-            nodes.Add(item.TryGetProperty("and", out _) || item.TryGetProperty("or", out _) ? ReadGroup(item, itemPath, depth + 1, budget) : ReadRule(item, itemPath, budget));
+            if (item.TryGetProperty("and", out _) || item.TryGetProperty("or", out _))
+            {
+                nodes.Add(ReadGroup(item, itemPath, depth + 1, budget));
+                continue;
+            }
+
+            if (++budget.Rules > MaxFilterRules)
+            {
+                throw new ValidationException($"{itemPath}: a query takes at most {MaxFilterRules} filter rules.");
+            }
+
+            nodes.Add(ReadRule(item, itemPath));
         }
 
         return new FilterGroup(combinator, nodes);
     }
 
-    private static FilterRule ReadRule(JsonElement rule, string path, Budget budget)
+    /// <summary>One filter rule (<c>target.fieldId</c>, <c>operator</c>, scalar <c>values</c>, <c>settings</c>); a 400 naming what is wrong.</summary>
+    public static FilterRule ReadRule(JsonElement rule, string path)
     {
-        if (++budget.Rules > MaxFilterRules)
-        {
-            throw new ValidationException($"{path}: a query takes at most {MaxFilterRules} filter rules.");
-        }
-
         if (rule.ValueKind != JsonValueKind.Object
             || !rule.TryGetProperty("target", out var target) || target.ValueKind != JsonValueKind.Object
             || !target.TryGetProperty("fieldId", out var fieldId) || fieldId.ValueKind != JsonValueKind.String)

@@ -59,28 +59,8 @@ public static class DashboardFilterRules
 
     private static void ValidateRule(JsonElement rule, string path)
     {
-        if (rule.ValueKind != JsonValueKind.Object
-            || !rule.TryGetProperty("target", out var target) || target.ValueKind != JsonValueKind.Object
-            || !target.TryGetProperty("fieldId", out var fieldId) || fieldId.ValueKind != JsonValueKind.String)
-        {
-            throw new ValidationException($"{path}: a filter rule needs target.fieldId.");
-        }
-
-        if (!rule.TryGetProperty("operator", out var op) || op.ValueKind != JsonValueKind.String)
-        {
-            throw new ValidationException($"{path}: a filter rule needs an operator.");
-        }
-
-        if (rule.TryGetProperty("values", out var values) && values.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
-        {
-            throw new ValidationException($"{path}.values must be a list.");
-        }
-
-        if (values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > InputLimits.MaxValuesPerRule)
-        {
-            throw new ValidationException($"{path}.values has {values.GetArrayLength()} values; at most {InputLimits.MaxValuesPerRule} are accepted.");
-        }
-
+        // The rule itself reads like any query's; what is the dashboard's own is tileTargets.
+        Semantic.FilterParser.ReadRule(rule, path);
         if (!rule.TryGetProperty("tileTargets", out var targets) || targets.ValueKind == JsonValueKind.Null)
         {
             return;
