@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lightdash.Net.Warehouses;
+using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Semantic;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Lightdash.Net.Warehouses;
+using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Semantic;
 

@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 namespace Lightdash.Net.Warehouses;
 
 /// <summary>One warehouse connection: runs SQL and streams its rows.</summary>

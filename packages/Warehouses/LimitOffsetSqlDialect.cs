@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Globalization;
 using System.Text;
 

@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Identities and isolation: tokens, roles, ownership of queries, limits.</summary>
+[Category(TestCategories.Integration)]
 public class AuthTests
 {
     private BackendHost _host = null!;
@@ -341,6 +343,7 @@ public class AuthTests
 }
 
 /// <summary>Per-user limits: requests per minute, and queries executing at once.</summary>
+[Category(TestCategories.Integration)]
 public class UserLimitTests
 {
     [Test]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -11,6 +12,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// type, an over-long URL, an over-large body) and asserts a 4xx in the error envelope, in plain words.
 /// Deleting operations run last, so that the rest still find the project.
 /// </summary>
+[Category(TestCategories.Integration)]
 public class BadInputWalkTests
 {
     private const string Nul = "a\u0000b";

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Several queries at once: one id each, and their states collected in one call.</summary>
+[Category(TestCategories.Integration)]
 public class BatchTests
 {
     private BackendHost _host = null!;

@@ -6,10 +6,12 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Lightdash.Net.Backend.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Cancel stops the work for real and is never overwritten.</summary>
+[Category(TestCategories.Integration)]
 public class CancelTests
 {
     private readonly S3RequestLog _s3Requests = new();
@@ -50,23 +52,6 @@ public class CancelTests
     private async Task<bool> IsActiveOnWarehouseAsync(int pid) =>
         await _host.Warehouse.ScalarAsync<long>("select count(*) from pg_stat_activity where pid = @pid and state = 'active'", ("pid", pid)) > 0;
 
-    /// <summary>Polls until the condition holds; the limit is generous, the behaviour is immediate.</summary>
-    private static async Task<TimeSpan> EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > limit)
-            {
-                Assert.Fail($"{what} did not happen within {limit.TotalSeconds} s");
-            }
-
-            await Task.Delay(20);
-        }
-
-        return clock.Elapsed;
-    }
-
     [Test]
     public async Task Cancel_DuringALongQuery_StopsItOnTheWarehouse()
     {
@@ -78,7 +63,7 @@ public class CancelTests
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
         Assert.That(body.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("cancelled"));
-        var gone = await EventuallyAsync(async () => !await IsActiveOnWarehouseAsync(pid), TimeSpan.FromSeconds(3), "the warehouse query stopping");
+        var gone = await Eventually.UntilAsync(async () => !await IsActiveOnWarehouseAsync(pid), TimeSpan.FromSeconds(3), "the warehouse query stopping");
         TestContext.Out.WriteLine($"warehouse query gone {gone.TotalMilliseconds:N0} ms after the cancel answered");
         await Task.Delay(500);
         var (_, page) = await _host.GetPageAsync(queryUuid);
@@ -91,28 +76,25 @@ public class CancelTests
         // About 1 KB a row: far more rows than can be uploaded before the cancel.
         var queryUuid = await _host.SubmitAsync("select i, repeat('z', 1000) as payload from generate_series(1, 5000000) i");
         var pid = await WaitForWarehousePidAsync(queryUuid);
-        string? uploadPath = null;
-        await EventuallyAsync(
-            () =>
-            {
-                uploadPath = _s3Requests.Requests
-                    .Where(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=1&", StringComparison.Ordinal) || r.StartsWith("PUT ", StringComparison.Ordinal) && r.EndsWith("partNumber=1", StringComparison.Ordinal))
-                    .Select(r => r.Split(' ')[1].Split('?')[0])
-                    .FirstOrDefault(p => p.Contains(_host.Prefix.TrimEnd('/'), StringComparison.Ordinal));
-                return Task.FromResult(uploadPath is not null);
-            },
+        // This query's own upload (its key is in its history row), not another test's in the shared log.
+        var key = await Eventually.ValueAsync(
+            async () => await _host.Metadata.ScalarAsync<string>("select coalesce(results_upload_key, '') from query_history where query_uuid = @q", ("q", queryUuid)) is { Length: > 0 } k ? k : null,
+            TimeSpan.FromSeconds(30),
+            "the upload starting");
+        var uploadPath = $"/results/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+        await Eventually.UntilAsync(
+            () => Task.FromResult(_s3Requests.Requests.Any(r => r.StartsWith($"PUT {uploadPath}?", StringComparison.Ordinal) && (r.Contains("partNumber=1&", StringComparison.Ordinal) || r.EndsWith("partNumber=1", StringComparison.Ordinal)))),
             TimeSpan.FromSeconds(30),
             "the first part being uploaded");
 
         var (status, _) = await CancelAsync(queryUuid);
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
-        await EventuallyAsync(async () => !await IsActiveOnWarehouseAsync(pid), TimeSpan.FromSeconds(3), "the warehouse query stopping");
-        await EventuallyAsync(
+        await Eventually.UntilAsync(async () => !await IsActiveOnWarehouseAsync(pid), TimeSpan.FromSeconds(3), "the warehouse query stopping");
+        await Eventually.UntilAsync(
             () => Task.FromResult(_s3Requests.Requests.Any(r => r.StartsWith($"DELETE {uploadPath}?uploadId=", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(10),
             "AbortMultipartUpload being sent");
-        var key = Uri.UnescapeDataString(uploadPath!["/results/".Length..]);
         var listed = await _host.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "results", Prefix = key });
         Assert.That(listed.S3Objects ?? [], Is.Empty, "no results object exists at the cancelled key");
         var (_, page) = await _host.GetPageAsync(queryUuid);

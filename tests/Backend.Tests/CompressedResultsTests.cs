@@ -5,6 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static Lightdash.Net.Backend.Tests.RowValues;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -12,6 +13,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// Results stored with the default <c>Compression: Gzip</c>: one gzip file whose members each hold one
 /// index block, so that a page decompresses only its own blocks.
 /// </summary>
+[Category(TestCategories.Integration)]
 public class CompressedResultsTests
 {
     private const int BlockRows = 100;

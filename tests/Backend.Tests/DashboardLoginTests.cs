@@ -1,4 +1,5 @@
 using System.Net;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -7,6 +8,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// whatever else an address sends. Each test has a host of its own with a low request limit: the
 /// flood uses up its address's limit.
 /// </summary>
+[Category(TestCategories.Integration)]
 public class DashboardLoginTests
 {
     private static Task<BackendHost> StartAsync() => BackendHost.StartAsync(new Dictionary<string, string?> { ["Auth:RequestsPerMinute"] = "10" });

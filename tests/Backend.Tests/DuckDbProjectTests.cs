@@ -5,6 +5,7 @@ using static Lightdash.Net.Backend.Tests.RowValues;
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>A project on the embedded DuckDB warehouse goes through the same path: history, S3, pages, cancel.</summary>
+[Category(TestCategories.Integration)]
 public class DuckDbProjectTests
 {
     private BackendHost _host = null!;

@@ -6,10 +6,12 @@ using Amazon.S3.Model;
 using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Results end: the expiry sweep deletes what nobody reads (and keeps what is shared); DELETE removes a query.</summary>
+[Category(TestCategories.Integration)]
 public class ExpiryAndDeleteTests
 {
     private BackendHost _host = null!;

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>The explores routes over a project's model files: listing, one explore, model errors, refresh.</summary>
+[Category(TestCategories.Integration)]
 public class ExploresTests
 {
     private string _models = null!;

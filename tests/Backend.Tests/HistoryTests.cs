@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>The project's query history: newest first, filtered by status, paged.</summary>
+[Category(TestCategories.Integration)]
 public class HistoryTests
 {
     private BackendHost _host = null!;

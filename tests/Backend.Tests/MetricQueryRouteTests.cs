@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>POST .../query/metric-query: compiled from the project's explores, run through the same path as SQL.</summary>
+[Category(TestCategories.Integration)]
 public class MetricQueryRouteTests
 {
     private BackendHost _host = null!;

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>The committed openapi/openapi.json is what the app serves.</summary>
+[Category(TestCategories.Integration)]
 public class OpenApiDocumentTests
 {
     private static string CommittedDocumentPath()

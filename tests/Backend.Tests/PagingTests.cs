@@ -1,9 +1,11 @@
 using System.Net;
 using static Lightdash.Net.Backend.Tests.RowValues;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Pages of a ready result: sizes, bounds and the edges. Index blocks of 7 rows put block edges inside pages.</summary>
+[Category(TestCategories.Integration)]
 public class PagingTests
 {
     private BackendHost _host = null!;

@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using static Lightdash.Net.Backend.Tests.RowValues;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Execute, then poll: the life of a query from submission to ready or error.</summary>
+[Category(TestCategories.Integration)]
 public class QueryLifecycleTests
 {
     private BackendHost _host = null!;

@@ -1,9 +1,11 @@
 using System.Net;
 using Amazon.S3.Model;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Reusing fresh results: hit and miss rules, the TTL buffer, per-project TTL, invalidateCache.</summary>
+[Category(TestCategories.Integration)]
 public class ResultsCacheTests
 {
     private BackendHost _host = null!;

@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>The whole result as JSON lines, and downloads as CSV or JSONL through presigned links.</summary>
+[Category(TestCategories.Integration)]
 public class ResultsDownloadTests
 {
     private static readonly string[] TrickyTexts = ["plain", "comma, inside", "quote \" inside", "line\nbreak", "crlf\r\nbreak", " padded ", "ümlaut 🎉", ""];

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Saved charts: versioned metric queries that admins save and every member runs.</summary>
+[Category(TestCategories.Integration)]
 public class SavedChartTests
 {
     private BackendHost _host = null!;

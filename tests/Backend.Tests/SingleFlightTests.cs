@@ -1,8 +1,10 @@
 using System.Net;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Identical queries submitted while one runs share one warehouse execution.</summary>
+[Category(TestCategories.Integration)]
 public class SingleFlightTests
 {
     private BackendHost _host = null!;

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Saved SQL charts: developers save them, every member runs them.</summary>
+[Category(TestCategories.Integration)]
 public class SqlChartTests
 {
     private BackendHost _host = null!;

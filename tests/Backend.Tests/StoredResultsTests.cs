@@ -4,10 +4,12 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static Lightdash.Net.Backend.Tests.RowValues;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>What lands in S3 uncompressed (<c>Compression: None</c>): one JSON object per line, its offset index, and multipart uploads for large results.</summary>
+[Category(TestCategories.Integration)]
 public class StoredResultsTests
 {
     private readonly S3RequestLog _s3Requests = new();

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Nothing is lost when parts fail for real: a killed backend, a stopped S3 server, a killed warehouse connection, a burst.</summary>
+[Category(TestCategories.Integration)]
 public class SurvivalTests
 {
     // 20,000 rows of 2 KB of hex digits (about 40 MB, 20 MB gzipped: several parts) that arrive over about 4 s:
@@ -31,26 +32,6 @@ public class SurvivalTests
         ["QueryExecution:ReaperCron"] = "0 0 1 1 *",
         ["ResultsStorage:PartSizeBytes"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan limit, string what)
-        where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (clock.Elapsed > limit)
-            {
-                Assert.Fail($"{what} did not happen within {limit.TotalSeconds} s");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 
     [Test]
     public async Task BackendKilledWhileStreaming_AnotherInstanceRunsTheQueryAgain_AndTheLeftUploadIsAborted()
@@ -76,7 +57,7 @@ public class SurvivalTests
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", settings["Auth:BootstrapAdmin:Token"]);
             using var submitted = await http.PostAsJsonAsync($"/api/v2/projects/{projectUuid}/query/sql", new { sql = SlowStreamingSql });
             queryUuid = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("queryUuid").GetGuid();
-            uploadId = await EventuallyAsync(
+            uploadId = await Eventually.ValueAsync(
                 async () => await metadata.ScalarAsync<object>($"select results_upload_id from query_history where query_uuid = '{queryUuid}'") as string,
                 TimeSpan.FromSeconds(30),
                 "the multipart upload starting");
@@ -89,7 +70,7 @@ public class SurvivalTests
         // 2. Another instance on the same database takes the query over once the lease lapses.
         var requests = new S3RequestLog();
         await using var survivor = await BackendHost.StartAsync(settings, services => services.AddSingleton<IAmazonS3>(requests.CreateClient()));
-        await EventuallyAsync(
+        await Eventually.ValueAsync(
             async () =>
             {
                 using var scope = survivor.Services.CreateScope();
@@ -142,7 +123,7 @@ public class SurvivalTests
             await using var host = await BackendHost.StartAsync(new Dictionary<string, string?>(FastLeases) { ["ResultsStorage:ServiceUrl"] = serviceUrl });
             await host.Warehouse.ExecuteAsync(SlowRowFunction);
             var queryUuid = await host.SubmitAsync(SlowStreamingSql);
-            await EventuallyAsync(
+            await Eventually.ValueAsync(
                 async () => await host.Metadata.ScalarAsync<object>($"select results_upload_id from query_history where query_uuid = '{queryUuid}'") as string,
                 TimeSpan.FromSeconds(30),
                 "the multipart upload starting");
@@ -179,7 +160,7 @@ public class SurvivalTests
     {
         await using var host = await BackendHost.StartAsync(new Dictionary<string, string?> { ["QueryExecution:WorkerCount"] = "1" });
         var queryUuid = await host.SubmitAsync("select pg_sleep(30) as slept");
-        var pid = await EventuallyAsync(
+        var pid = await Eventually.ValueAsync(
             async () => await host.Metadata.ScalarAsync<object>($"select warehouse_query_id from query_history where query_uuid = '{queryUuid}'") as string,
             TimeSpan.FromSeconds(30),
             "the query reaching the warehouse");

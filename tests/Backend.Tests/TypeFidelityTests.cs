@@ -1,9 +1,11 @@
 using System.Text.Json;
 using static Lightdash.Net.Backend.Tests.RowValues;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Values keep their types all the way from PostgreSQL through S3 to a page.</summary>
+[Category(TestCategories.Integration)]
 public class TypeFidelityTests
 {
     private BackendHost _host = null!;

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Waiting for a query without polling: waitMs on reads, across instances, and submit-and-wait.</summary>
+[Category(TestCategories.Integration)]
 public class WaitingTests
 {
     private BackendHost _host = null!;

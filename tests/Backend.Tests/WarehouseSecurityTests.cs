@@ -9,6 +9,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// A developer's SQL stays inside the warehouse: the SQL that escaped before (files, programs, other
 /// databases, DuckDB's file access) now ends in <c>error</c>, on the real PostgreSQL and DuckDB.
 /// </summary>
+[Category(TestCategories.Integration)]
 public class WarehouseSecurityTests
 {
     private static readonly Guid SuperuserProject = Guid.NewGuid();
@@ -220,6 +221,7 @@ public class WarehouseSecurityTests
 }
 
 /// <summary>An operator may allow privileged warehouse logins explicitly (a host of its own: one host per fixture at a time).</summary>
+[Category(TestCategories.Integration)]
 public class PrivilegedLoginOptInTests
 {
     [Test]

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>Without S3 the query still runs, and each page is re-fetched from the warehouse: the same pages as with S3.</summary>
+[Category(TestCategories.Integration)]
 public class WithoutResultsStorageTests
 {
     private const string Sql = "select i, 'row ' || i as label, i % 3 = 0 as third, (i * 1.5)::numeric(10,1) as amount from generate_series(1, 1234) i order by i";

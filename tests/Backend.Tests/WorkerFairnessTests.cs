@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -8,6 +9,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// One or two users cannot starve the others: with the default workers and limits, a third user's
 /// query starts at once while two users each keep five long queries going.
 /// </summary>
+[Category(TestCategories.Integration)]
 public class WorkerFairnessTests
 {
     private BackendHost _host = null!;
@@ -41,7 +43,7 @@ public class WorkerFairnessTests
         try
         {
             // Every worker a busy user may take is taken.
-            await EventuallyAsync(async () => await _host.Metadata.ScalarAsync<long>("select count(*) from query_history where status = 'executing'") == 6);
+            await Eventually.UntilAsync(async () => await _host.Metadata.ScalarAsync<long>("select count(*) from query_history where status = 'executing'") == 6, TimeSpan.FromSeconds(30), "the queries starting");
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var response = await cat.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select 'cat' as who", waitMs = 10000 });
@@ -94,10 +96,10 @@ public class WorkerFairnessTests
             await SubmitAsync(dora, $"select pg_sleep(60) as filler_{i}");
         }
 
-        await EventuallyAsync(async () => await _host.Metadata.ScalarAsync<long>(
-            "select count(*) from query_history q join users u on u.user_uuid = q.created_by_user_uuid where u.email = 'dora@example.com' and status = 'executing'") == 4);
+        await Eventually.UntilAsync(async () => await _host.Metadata.ScalarAsync<long>(
+            "select count(*) from query_history q join users u on u.user_uuid = q.created_by_user_uuid where u.email = 'dora@example.com' and status = 'executing'") == 4, TimeSpan.FromSeconds(30), "the queries starting");
         var pid = int.Parse(await _host.HistoryValueAsync<string>(stubborn, "warehouse_query_id"), System.Globalization.CultureInfo.InvariantCulture);
-        await EventuallyAsync(async () => await BackendActiveAsync(pid));
+        await Eventually.UntilAsync(async () => await BackendActiveAsync(pid), TimeSpan.FromSeconds(30), "the queries starting");
 
         using (var cancelled = await dora.PostAsync($"{_host.QueryPath()}/{stubborn}/cancel", null))
         {
@@ -151,15 +153,5 @@ public class WorkerFairnessTests
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
         return body.GetProperty("results").GetProperty("queryUuid").GetGuid();
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the condition did not hold within 30 s");
-            await Task.Delay(50);
-        }
     }
 }

@@ -11,6 +11,7 @@ namespace Lightdash.Net.Semantic.Tests;
 /// <summary>The compiler's SQL run for real on PostgreSQL and on DuckDB, over the same small shop, with known answers.</summary>
 [TestFixture("postgres")]
 [TestFixture("duckdb")]
+[Category(TestCategories.Integration)]
 public class MetricQueryCompilerTests(string warehouse)
 {
     private const string Models = """
@@ -309,15 +310,36 @@ public class MetricQueryCompilerTests(string warehouse)
         var past = new FilterRule("orders_order_date", "inThePast", [new FilterValue("100", false)], "years");
         var next = new FilterRule("orders_order_date", "inTheNext", [new FilterValue("1", false)], "days", Completed: true);
         var current = new FilterRule("orders_order_date", "inTheCurrent", [], "months");
-
         var inPast = await RunAsync(Query([], ["orders_order_count"], where: And(past)));
-        var inNext = await RunAsync(Query([], ["orders_order_count"], where: And(next)));
-        var inCurrent = await RunAsync(Query([], ["orders_order_count"], where: And(current)));
+        // Rows that must match (today, tomorrow) and one that must not (the day after), so that a
+        // filter compiled to FALSE fails here.
+        var today = DateTime.UtcNow.Date;
+        await ExecuteDataAsync($"""
+            insert into orders values
+              (101, 1, date '{today:yyyy-MM-dd}', 'today', 1.00, false),
+              (102, 1, date '{today.AddDays(1):yyyy-MM-dd}', 'tomorrow', 1.00, false),
+              (103, 1, date '{today.AddDays(2):yyyy-MM-dd}', 'after tomorrow', 1.00, false)
+            """);
+        try
+        {
+            var inNext = await RunAsync(Query(["orders_status"], ["orders_order_count"], where: And(next)));
+            var inCurrent = await RunAsync(Query(["orders_status"], ["orders_order_count"], where: And(current)));
 
-        Assert.That(Number(inPast.Single(), "orders_order_count"), Is.EqualTo(6));
-        Assert.That(Number(inNext.Single(), "orders_order_count"), Is.Zero);
-        Assert.That(Number(inCurrent.Single(), "orders_order_count"), Is.Zero);
+            Assert.That(Number(inPast.Single(), "orders_order_count"), Is.EqualTo(6));
+            Assert.That(inNext.Select(r => r.GetProperty("orders_status").GetString()), Is.EqualTo(new[] { "tomorrow" }));
+            Assert.That(
+                inCurrent.Select(r => r.GetProperty("orders_status").GetString()),
+                Is.SupersetOf(new[] { "today" }).And.Not.Contains("placed"),
+                "this month's rows (tomorrow and the day after too, when still this month), none of 2024");
+        }
+        finally
+        {
+            await ExecuteDataAsync("delete from orders where order_id > 100");
+        }
     }
+
+    private Task ExecuteDataAsync(string sql) =>
+        _database is not null ? _database.ExecuteAsync(sql) : TestDuckDb.ExecuteAsync(_duckDbFile!, sql);
 
     [Test]
     public async Task MetricFilters_GoInHaving()

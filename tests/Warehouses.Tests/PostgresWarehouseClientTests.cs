@@ -9,6 +9,7 @@ using Lightdash.Net.Warehouses.Postgres;
 namespace Lightdash.Net.Warehouses.Tests;
 
 /// <summary>The PostgreSQL client against the real server: types, windows, errors and cancel.</summary>
+[Category(TestCategories.Integration)]
 public class PostgresWarehouseClientTests
 {
     private TestDatabase _database = null!;

@@ -32,7 +32,7 @@ public static class QueryExecutionExtensions
         services.AddTransient<ResultsExpiryJob>();
         services.AddTransient<LeaseReaperJob>();
         services.AddSingleton<QueryQueue>();
-        services.AddSingleton<Semantic.ExploreRegistry>();
+        services.AddSingleton<Explores.ExploreRegistry>();
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
         services.AddSingleton<SqlChartService>();
@@ -103,7 +103,7 @@ public static class QueryExecutionExtensions
     }
 
     /// <summary>Loads and validates every project's model files at start-up.</summary>
-    private sealed class ExploresStartup(Semantic.ExploreRegistry explores) : IHostedService
+    private sealed class ExploresStartup(Explores.ExploreRegistry explores) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

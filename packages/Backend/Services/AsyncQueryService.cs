@@ -35,13 +35,25 @@ public sealed class AsyncQueryService(
     /// <summary>Validates and submits raw SQL; answers once the query is queued (or, with <c>waitMs</c>, finished).</summary>
     public async Task<ExecuteQueryResults> ExecuteSqlAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
     {
-        ValidateWait(request.WaitMs);
-        var submitted = await SubmitAsync(user, projectUuid, request, cancellationToken);
+        var (project, submission) = await PrepareSqlAsync(user, projectUuid, request, cancellationToken);
+        return await SubmitAndWaitAsync(user, project, submission, request.WaitMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one way every execute route ends (access already checked, SQL compiled): the wait is
+    /// checked before anything is queued, the query is submitted (a cache hit, a join of an identical
+    /// running query, or a new job), and with <paramref name="waitMs"/> its first page is attached
+    /// once it finishes in time.
+    /// </summary>
+    public async Task<ExecuteQueryResults> SubmitAndWaitAsync(CurrentUser user, Project project, CompiledSubmission submission, int? waitMs, CancellationToken cancellationToken)
+    {
+        var wait = ValidateWait(waitMs);
+        var submitted = await SubmitCompiledAsync(user, project, submission, cancellationToken);
         return new ExecuteQueryResults
         {
             QueryUuid = submitted.QueryUuid,
             CacheMetadata = submitted.CacheMetadata,
-            FirstPage = await FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+            FirstPage = await FirstPageAfterWaitAsync(user, project.ProjectUuid, submitted.QueryUuid, wait, cancellationToken),
         };
     }
 
@@ -77,24 +89,24 @@ public sealed class AsyncQueryService(
         return sql;
     }
 
-    /// <summary>Submits one raw SQL query (developers): a cache hit, a join of an identical running query, or a new job.</summary>
-    public async Task<ExecuteQueryResults> SubmitAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
+    /// <summary>Checks one raw SQL query and its caller (developers); the submission to hand to <see cref="SubmitAndWaitAsync"/>.</summary>
+    public async Task<(Project Project, CompiledSubmission Submission)> PrepareSqlAsync(CurrentUser user, Guid projectUuid, ExecuteSqlQueryRequest request, CancellationToken cancellationToken)
     {
         var sql = ValidateSql(request);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
-        return await SubmitCompiledAsync(user, project, new CompiledSubmission(
+        return (project, new CompiledSubmission(
             sql,
             request.Limit,
             request.Context,
             request.InvalidateCache == true,
-            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null), cancellationToken);
+            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null));
     }
 
     /// <summary>
     /// Submits SQL the backend compiled or the caller may run (access already checked): a cache hit,
     /// a join of an identical running query, or a new job. Every execute route ends here.
     /// </summary>
-    public async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
+    private async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
     {
         var query = new NewQuery(
             Guid.NewGuid(),
@@ -103,7 +115,7 @@ public sealed class AsyncQueryService(
             submission.Sql,
             submission.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(project.ProjectUuid, submission.Sql, submission.Limit, DefaultTimezone),
+            QueryCacheKey.Compute(project.ProjectUuid, submission.Sql, submission.Limit, submission.Timezone ?? DefaultTimezone),
             user.UserUuid,
             submission.MetricQueryJson,
             submission.FieldsJson,
@@ -143,10 +155,9 @@ public sealed class AsyncQueryService(
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }
 
-    /// <summary>Waits up to <paramref name="waitMs"/> for a submitted query and attaches its first page.</summary>
-    public async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, int? waitMs, CancellationToken cancellationToken)
+    /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
+    private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var wait = ValidateWait(waitMs);
         if (wait <= TimeSpan.Zero)
         {
             return null;

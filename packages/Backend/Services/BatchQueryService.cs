@@ -36,7 +36,9 @@ public sealed class BatchQueryService(AsyncQueryService queries, QueryWaiter wai
         var submitted = new List<ExecuteQueryResults>(items.Count);
         foreach (var item in items)
         {
-            submitted.Add(await queries.SubmitAsync(user, projectUuid, item, cancellationToken));
+            // Each query answers at once: the batch's states are read with GET .../batch.
+            var (project, submission) = await queries.PrepareSqlAsync(user, projectUuid, item, cancellationToken);
+            submitted.Add(await queries.SubmitAndWaitAsync(user, project, submission, null, cancellationToken));
         }
 
         return new BatchExecuteResults { Queries = submitted };

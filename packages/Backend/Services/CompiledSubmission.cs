@@ -1,6 +1,6 @@
 namespace Lightdash.Net.Backend.Services;
 
-/// <summary>What an execute route hands to <see cref="AsyncQueryService.SubmitCompiledAsync"/>.</summary>
+/// <summary>What an execute route hands to <see cref="AsyncQueryService.SubmitAndWaitAsync"/>.</summary>
 /// <param name="Sql">The SQL to run.</param>
 /// <param name="Limit">A row limit to apply around it, or null.</param>
 /// <param name="Context">Where the query comes from.</param>
@@ -8,5 +8,13 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="MetricQueryJson">For metric queries: the query as asked (stored in the history row).</param>
 /// <param name="FieldsJson">For metric queries: the selected fields (stored in the history row).</param>
 /// <param name="StatementTimeout">A time limit the request asked for (it only lowers the project's), or null.</param>
+/// <param name="Timezone">The time zone the SQL was compiled for (relative dates), part of the cache key; UTC when null.</param>
 public sealed record CompiledSubmission(
-    string Sql, long? Limit, string? Context, bool InvalidateCache, string? MetricQueryJson = null, string? FieldsJson = null, TimeSpan? StatementTimeout = null);
+    string Sql,
+    long? Limit,
+    string? Context,
+    bool InvalidateCache,
+    string? MetricQueryJson = null,
+    string? FieldsJson = null,
+    TimeSpan? StatementTimeout = null,
+    string? Timezone = null);

@@ -60,7 +60,7 @@ public static class DashboardFilterRules
     private static void ValidateRule(JsonElement rule, string path)
     {
         // The rule itself reads like any query's; what is the dashboard's own is tileTargets.
-        Semantic.FilterParser.ReadRule(rule, path);
+        Explores.FilterParser.ReadRule(rule, path);
         if (!rule.TryGetProperty("tileTargets", out var targets) || targets.ValueKind == JsonValueKind.Null)
         {
             return;

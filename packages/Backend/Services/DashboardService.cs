@@ -4,7 +4,8 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Semantic;
+using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Semantic;
 
 namespace Lightdash.Net.Backend.Services;
 
@@ -14,12 +15,12 @@ public sealed class DashboardService(
     DashboardModel dashboards,
     SavedChartModel charts,
     SavedSqlModel sqlCharts,
+    SqlChartService sqlChartService,
     ExploreRegistry explores,
     MetricQueryService metricQueries,
     AsyncQueryService queries,
     Lightdash.Net.Warehouses.WarehouseClientFactory warehouses)
 {
-    private const string SqlTable = "lightdash_sql";
 
     /// <summary>The project's dashboards (any member).</summary>
     public async Task<IReadOnlyList<DashboardResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
@@ -146,78 +147,43 @@ public sealed class DashboardService(
     /// </summary>
     public async Task<ExecuteDashboardSqlChartResults> ExecuteSqlChartAsync(CurrentUser user, Guid projectUuid, ExecuteDashboardSqlChartRequest request, CancellationToken cancellationToken)
     {
-        queries.ValidateWait(request.WaitMs);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
         var dashboard = await dashboards.GetAsync(projectUuid, request.DashboardUuid ?? throw new ValidationException("dashboardUuid is required."), cancellationToken);
         var tileUuid = request.TileUuid ?? throw new ValidationException("tileUuid is required.");
         var tile = dashboard.Tiles.FirstOrDefault(t => t.TileUuid == tileUuid)
             ?? throw new NotFoundException($"Tile {tileUuid} is not on dashboard {dashboard.DashboardUuid}.");
-        if (request.SavedSqlUuid is null && string.IsNullOrWhiteSpace(request.Slug))
-        {
-            throw new ValidationException("savedSqlUuid or slug is required.");
-        }
-
-        var chart = await sqlCharts.GetAsync(projectUuid, request.SavedSqlUuid, request.Slug, cancellationToken);
+        var chart = await sqlChartService.GetByIdOrSlugAsync(projectUuid, request.SavedSqlUuid, request.Slug, cancellationToken);
         if (tile.SavedSqlUuid != chart.SavedSqlUuid)
         {
             throw new ValidationException($"Tile {tileUuid} does not show SQL chart {chart.Slug}.");
         }
 
-        // The SQL's columns, from the warehouse without reading a row.
-        var client = warehouses.GetClient(project.Warehouse);
-        IReadOnlyList<Lightdash.Net.Common.ResultColumn> columns;
-        await using (var reader = await client.ExecuteAsync(new Lightdash.Net.Warehouses.WarehouseQuery(chart.Sql, 0), cancellationToken))
-        {
-            columns = reader.Columns;
-        }
-
+        var columns = await sqlChartService.ColumnsAsync(user, project, chart, cancellationToken);
         var names = columns.Select(c => c.Reference).ToHashSet(StringComparer.Ordinal);
         var (rules, applied) = SelectRules(DashboardFilters(dashboard, request.DashboardFilters), tileUuid, names.Contains);
-        var sql = new System.Text.StringBuilder("SELECT * FROM (\n").Append(Lightdash.Net.Warehouses.SqlText.TrimTrailingSemicolons(chart.Sql)).Append("\n) AS ").Append(client.Dialect.QuoteIdentifier(SqlTable));
-        if (rules.Count > 0)
+        var (filters, _) = rules.Count > 0
+            ? FilterParser.Parse(JsonSerializer.SerializeToElement(new JsonObject { ["dimensions"] = new JsonObject { ["and"] = rules } }))
+            : (null, null);
+        var sorts = (request.DashboardSorts ?? [])
+            .Select(s => new SortField(s.FieldId ?? throw new ValidationException("dashboardSorts: each sort needs a fieldId."), s.Descending))
+            .ToList();
+        string sql;
+        try
         {
-            // The columns as a one-table explore, so that the rules compile like any dashboard filter.
-            var fields = columns.ToDictionary(
-                c => $"{SqlTable}_{c.Reference}",
-                c => new Lightdash.Net.Semantic.ExploreField(
-                    $"{SqlTable}_{c.Reference}", c.Reference, SqlTable, Lightdash.Net.Semantic.FieldKind.Dimension, c.Type.ToString().ToLowerInvariant(),
-                    c.Reference, null, "${TABLE}." + client.Dialect.QuoteIdentifier(c.Reference), false, null, null),
-                StringComparer.Ordinal);
-            var explore = new Lightdash.Net.Semantic.Explore(SqlTable, SqlTable, null, "", [new(SqlTable, SqlTable, SqlTable, SqlTable, null)], fields);
-            foreach (var rule in rules.OfType<JsonObject>())
-            {
-                rule["target"] = new JsonObject { ["fieldId"] = $"{SqlTable}_{rule["target"]!["fieldId"]!.GetValue<string>()}" };
-            }
-
-            var (group, _) = FilterParser.Parse(JsonSerializer.SerializeToElement(new JsonObject { ["dimensions"] = new JsonObject { ["and"] = rules } }));
-            try
-            {
-                sql.Append("\nWHERE ").Append(new Lightdash.Net.Semantic.MetricQueryCompiler(client.Dialect).CompileRowFilter(explore, group!));
-            }
-            catch (Lightdash.Net.Semantic.MetricQueryException e)
-            {
-                throw new ValidationException(e.Message);
-            }
+            sql = SqlChartFilters.Wrap(chart.Sql, columns, filters, sorts, warehouses.GetClient(project.Warehouse).Dialect);
+        }
+        catch (MetricQueryException e)
+        {
+            throw new ValidationException($"{e.Message} (SQL chart {chart.Slug})");
         }
 
-        var sorts = (request.DashboardSorts ?? []).ToList();
-        foreach (var sort in sorts.Where(s => s.FieldId is null || !names.Contains(s.FieldId)))
-        {
-            throw new ValidationException($"Sort field {sort.FieldId} is not a column of SQL chart {chart.Slug}.");
-        }
-
-        if (sorts.Count > 0)
-        {
-            sql.Append("\nORDER BY ").AppendJoin(", ", sorts.Select(s => $"{client.Dialect.QuoteIdentifier(s.FieldId!)} {(s.Descending ? "DESC" : "ASC")}"));
-        }
-
-        var submitted = await queries.SubmitCompiledAsync(
-            user, project, new CompiledSubmission(sql.ToString(), chart.RowLimit, "dashboardView", false), cancellationToken);
+        var submitted = await queries.SubmitAndWaitAsync(
+            user, project, new CompiledSubmission(sql, chart.RowLimit, "dashboardView", false), request.WaitMs, cancellationToken);
         return new ExecuteDashboardSqlChartResults
         {
             QueryUuid = submitted.QueryUuid,
             CacheMetadata = submitted.CacheMetadata,
-            FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+            FirstPage = submitted.FirstPage,
             AppliedDashboardFilters = applied,
         };
     }

@@ -1,7 +1,7 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Semantic;
+using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
 
 namespace Lightdash.Net.Backend.Services;

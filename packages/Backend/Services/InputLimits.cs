@@ -22,10 +22,10 @@ public static class InputLimits
     public const int MaxTiles = 100;
 
     /// <summary>The most filter rules in one query or dashboard (all groups together).</summary>
-    public const int MaxFilterRules = Semantic.FilterParser.MaxFilterRules;
+    public const int MaxFilterRules = Explores.FilterParser.MaxFilterRules;
 
     /// <summary>The most values in one filter rule.</summary>
-    public const int MaxValuesPerRule = Semantic.FilterParser.MaxValuesPerRule;
+    public const int MaxValuesPerRule = Explores.FilterParser.MaxValuesPerRule;
 
     /// <summary>The most dimensions and metrics one metric query selects.</summary>
     public const int MaxFields = 200;

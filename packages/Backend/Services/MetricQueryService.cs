@@ -2,7 +2,7 @@ using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Semantic;
+using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
 using Lightdash.Net.Warehouses;
 
@@ -23,7 +23,6 @@ public sealed class MetricQueryService(
     public async Task<ExecuteMetricQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ExecuteMetricQueryRequest request, CancellationToken cancellationToken)
     {
         var body = request.Query ?? throw new ValidationException("query is required: the metric query to run.");
-        queries.ValidateWait(request.WaitMs);
         // Table calculations are SQL run on the warehouse: like raw SQL, they need the developer role.
         var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
         var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
@@ -41,7 +40,7 @@ public sealed class MetricQueryService(
                 Round = f.Round,
             },
             StringComparer.Ordinal);
-        var submitted = await queries.SubmitCompiledAsync(
+        var submitted = await queries.SubmitAndWaitAsync(
             user,
             project,
             new CompiledSubmission(
@@ -50,7 +49,9 @@ public sealed class MetricQueryService(
                 request.Context ?? DefaultContext,
                 request.InvalidateCache == true,
                 JsonSerializer.Serialize(body, JsonSerializerOptions.Web),
-                JsonSerializer.Serialize(fields, JsonSerializerOptions.Web)),
+                JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
+                Timezone: body.Timezone),
+            request.WaitMs,
             cancellationToken);
         return new ExecuteMetricQueryResults
         {
@@ -58,7 +59,7 @@ public sealed class MetricQueryService(
             CacheMetadata = submitted.CacheMetadata,
             MetricQuery = body,
             Fields = fields,
-            FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+            FirstPage = submitted.FirstPage,
         };
     }
 

@@ -4,12 +4,16 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Saved SQL charts: developers save SQL, every member runs it through the same path as any query.</summary>
-public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel charts, AsyncQueryService queries)
+public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel charts, AsyncQueryService queries, QueryHistoryModel history, QueryWaiter waiter)
 {
+    // How long a dashboard request waits for a chart's columns still being learnt.
+    private static readonly TimeSpan MaxColumnsWait = TimeSpan.FromSeconds(30);
+
     /// <summary>The project's charts (any member).</summary>
     public async Task<IReadOnlyList<SqlChartResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
@@ -27,7 +31,7 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
     /// <summary>Saves a new chart (developers: it is SQL).</summary>
     public async Task<SqlChartResults> CreateAsync(CurrentUser user, Guid projectUuid, SaveSqlChartRequest request, CancellationToken cancellationToken)
     {
-        await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
         var (name, sql) = Validate(request);
         var slug = string.IsNullOrWhiteSpace(request.Slug) ? Slugify(name) : request.Slug.Trim();
         if (!SlugPattern().IsMatch(slug))
@@ -36,16 +40,24 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
         }
 
         var chart = new SavedSqlModel.SavedSql(Guid.NewGuid(), projectUuid, name, slug, request.Description, sql, request.Limit, default, default);
-        return ToResults(await charts.CreateAsync(chart, user.UserUuid, cancellationToken));
+        var created = await charts.CreateAsync(chart, user.UserUuid, cancellationToken);
+        await LearnColumnsAsync(user, project, created, cancellationToken);
+        return ToResults(created);
     }
 
     /// <summary>Changes a chart (developers).</summary>
     public async Task<SqlChartResults> UpdateAsync(CurrentUser user, Guid projectUuid, Guid savedSqlUuid, SaveSqlChartRequest request, CancellationToken cancellationToken)
     {
-        await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
         var (name, sql) = Validate(request);
         var current = await charts.GetAsync(projectUuid, savedSqlUuid, null, cancellationToken);
-        return ToResults(await charts.UpdateAsync(current with { Name = name, Description = request.Description, Sql = sql, RowLimit = request.Limit }, cancellationToken));
+        var updated = await charts.UpdateAsync(current with { Name = name, Description = request.Description, Sql = sql, RowLimit = request.Limit }, cancellationToken);
+        if (updated.ColumnsJson is null)
+        {
+            await LearnColumnsAsync(user, project, updated, cancellationToken);
+        }
+
+        return ToResults(updated);
     }
 
     /// <summary>Deletes a chart (developers).</summary>
@@ -58,29 +70,62 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
     /// <summary>Runs a saved chart (any member: the SQL was saved by a developer).</summary>
     public async Task<ExecuteQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ExecuteSqlChartRequest request, CancellationToken cancellationToken)
     {
-        queries.ValidateWait(request.WaitMs);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        if (request.SavedSqlUuid is null && string.IsNullOrWhiteSpace(request.Slug))
-        {
-            throw new ValidationException("savedSqlUuid or slug is required.");
-        }
-
-        var chart = await charts.GetAsync(projectUuid, request.SavedSqlUuid, request.Slug, cancellationToken);
+        var chart = await GetByIdOrSlugAsync(projectUuid, request.SavedSqlUuid, request.Slug, cancellationToken);
         if (request.Limit is < 1)
         {
             throw new ValidationException($"limit must be 1 or more (got {request.Limit}).");
         }
 
         var limit = request.Limit is { } asked && chart.RowLimit is { } saved ? Math.Min(asked, saved) : request.Limit ?? chart.RowLimit;
-        var submitted = await queries.SubmitCompiledAsync(
-            user, project, new CompiledSubmission(chart.Sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true), cancellationToken);
-        return new ExecuteQueryResults
+        return await queries.SubmitAndWaitAsync(
+            user, project, new CompiledSubmission(chart.Sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true), request.WaitMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// The columns of the chart's SQL, from the stored result of the query that learns them (submitted,
+    /// like any query, when the chart was saved); while it still runs, waits for it (up to 30 s). Never
+    /// asks the warehouse itself.
+    /// </summary>
+    public async Task<IReadOnlyList<ResultColumn>> ColumnsAsync(CurrentUser user, Project project, SavedSqlModel.SavedSql chart, CancellationToken cancellationToken)
+    {
+        if (chart.ColumnsJson is { } known)
         {
-            QueryUuid = submitted.QueryUuid,
-            CacheMetadata = submitted.CacheMetadata,
-            FirstPage = await queries.FirstPageAfterWaitAsync(user, projectUuid, submitted.QueryUuid, request.WaitMs, cancellationToken),
+            return ColumnsJson.Parse(known);
+        }
+
+        var queryUuid = chart.ColumnsQueryUuid is { } learning && await history.FindAsync(learning, cancellationToken) is not null
+            ? learning
+            : await LearnColumnsAsync(user, project, chart, cancellationToken);
+        var query = await waiter.WaitForFinalStateAsync(queryUuid, MaxColumnsWait, cancellationToken)
+            ?? throw new ConflictException($"The columns of SQL chart {chart.Slug} are not known: the query that learns them was deleted. Save the chart again.");
+        if (query.ColumnsJson is { } columns)
+        {
+            await charts.SetColumnsAsync(chart.SavedSqlUuid, chart.Sql, columns, cancellationToken);
+            return ColumnsJson.Parse(columns);
+        }
+
+        throw query.Status switch
+        {
+            QueryStatus.Error => new ConflictException($"The SQL of chart {chart.Slug} fails on the warehouse: {query.Error}"),
+            _ when query.Status.IsActive() => new ConflictException($"The columns of SQL chart {chart.Slug} are still being learnt (query {queryUuid}); try again in a moment."),
+            _ => new ConflictException($"The columns of SQL chart {chart.Slug} are not known (query {queryUuid} is {query.Status.ToName()}). Save the chart again."),
         };
     }
+
+    // One row is enough to learn the columns; the query runs in the background like any other.
+    private async Task<Guid> LearnColumnsAsync(CurrentUser user, Project project, SavedSqlModel.SavedSql chart, CancellationToken cancellationToken)
+    {
+        var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(chart.Sql, 1, "sqlChartColumns", false), null, cancellationToken);
+        await charts.SetColumnsQueryAsync(chart.SavedSqlUuid, chart.Sql, submitted.QueryUuid, cancellationToken);
+        return submitted.QueryUuid;
+    }
+
+    /// <summary>The chart named by its id or its slug (one is required: 400 otherwise; 404 when no such chart).</summary>
+    public Task<SavedSqlModel.SavedSql> GetByIdOrSlugAsync(Guid projectUuid, Guid? savedSqlUuid, string? slug, CancellationToken cancellationToken) =>
+        savedSqlUuid is null && string.IsNullOrWhiteSpace(slug)
+            ? throw new ValidationException("savedSqlUuid or slug is required.")
+            : charts.GetAsync(projectUuid, savedSqlUuid, slug, cancellationToken);
 
     private Task<SavedSqlModel.SavedSql> FindAsync(Guid projectUuid, string uuidOrSlug, CancellationToken cancellationToken) =>
         Guid.TryParse(uuidOrSlug, out var uuid)

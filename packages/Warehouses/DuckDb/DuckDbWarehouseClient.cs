@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using DuckDB.NET.Data;
 
 namespace Lightdash.Net.Warehouses.DuckDb;

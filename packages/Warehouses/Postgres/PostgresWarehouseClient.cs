@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Data;
 using System.Globalization;
 using Npgsql;

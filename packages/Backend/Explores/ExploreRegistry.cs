@@ -3,7 +3,7 @@ using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Semantic;
 using Microsoft.Extensions.Options;
 
-namespace Lightdash.Net.Backend.Semantic;
+namespace Lightdash.Net.Backend.Explores;
 
 /// <summary>
 /// The explores of each project, loaded from its model files at start-up and again on refresh.

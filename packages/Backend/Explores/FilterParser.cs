@@ -2,7 +2,7 @@ using System.Text.Json;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Semantic;
 
-namespace Lightdash.Net.Backend.Semantic;
+namespace Lightdash.Net.Backend.Explores;
 
 /// <summary>Reads Lightdash's filter JSON (groups of <c>and</c>/<c>or</c>, rules with targets) into the compiler's filter tree.</summary>
 public static class FilterParser

@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Warehouses;
+namespace Lightdash.Net.Common;
 
 /// <summary>The SQL a warehouse speaks, for the statements the backend writes itself.</summary>
 public interface ISqlDialect

@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Warehouses;
+namespace Lightdash.Net.Common;
 
 /// <summary>Small text helpers for users' SQL.</summary>
 public static class SqlText
