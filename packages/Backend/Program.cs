@@ -5,7 +5,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMetadataDatabase();
 builder.AddResultsStorage();
 builder.AddQueryExecution();
+builder.AddSemanticLayer();
+builder.AddSavedContent();
 builder.AddAuth();
+builder.AddUsersAndProjects();
 builder.AddApi();
 
 var isCommand = args is ["create-admin-token", ..];

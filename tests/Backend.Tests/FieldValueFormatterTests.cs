@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Results;
+using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Tests;
 

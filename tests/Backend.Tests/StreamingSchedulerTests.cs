@@ -3,6 +3,7 @@ using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -10,7 +11,7 @@ namespace Lightdash.Net.Backend.Tests;
 public class StreamingSchedulerTests
 {
     private static StreamingScheduler Create(int threads, int niceness) =>
-        new(Options.Create(new QueryExecutionOptions { StreamingThreads = threads, StreamingThreadNiceness = niceness }), NullLogger<StreamingScheduler>.Instance);
+        new(Microsoft.Extensions.Options.Options.Create(new QueryExecutionOptions { StreamingThreads = threads, StreamingThreadNiceness = niceness }), NullLogger<StreamingScheduler>.Instance);
 
     private static string Where() => $"{Thread.CurrentThread.Name ?? "(unnamed)"}{(Thread.CurrentThread.IsThreadPoolThread ? " (pool)" : "")}";
 

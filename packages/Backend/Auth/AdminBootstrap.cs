@@ -1,5 +1,6 @@
 using Lightdash.Net.Backend.Models;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Auth;
 
@@ -23,7 +24,7 @@ public sealed class AdminBootstrap(UserModel users, IOptions<AuthOptions> option
                 throw new InvalidOperationException($"Auth:BootstrapAdmin:Token must be a {PersonalAccessTokens.Prefix}… token of at least 128 random bits.");
             }
 
-            await users.AddTokenAsync(user.UserUuid, admin.Token, "bootstrap (configuration)", null, cancellationToken);
+            await users.AddTokenAsync(user.UserUuid, PersonalAccessTokens.Hash(admin.Token), PersonalAccessTokens.Hint(admin.Token), "bootstrap (configuration)", null, cancellationToken);
         }
 
         logger.LogInformation("Admin {Email} ensured", user.Email);
@@ -34,7 +35,7 @@ public sealed class AdminBootstrap(UserModel users, IOptions<AuthOptions> option
     {
         var user = await users.EnsureUserAsync(email, "Admin", isAdmin: true, cancellationToken);
         var token = PersonalAccessTokens.Generate();
-        await users.AddTokenAsync(user.UserUuid, token, "created by create-admin-token", null, cancellationToken);
+        await users.AddTokenAsync(user.UserUuid, PersonalAccessTokens.Hash(token), PersonalAccessTokens.Hint(token), "created by create-admin-token", null, cancellationToken);
         return token;
     }
 }

@@ -11,9 +11,6 @@ namespace Lightdash.Net.Backend.Auth;
 /// </summary>
 public sealed class TokenCache(TimeProvider clock)
 {
-    /// <summary>The PostgreSQL channel on which revoked token ids are announced.</summary>
-    public const string RevokedChannel = "lightdash_token_revoked";
-
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
     private const int MaxEntries = 10_000;
 

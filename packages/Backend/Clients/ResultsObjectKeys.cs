@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Options;
 namespace Lightdash.Net.Backend.Clients;
 
 /// <summary>Names of the objects that make up one stored result.</summary>

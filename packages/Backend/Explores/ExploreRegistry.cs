@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Semantic;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Explores;
 

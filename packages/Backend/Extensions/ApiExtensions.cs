@@ -4,6 +4,7 @@ using Lightdash.Net.Backend.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -19,7 +20,7 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<Http.RequestLimitsOptions>().BindConfiguration(Http.RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Kestrel answers over-long request lines itself, without the envelope: its limit sits above ours.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
         services.AddControllers(mvc => mvc.Filters.Add<Http.NullElementsFilter>())

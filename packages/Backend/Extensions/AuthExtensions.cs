@@ -8,6 +8,7 @@ using Lightdash.Net.Backend.Services;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -25,8 +26,6 @@ public static class AuthExtensions
         services.AddSingleton<ProjectAccess>();
         services.AddSingleton<TokenCache>();
         services.AddSingleton<AdminBootstrap>();
-        services.AddSingleton<UserService>();
-        services.AddSingleton<ProjectService>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -2,6 +2,7 @@ using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -24,9 +25,6 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<QueryCacheModel>();
         services.AddSingleton<ResultsExpiryModel>();
         services.AddSingleton<QueryLeaseModel>();
-        services.AddSingleton<SavedSqlModel>();
-        services.AddSingleton<SavedChartModel>();
-        services.AddSingleton<DashboardModel>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

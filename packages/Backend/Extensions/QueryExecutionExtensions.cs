@@ -5,6 +5,7 @@ using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -25,19 +26,13 @@ public static class QueryExecutionExtensions
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<Results.StreamingScheduler>();
         services.AddSingleton<QueryStatusBroadcast>();
-        services.AddHostedService<QueryStatusListener>();
+        services.AddHostedService<MetadataNotificationListener>();
         services.AddSingleton<QueryWaiter>();
         services.AddSingleton<AsyncQueryService>();
         services.AddSingleton<BatchQueryService>();
         services.AddTransient<ResultsExpiryJob>();
         services.AddTransient<LeaseReaperJob>();
         services.AddSingleton<QueryQueue>();
-        services.AddSingleton<Explores.ExploreRegistry>();
-        services.AddSingleton<ExploreService>();
-        services.AddSingleton<MetricQueryService>();
-        services.AddSingleton<SqlChartService>();
-        services.AddSingleton<SavedChartService>();
-        services.AddSingleton<DashboardService>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
@@ -68,7 +63,6 @@ public static class QueryExecutionExtensions
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         services.AddHostedService<RecurringJobsRegistration>();
-        services.AddHostedService<ExploresStartup>();
         return builder;
     }
 
@@ -97,18 +91,6 @@ public static class QueryExecutionExtensions
             {
                 logger.LogWarning(e, "Recurring job {RecurringJobId} is locked by another instance; left as it registered it", id);
             }
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    /// <summary>Loads and validates every project's model files at start-up.</summary>
-    private sealed class ExploresStartup(Explores.ExploreRegistry explores) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            explores.LoadAll();
-            return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

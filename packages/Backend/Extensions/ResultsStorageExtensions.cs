@@ -3,6 +3,7 @@ using Amazon.S3;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -18,7 +19,7 @@ public static class ResultsStorageExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IAmazonS3>(sp => CreateClient(sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value));
-        services.AddSingleton<S3ResultsStorage>();
+        services.AddSingleton<ResultsBucketClient>();
         services.AddSingleton<S3ResultsWriter>();
         services.AddSingleton<ResultsIndexCache>();
         services.AddSingleton<ResultsBlockCache>();

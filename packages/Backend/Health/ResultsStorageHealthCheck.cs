@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Lightdash.Net.Backend.Clients;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Health;
 

@@ -1,6 +1,7 @@
 using Lightdash.Net.Backend.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Http;
 

@@ -1,8 +1,8 @@
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Jobs;
 
@@ -15,7 +15,7 @@ public sealed class LeaseReaperJob(
     QueryLeaseModel leases,
     QueryHistoryModel history,
     QueryQueue queue,
-    S3ResultsStorage storage,
+    ResultsBucketClient storage,
     IOptions<QueryExecutionOptions> options,
     IOptions<ResultsStorageOptions> storageOptions,
     ILogger<LeaseReaperJob> logger)

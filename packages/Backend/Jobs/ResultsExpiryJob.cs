@@ -1,8 +1,8 @@
 using Hangfire;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Jobs;
 

@@ -3,9 +3,9 @@ using Hangfire;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Jobs;
 
@@ -25,7 +25,7 @@ public sealed class RunQueryJob(
     RunningQueries running,
     IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
-    IOptions<Auth.AuthOptions> authOptions,
+    IOptions<AuthOptions> authOptions,
     ILogger<RunQueryJob> logger)
 {
     /// <summary>This process's name in <c>query_history.executing_server</c>.</summary>
@@ -139,7 +139,9 @@ public sealed class RunQueryJob(
         await history.SetWarehouseQueryAsync(query.QueryUuid, reader.WarehouseQueryId, warehouseMs, cancellationToken);
         QueryShapeException.ThrowIfDuplicateColumns(reader.Columns);
 
-        var location = await results.StoreAsync(query, reader, cancellationToken);
+        // The upload id goes into the history row at once: if this process dies, the reaper aborts it.
+        var target = new StoreTarget(query.QueryUuid, query.CacheKey, (key, uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token));
+        var location = await results.StoreAsync(target, reader, cancellationToken);
         logger.LogInformation(
             "Query {QueryUuid} stored {RowCount} rows ({ByteSize} bytes) in {StoreMs} ms after {WarehouseMs} ms to the first row",
             query.QueryUuid, location.RowCount, location.ByteSize, clock.ElapsedMilliseconds - warehouseMs, warehouseMs);

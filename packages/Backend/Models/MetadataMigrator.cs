@@ -1,6 +1,7 @@
 using DbUp;
 using DbUp.Engine.Output;
 using Npgsql;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Models;
 

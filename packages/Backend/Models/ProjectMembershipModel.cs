@@ -1,5 +1,4 @@
 using Dapper;
-using Lightdash.Net.Backend.Auth;
 using Npgsql;
 
 namespace Lightdash.Net.Backend.Models;

@@ -1,5 +1,4 @@
 using Dapper;
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Errors;
 using Npgsql;
 
@@ -44,13 +43,16 @@ public sealed class UserModel(NpgsqlDataSource dataSource)
 
     private const string ListTokensSql = $"SELECT {TokenColumns} FROM personal_access_tokens WHERE user_uuid = @userUuid ORDER BY created_at DESC";
 
+    /// <summary>The PostgreSQL channel on which revoked token ids are announced (every instance's token cache listens).</summary>
+    public const string TokenRevokedChannel = "lightdash_token_revoked";
+
     // Announces the revocation (on commit) so that every instance forgets the token at once.
     private const string RevokeTokenSql = $"""
         WITH revoked AS (
             UPDATE personal_access_tokens SET revoked_at = coalesce(revoked_at, now())
             WHERE token_uuid = @tokenUuid AND user_uuid = @userUuid
             RETURNING *)
-        SELECT {TokenColumns} FROM revoked, (SELECT count(pg_notify('{TokenCache.RevokedChannel}', token_uuid::text)) FROM revoked) AS announced
+        SELECT {TokenColumns} FROM revoked, (SELECT count(pg_notify('{TokenRevokedChannel}', token_uuid::text)) FROM revoked) AS announced
         """;
 
     /// <summary>A user.</summary>
@@ -109,14 +111,14 @@ public sealed class UserModel(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<User>(new CommandDefinition(ListUsersSql, cancellationToken: cancellationToken))).ToList();
     }
 
-    /// <summary>Stores a token's hash for a user; returns its id.</summary>
-    public async Task<Guid> AddTokenAsync(Guid userUuid, string token, string description, DateTime? expiresAt, CancellationToken cancellationToken)
+    /// <summary>Stores a token's hash (and the hint shown in listings) for a user; returns its id.</summary>
+    public async Task<Guid> AddTokenAsync(Guid userUuid, byte[] hash, string hint, string description, DateTime? expiresAt, CancellationToken cancellationToken)
     {
         var tokenUuid = Guid.NewGuid();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             InsertTokenSql,
-            new { tokenUuid, userUuid, description, hash = PersonalAccessTokens.Hash(token), hint = PersonalAccessTokens.Hint(token), expiresAt },
+            new { tokenUuid, userUuid, description, hash, hint, expiresAt },
             cancellationToken: cancellationToken));
         return tokenUuid;
     }

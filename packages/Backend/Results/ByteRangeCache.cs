@@ -7,7 +7,7 @@ namespace Lightdash.Net.Backend.Results;
 /// Byte ranges of stored objects kept in memory, least recently used out first. Stored results never
 /// change and their keys are never reused, so an entry needs no invalidation, only room.
 /// </summary>
-public sealed class ByteRangeCache(S3ResultsStorage storage, long capacityBytes, long maxEntryBytes, TimeSpan idleLifetime) : IDisposable
+public sealed class ByteRangeCache(ResultsBucketClient storage, long capacityBytes, long maxEntryBytes, TimeSpan idleLifetime) : IDisposable
 {
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, capacityBytes) });
 

@@ -2,8 +2,8 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using CsvHelper;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Models;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -12,12 +12,12 @@ namespace Lightdash.Net.Backend.Results;
 /// without BOM), streaming: lines are read from S3, written as records into a pipe, and uploaded
 /// part by part.
 /// </summary>
-public sealed class CsvExporter(S3ResultsStorage storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
+public sealed class CsvExporter(ResultsBucketClient storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
 {
     /// <summary>Writes the CSV of a ready query to <paramref name="exportKey"/>.</summary>
-    public async Task ExportAsync(QueryHistoryRecord query, string exportKey, CancellationToken cancellationToken)
+    public async Task ExportAsync(ResultSource query, string exportKey, CancellationToken cancellationToken)
     {
-        var columns = ColumnsJson.Parse(query.ColumnsJson).Select(c => c.Reference).ToArray();
+        var columns = query.Columns.Select(c => c.Reference).ToArray();
         await PipedUpload.RunAsync(
             storage,
             streaming,

@@ -1,6 +1,4 @@
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Results;
@@ -19,13 +17,13 @@ public interface IResultsStore
     bool HasFiles { get; }
 
     /// <summary>Consumes every row of a running query and records where they are.</summary>
-    Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken);
+    Task<StoredLocation> StoreAsync(StoreTarget target, IWarehouseResultReader reader, CancellationToken cancellationToken);
 
     /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready query.</summary>
-    Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(ResultSource query, long startRow, int count, CancellationToken cancellationToken);
 
     /// <summary>Writes the whole result as JSON lines into <paramref name="destination"/> (not completed).</summary>
-    Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken);
+    Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken);
 
     /// <summary>Deletes a stored result's files, if it has any.</summary>
     Task DeleteAsync(string? fileName, CancellationToken cancellationToken);

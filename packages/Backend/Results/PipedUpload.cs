@@ -18,7 +18,7 @@ public static class PipedUpload
     /// off the thread pool that serves requests.
     /// </summary>
     public static async Task<(T Produced, long Size)> RunAsync<T>(
-        S3ResultsStorage storage,
+        ResultsBucketClient storage,
         StreamingScheduler streaming,
         string key,
         string contentType,
@@ -61,7 +61,7 @@ public static class PipedUpload
     }
 
     private static async Task<long> UploadAsync(
-        S3ResultsStorage storage, string key, string contentType, PipeReader source, Func<string, CancellationToken, Task>? onMultipartStarted, CancellationTokenSource failed)
+        ResultsBucketClient storage, string key, string contentType, PipeReader source, Func<string, CancellationToken, Task>? onMultipartStarted, CancellationTokenSource failed)
     {
         try
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Lightdash.Net.Backend.Contracts;
 
 namespace Lightdash.Net.Backend.Results;
 

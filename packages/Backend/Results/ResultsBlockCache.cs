@@ -1,5 +1,6 @@
 using Lightdash.Net.Backend.Clients;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -10,7 +11,7 @@ namespace Lightdash.Net.Backend.Results;
 /// round trip only; the rows are still decompressed, parsed and formatted for every request.
 /// Ranges larger than <see cref="ResultsStorageOptions.BlockCacheMaxEntryBytes"/> stream from S3.
 /// </summary>
-public sealed class ResultsBlockCache(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options) : IDisposable
+public sealed class ResultsBlockCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IDisposable
 {
     private readonly ByteRangeCache _blocks = new(
         storage, options.Value.BlockCacheBytes, options.Value.BlockCacheMaxEntryBytes, TimeSpan.FromMinutes(10));

@@ -1,5 +1,6 @@
 using Lightdash.Net.Backend.Clients;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -9,7 +10,7 @@ namespace Lightdash.Net.Backend.Results;
 /// <see cref="ResultsStorageOptions.IndexCacheMaxEntryBytes"/> are read entry range by entry range
 /// as before; the cache holds at most <see cref="ResultsStorageOptions.IndexCacheBytes"/>.
 /// </summary>
-public sealed class ResultsIndexCache(S3ResultsStorage storage, IOptions<ResultsStorageOptions> options) : IDisposable
+public sealed class ResultsIndexCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IDisposable
 {
     private readonly ByteRangeCache _indexes = new(
         storage, options.Value.IndexCacheBytes, options.Value.IndexCacheMaxEntryBytes, TimeSpan.FromMinutes(30));

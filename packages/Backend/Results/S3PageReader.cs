@@ -1,7 +1,5 @@
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Models;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -15,7 +13,7 @@ public sealed class S3PageReader(ResultsIndexCache indexes, ResultsBlockCache bl
 {
     /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready result.</summary>
     public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadAsync(
-        QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken)
+        ResultSource query, long startRow, int count, CancellationToken cancellationToken)
     {
         if (count == 0)
         {
@@ -23,7 +21,7 @@ public sealed class S3PageReader(ResultsIndexCache indexes, ResultsBlockCache bl
         }
 
         var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} is ready but has no results file.");
-        var blockRows = query.ResultsIndexBlockRows ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results index.");
+        var blockRows = query.IndexBlockRows ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results index.");
         var (firstEntry, endEntry) = ResultsIndex.EntriesFor(startRow, startRow + count, query.TotalRowCount ?? 0, blockRows);
 
         var entryCount = ResultsIndex.BlockCount(query.TotalRowCount ?? 0, blockRows) + 1;

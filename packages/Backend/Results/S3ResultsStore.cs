@@ -1,9 +1,8 @@
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -11,8 +10,7 @@ namespace Lightdash.Net.Backend.Results;
 public sealed class S3ResultsStore(
     S3ResultsWriter writer,
     S3PageReader pages,
-    S3ResultsStorage storage,
-    QueryHistoryModel history,
+    ResultsBucketClient storage,
     ResultsIndexCache indexes,
     IOptions<ResultsStorageOptions> options) : IResultsStore
 {
@@ -23,19 +21,18 @@ public sealed class S3ResultsStore(
     public bool HasFiles => true;
 
     /// <inheritdoc />
-    public Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken)
+    public Task<StoredLocation> StoreAsync(StoreTarget target, IWarehouseResultReader reader, CancellationToken cancellationToken)
     {
-        var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, query.CacheKey, options.Value.Compression);
-        // The upload id goes into the history row at once: if this process dies, the reaper aborts it.
-        return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token));
+        var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, target.CacheKey, options.Value.Compression);
+        return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => target.OnUploadStarted(key, uploadId, token));
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(ResultSource query, long startRow, int count, CancellationToken cancellationToken) =>
         pages.ReadAsync(query, startRow, count, cancellationToken);
 
     /// <inheritdoc />
-    public async Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken)
+    public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
         await using var stored = await storage.OpenAsync(key, cancellationToken);

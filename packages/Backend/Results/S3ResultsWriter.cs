@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 
@@ -13,7 +14,7 @@ namespace Lightdash.Net.Backend.Results;
 /// key ends in <c>.gz</c>, a second stage compresses each block into a gzip member of its own while
 /// the rows are still being written, on another thread.
 /// </summary>
-public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
+public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingScheduler streaming, IOptions<ResultsStorageOptions> options)
 {
     private const string GzipContentType = "application/gzip";
 
@@ -29,7 +30,7 @@ public sealed class S3ResultsWriter(S3ResultsStorage storage, StreamingScheduler
             storage,
             streaming,
             key,
-            compressed ? GzipContentType : S3ResultsStorage.JsonlContentType,
+            compressed ? GzipContentType : ResultsBucketClient.JsonlContentType,
             _options.PartSizeBytes,
             (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
             cancellationToken,

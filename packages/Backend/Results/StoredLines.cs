@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 

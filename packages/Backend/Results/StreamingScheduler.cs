@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Results;
 

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Warehouses;
@@ -20,7 +19,7 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
     public bool HasFiles => false;
 
     /// <inheritdoc />
-    public async Task<StoredLocation> StoreAsync(QueryHistoryRecord query, IWarehouseResultReader reader, CancellationToken cancellationToken)
+    public async Task<StoredLocation> StoreAsync(StoreTarget target, IWarehouseResultReader reader, CancellationToken cancellationToken)
     {
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken))
@@ -32,7 +31,7 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(QueryHistoryRecord query, long startRow, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(ResultSource query, long startRow, int count, CancellationToken cancellationToken)
     {
         if (count == 0)
         {
@@ -68,7 +67,7 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
     }
 
     /// <inheritdoc />
-    public async Task CopyAllAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken)
+    public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var client = await ClientForAsync(query, cancellationToken);
         await using var reader = await client.ExecuteAsync(new WarehouseQuery(query.CompiledSql, query.RowLimit), cancellationToken);
@@ -81,7 +80,7 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
     /// <inheritdoc />
     public Task DeleteExportsAsync(Guid projectUuid, Guid? queryUuid, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<IWarehouseClient> ClientForAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    private async Task<IWarehouseClient> ClientForAsync(ResultSource query, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);
         return warehouses.GetClient(project.Warehouse);

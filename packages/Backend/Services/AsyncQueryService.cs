@@ -7,6 +7,8 @@ using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Jobs;
 
 namespace Lightdash.Net.Backend.Services;
 
@@ -214,7 +216,7 @@ public sealed class AsyncQueryService(
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var startRow = (long)(pageNumber - 1) * effectivePageSize;
         var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
-        var rows = await results.ReadPageAsync(query, startRow, rowCount, cancellationToken);
+        var rows = await results.ReadPageAsync(ResultSources.Of(query), startRow, rowCount, cancellationToken);
         if (query.FieldsJson is { } fieldsJson
             && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
         {
@@ -300,7 +302,7 @@ public sealed class AsyncQueryService(
 
     /// <summary>Writes a ready query's whole result as JSON lines, streamed, never held in memory.</summary>
     public Task WriteAllResultsAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken) =>
-        results.CopyAllAsync(query, destination, cancellationToken);
+        results.CopyAllAsync(ResultSources.Of(query), destination, cancellationToken);
 
     /// <summary>The wait a request asked for, validated against <see cref="QueryExecutionOptions.MaxWaitMs"/>.</summary>
     public TimeSpan ValidateWait(int? waitMs) => waitMs switch

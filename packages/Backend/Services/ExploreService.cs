@@ -3,6 +3,7 @@ using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
+using Lightdash.Net.Backend.Models;
 
 namespace Lightdash.Net.Backend.Services;
 

@@ -5,6 +5,7 @@ using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
 using Lightdash.Net.Warehouses;
+using Lightdash.Net.Backend.Models;
 
 namespace Lightdash.Net.Backend.Services;
 

@@ -1,6 +1,7 @@
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Services;
 

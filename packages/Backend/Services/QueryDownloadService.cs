@@ -5,6 +5,7 @@ using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Services;
 
@@ -12,7 +13,7 @@ namespace Lightdash.Net.Backend.Services;
 public sealed class QueryDownloadService(
     AsyncQueryService queries,
     IResultsStore results,
-    S3ResultsStorage storage,
+    ResultsBucketClient storage,
     CsvExporter csv,
     IOptions<ResultsStorageOptions> options,
     ILogger<QueryDownloadService> logger)
@@ -41,7 +42,7 @@ public sealed class QueryDownloadService(
             // The stored gzip, served as JSON lines with Content-Encoding: gzip: browsers and HTTP clients decompress it.
             headers = new Amazon.S3.Model.ResponseHeaderOverrides
             {
-                ContentType = S3ResultsStorage.JsonlContentType,
+                ContentType = ResultsBucketClient.JsonlContentType,
                 ContentEncoding = "gzip",
                 ContentDisposition = $"attachment; filename=\"{queryUuid}.jsonl\"",
             };
@@ -50,7 +51,7 @@ public sealed class QueryDownloadService(
         if (type == "csv")
         {
             var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, projectUuid, queryUuid, "csv");
-            await csv.ExportAsync(query, exportKey, cancellationToken);
+            await csv.ExportAsync(ResultSources.Of(query), exportKey, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
             key = exportKey;
         }

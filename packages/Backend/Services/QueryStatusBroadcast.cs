@@ -4,7 +4,7 @@ using Lightdash.Net.Common;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
-/// In-process fan-out of the status changes the <see cref="QueryStatusListener"/> hears, so that a
+/// In-process fan-out of the status changes the <see cref="MetadataNotificationListener"/> hears, so that a
 /// request can wait for one query to change without polling the database.
 /// </summary>
 public sealed class QueryStatusBroadcast

@@ -68,7 +68,7 @@ public sealed class UserService(UserModel users, TokenCache tokens, TimeProvider
     private async Task<CreatedTokenResults> IssueTokenAsync(Guid userUuid, string description, DateTime? expiresAt, CancellationToken cancellationToken)
     {
         var token = PersonalAccessTokens.Generate();
-        var tokenUuid = await users.AddTokenAsync(userUuid, token, description, expiresAt, cancellationToken);
+        var tokenUuid = await users.AddTokenAsync(userUuid, PersonalAccessTokens.Hash(token), PersonalAccessTokens.Hint(token), description, expiresAt, cancellationToken);
         return new CreatedTokenResults { TokenUuid = tokenUuid, Token = token, ExpiresAt = QueryTimings.Utc(expiresAt) };
     }
 

@@ -2,7 +2,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Models;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>Hands a recorded query to the background workers (any instance's).</summary>
 public sealed class QueryQueue(IBackgroundJobClient jobs, QueryHistoryModel history)

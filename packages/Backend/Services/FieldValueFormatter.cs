@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Results;
 
-namespace Lightdash.Net.Backend.Results;
+namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
 /// The text shown for a value of a semantic-layer field: numbers with thousands separators, rounded

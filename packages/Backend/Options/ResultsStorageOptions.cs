@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Clients;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>The S3 bucket (or S3-compatible server) that holds query results.</summary>
 public sealed class ResultsStorageOptions

@@ -1,24 +1,26 @@
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Common;
 using Npgsql;
+using Lightdash.Net.Backend.Jobs;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
-/// Listens on PostgreSQL's <see cref="QueryHistoryModel.StatusChannel"/>, where every status change
-/// of <c>query_history</c> is announced (and on the token revocation channel, to forget revoked
-/// tokens), and stops the queries running here once they are no longer
-/// <c>executing</c> (a user cancelled them on some instance). After a reconnect, and every few
+/// The one listener of the metadata database's notifications, handing each channel to its owner:
+/// <see cref="QueryHistoryModel.StatusChannel"/> (every status change of <c>query_history</c>: wakes
+/// waiting requests, and stops the queries running here once they are no longer
+/// <c>executing</c>, for a user cancelled them on some instance) and
+/// <see cref="UserModel.TokenRevokedChannel"/> (the token cache forgets revoked tokens). After a reconnect, and every few
 /// seconds while queries run, it also compares the running queries with their stored status, so a
 /// missed notification delays a cancel but never loses it.
 /// </summary>
-public sealed class QueryStatusListener(
+public sealed class MetadataNotificationListener(
     NpgsqlDataSource dataSource,
     QueryHistoryModel history,
     RunningQueries running,
     QueryStatusBroadcast broadcast,
     Auth.TokenCache tokens,
-    ILogger<QueryStatusListener> logger) : BackgroundService
+    ILogger<MetadataNotificationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(2);
 
@@ -50,7 +52,7 @@ public sealed class QueryStatusListener(
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
         connection.Notification += (_, e) =>
         {
-            if (e.Channel == Auth.TokenCache.RevokedChannel)
+            if (e.Channel == UserModel.TokenRevokedChannel)
             {
                 if (Guid.TryParse(e.Payload, out var tokenUuid))
                 {
@@ -62,7 +64,7 @@ public sealed class QueryStatusListener(
                 OnNotification(e.Payload);
             }
         };
-        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {Auth.TokenCache.RevokedChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {UserModel.TokenRevokedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }

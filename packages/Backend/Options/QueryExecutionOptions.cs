@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>How queries run and how their pages are served.</summary>
 public sealed class QueryExecutionOptions

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Lightdash.Net.Warehouses;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>Projects declared in configuration; created or updated in the metadata database at start-up.</summary>
 public sealed class ProjectsOptions

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Http;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>How large a request may be (section <c>RequestLimits</c>).</summary>
 public sealed class RequestLimitsOptions

@@ -1,6 +1,7 @@
 using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Options;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>The time limit of a query's warehouse statement: the project's (or the backend's), or the request's when lower.</summary>
 public static class StatementTimeouts

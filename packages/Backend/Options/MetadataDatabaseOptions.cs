@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Models;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>The PostgreSQL database holding projects, query history and Hangfire's job queue.</summary>
 public sealed class MetadataDatabaseOptions

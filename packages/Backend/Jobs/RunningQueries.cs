@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>
 /// The queries this instance is running, each with a token that fires when the query must stop

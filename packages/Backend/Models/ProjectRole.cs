@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Backend.Auth;
+namespace Lightdash.Net.Backend.Models;
 
 /// <summary>What a member may do in a project; each role includes the ones before it.</summary>
 public enum ProjectRole

@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>What warehouse logins the backend accepts (section <c>WarehouseSecurity</c>).</summary>
 public sealed class WarehouseSecurityOptions

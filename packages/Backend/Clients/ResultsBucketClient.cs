@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Options;
 
 namespace Lightdash.Net.Backend.Clients;
 
@@ -12,7 +13,7 @@ namespace Lightdash.Net.Backend.Clients;
 /// Stores results in S3: streams a pipe into a multipart upload (a single PUT when the whole
 /// result fits in one part) and reads byte ranges back. At most one part is buffered here.
 /// </summary>
-public sealed class S3ResultsStorage(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, ILogger<S3ResultsStorage> logger)
+public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, ILogger<ResultsBucketClient> logger)
 {
     /// <summary>The content type of plain results.</summary>
     public const string JsonlContentType = "application/jsonl";

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Auth;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>Identities and limits.</summary>
 public sealed class AuthOptions

@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Backend.Auth;
+namespace Lightdash.Net.Backend.Models;
 
 /// <summary>The one place where <see cref="ProjectRole"/> meets its stored and wire names.</summary>
 public static class ProjectRoleNames

@@ -1,4 +1,4 @@
-namespace Lightdash.Net.Backend.Clients;
+namespace Lightdash.Net.Backend.Options;
 
 /// <summary>How a stored result's JSON lines are encoded; the object's key says which (<c>.jsonl</c> or <c>.jsonl.gz</c>).</summary>
 public enum ResultsCompression

@@ -1,0 +1,21 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers saved content: SQL charts, charts with versions, and dashboards of them.</summary>
+public static class SavedContentExtensions
+{
+    /// <summary>Adds the models and services of saved SQL charts, saved charts and dashboards.</summary>
+    public static WebApplicationBuilder AddSavedContent(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<SavedSqlModel>();
+        services.AddSingleton<SavedChartModel>();
+        services.AddSingleton<DashboardModel>();
+        services.AddSingleton<SqlChartService>();
+        services.AddSingleton<SavedChartService>();
+        services.AddSingleton<DashboardService>();
+        return builder;
+    }
+}

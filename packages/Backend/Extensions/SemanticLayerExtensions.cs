@@ -1,0 +1,31 @@
+using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers the semantic layer: each project's explores, and metric queries compiled over them.</summary>
+public static class SemanticLayerExtensions
+{
+    /// <summary>Adds the explores (loaded and validated at start-up) and the metric-query service.</summary>
+    public static WebApplicationBuilder AddSemanticLayer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<ExploreRegistry>();
+        services.AddSingleton<ExploreService>();
+        services.AddSingleton<MetricQueryService>();
+        services.AddHostedService<ExploresStartup>();
+        return builder;
+    }
+
+    /// <summary>Loads and validates every project's model files at start-up.</summary>
+    private sealed class ExploresStartup(ExploreRegistry explores) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            explores.LoadAll();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,15 @@
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers what organisation and project admins manage: users with their tokens, projects with their members.</summary>
+public static class UsersAndProjectsExtensions
+{
+    /// <summary>Adds the user and project services.</summary>
+    public static WebApplicationBuilder AddUsersAndProjects(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<ProjectService>();
+        return builder;
+    }
+}

@@ -1,0 +1,19 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Results;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>Hands the results store what it needs of a history row, and nothing of the history table.</summary>
+public static class ResultSources
+{
+    /// <summary>The stored (or re-fetchable) rows of <paramref name="query"/>.</summary>
+    public static ResultSource Of(QueryHistoryRecord query) => new(
+        query.QueryUuid,
+        query.ProjectUuid,
+        query.CompiledSql,
+        query.RowLimit,
+        query.ResultsFileName,
+        query.ResultsIndexBlockRows,
+        query.TotalRowCount,
+        ColumnsJson.Parse(query.ColumnsJson));
+}
