@@ -206,6 +206,43 @@ public class SavedChartTests
         var results = body.GetProperty("results");
         Assert.That(results.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.EqualTo(1), "only the rule on an existing column");
         Assert.That(results.GetProperty("firstPage").GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "order_id").GetInt32()), Is.EqualTo(new[] { 3, 2 }));
+        Assert.That(
+            await _host.Metadata.ScalarAsync<string>("select columns::text from saved_sql where saved_sql_uuid = @u", ("u", sqlChart)),
+            Does.Contain("\"order_id\"").And.Contain("\"amount\""),
+            "the columns learnt in the background are kept with the chart");
+    }
+
+    [Test]
+    public async Task DashboardSqlChart_TakesItsColumnsFromTheStoredResult_NotFromTheWarehouseDuringTheRequest()
+    {
+        await _host.Warehouse.ExecuteAsync("create table vanishing (id integer, label text); insert into vanishing values (1, 'a'), (2, 'b')");
+        using var saved = await _host.Client.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/sqlCharts", new { name = $"Vanishing {Guid.NewGuid():N}", sql = "select id, label from vanishing" });
+        var sqlChart = (await saved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("savedSqlUuid").GetGuid();
+        var learning = await _host.Metadata.ScalarAsync<Guid>("select columns_query_uuid from saved_sql where saved_sql_uuid = @u", ("u", sqlChart));
+        await _host.WaitForStatusAsync(learning, "ready");
+        using var created = await _host.Client.PostAsJsonAsync($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new
+        {
+            name = "Vanishing board",
+            tiles = new[] { new { savedSqlUuid = sqlChart } },
+            filters = new { dimensions = new object[] { new { target = new { fieldId = "label" }, @operator = "equals", values = new[] { "a" } } } },
+        });
+        var dashboard = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        // The warehouse can no longer describe the SQL: a request that asked it would fail.
+        await _host.Warehouse.ExecuteAsync("drop table vanishing");
+
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/dashboard-sql-chart", new
+        {
+            savedSqlUuid = sqlChart,
+            dashboardUuid = dashboard.GetProperty("dashboardUuid").GetGuid(),
+            tileUuid = dashboard.GetProperty("tiles")[0].GetProperty("tileUuid").GetGuid(),
+            waitMs = 20_000,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var results = body.GetProperty("results");
+        Assert.That(results.GetProperty("appliedDashboardFilters").GetArrayLength(), Is.EqualTo(1), "the filter compiled from the stored columns");
+        Assert.That(results.GetProperty("firstPage").GetProperty("status").GetString(), Is.EqualTo("error"), "the query itself meets the missing table on its worker");
     }
 
     [Test]
