@@ -13,5 +13,6 @@ namespace Lightdash.Net.Warehouses;
 /// DuckDB's interrupt); none when null. Reaching it fails the query with a
 /// <see cref="WarehouseQueryException"/> that names the limit.
 /// </param>
+/// <param name="Tag">Who the statement is for, in the warehouse's own tagging; none when null.</param>
 public sealed record WarehouseQuery(
-    string Sql, long? Limit = null, long? Offset = null, Func<string, CancellationToken, Task>? OnStarted = null, TimeSpan? Timeout = null);
+    string Sql, long? Limit = null, long? Offset = null, Func<string, CancellationToken, Task>? OnStarted = null, TimeSpan? Timeout = null, QueryTag? Tag = null);

@@ -170,7 +170,14 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
     public async Task ReadRangeAsync(string key, long first, Memory<byte> destination, CancellationToken cancellationToken)
     {
         await using var stream = await OpenRangeAsync(key, first, first + destination.Length - 1, cancellationToken);
-        await stream.ReadExactlyAsync(destination, cancellationToken);
+        // A body cut short by the server fails like any other storage call (503), not as a bug (500).
+        await CallAsync(
+            async () =>
+            {
+                await stream.ReadExactlyAsync(destination, cancellationToken);
+                return true;
+            },
+            cancellationToken);
     }
 
     private async Task<long> UploadMultipartAsync(

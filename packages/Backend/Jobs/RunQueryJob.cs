@@ -133,7 +133,8 @@ public sealed class RunQueryJob(
             query.CompiledSql,
             query.RowLimit,
             OnStarted: (warehouseQueryId, token) => history.SetWarehouseQueryAsync(query.QueryUuid, warehouseQueryId, null, token),
-            Timeout: StatementTimeouts.For(project, query, _options));
+            Timeout: StatementTimeouts.For(project, query, _options),
+            Tag: new QueryTag(query.QueryUuid, query.CreatedByUserUuid, query.ProjectUuid, query.Context));
         await using var reader = await client.ExecuteAsync(warehouseQuery, cancellationToken);
         var warehouseMs = clock.ElapsedMilliseconds;
         await history.SetWarehouseQueryAsync(query.QueryUuid, reader.WarehouseQueryId, warehouseMs, cancellationToken);

@@ -13,7 +13,7 @@ namespace Lightdash.Net.Backend.Models;
 public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 {
     private const string SelectColumns = """
-        query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_at AS CreatedAt, context AS Context,
+        query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_by_user_uuid AS CreatedByUserUuid, created_at AS CreatedAt, context AS Context,
         default_page_size AS DefaultPageSize, compiled_sql AS CompiledSql,
         (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, status AS StatusName, error AS Error,
         errored_at AS ErroredAt, cache_key AS CacheKey, warehouse_query_id AS WarehouseQueryId,

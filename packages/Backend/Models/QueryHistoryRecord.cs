@@ -17,6 +17,9 @@ public sealed class QueryHistoryRecord
     /// <summary>Where it came from (api, sqlRunner...).</summary>
     public string Context { get; init; } = "";
 
+    /// <summary>Who submitted it (its only reader); null for rows from before users existed.</summary>
+    public Guid? CreatedByUserUuid { get; init; }
+
     /// <summary>The page size used when a read names none.</summary>
     public int DefaultPageSize { get; init; }
 

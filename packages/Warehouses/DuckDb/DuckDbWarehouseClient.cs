@@ -35,7 +35,8 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
             var plan = DuckDbColumnPlan.Describe(connection, sql);
             command = connection.CreateCommand();
-            command.CommandText = plan?.Rewrite(sql) ?? sql;
+            // The tag goes in front of what runs; DESCRIBE above saw the SQL alone.
+            command.CommandText = QueryTag.Prefix(query.Tag, plan?.Rewrite(sql) ?? sql);
             command.UseStreamingMode = true;
             var queryId = Guid.NewGuid().ToString("N");
             if (query.OnStarted is { } onStarted)

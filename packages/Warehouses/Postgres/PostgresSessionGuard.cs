@@ -6,7 +6,8 @@ namespace Lightdash.Net.Warehouses.Postgres;
 /// <summary>
 /// Checked on the connection before every statement, in the same round trip that sets its limits:
 /// the login must not be privileged (superuser, CREATEROLE, server files or programs) and the
-/// database must not be a Lightdash.Net metadata database. Per statement rather than per physical
+/// database must not be a Lightdash.Net metadata database. The same round trip tags the session
+/// with the query it serves (<c>application_name</c>). Per statement rather than per physical
 /// connection, so that a role granted more rights later is refused from its next query on.
 /// </summary>
 internal static class PostgresSessionGuard
@@ -25,18 +26,20 @@ internal static class PostgresSessionGuard
                coalesce(shobj_description(d.oid, 'pg_database'), '') LIKE @marker || '%',
                current_user::text,
                set_config('statement_timeout', @timeout, false),
-               set_config('default_transaction_read_only', 'on', false)
+               set_config('default_transaction_read_only', 'on', false),
+               set_config('application_name', @applicationName, false)
         FROM pg_roles r, pg_database d
         WHERE r.rolname = current_user AND d.datname = current_database()
         """;
 
     /// <summary>Applies the statement's limits and refuses a privileged login or a metadata database.</summary>
     /// <exception cref="WarehouseQueryException">The login or the database is refused.</exception>
-    public static async Task ApplyAsync(NpgsqlConnection connection, WarehouseSecurityPolicy policy, TimeSpan? timeout, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(NpgsqlConnection connection, WarehouseSecurityPolicy policy, TimeSpan? timeout, string applicationName, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(Sql, connection);
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.AddWithValue("marker", MetadataDatabaseComment);
+        command.Parameters.AddWithValue("applicationName", applicationName);
         command.Parameters.AddWithValue("timeout", timeout is { } t ? ((long)Math.Ceiling(t.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) : "0");
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);

@@ -12,6 +12,7 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly WarehouseSecurityPolicy _policy;
+    private readonly string _applicationName;
 
     /// <summary>Creates the client; no connection is opened until a query runs.</summary>
     public PostgresWarehouseClient(string connectionString, WarehouseSecurityPolicy? policy = null)
@@ -25,6 +26,7 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
         }
 
         builder.ApplicationName ??= "lightdash-net";
+        _applicationName = builder.ApplicationName;
         if (!builder.ContainsKey("Cancellation Timeout"))
         {
             // After a cancel, wait for the server to say the statement ended instead of dropping the
@@ -57,8 +59,8 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
         try
         {
             connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await PostgresSessionGuard.ApplyAsync(connection, _policy, query.Timeout, cancellationToken).ConfigureAwait(false);
-            command = new NpgsqlCommand(Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset), connection);
+            await PostgresSessionGuard.ApplyAsync(connection, _policy, query.Timeout, query.Tag?.ApplicationName ?? _applicationName, cancellationToken).ConfigureAwait(false);
+            command = new NpgsqlCommand(QueryTag.Prefix(query.Tag, Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset)), connection);
             if (query.OnStarted is { } onStarted)
             {
                 await onStarted(connection.ProcessID.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,41 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lightdash.Net.TestSupport;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>Every warehouse statement says which query, user, project and context it serves, in the warehouse's own tagging.</summary>
+[Category(TestCategories.Integration)]
+public class WarehouseTagTests
+{
+    private BackendHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _host = await BackendHost.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task PostgresStatement_CarriesTheQueryInApplicationNameAndALeadingComment()
+    {
+        using var submitted = await _host.Client.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select pg_sleep(30) as tagged", context = "tag*/test" });
+        var queryUuid = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("queryUuid").GetGuid();
+        var admin = await _host.AdminUserUuidAsync();
+        try
+        {
+            var activity = await Eventually.ValueAsync(
+                async () => await _host.Warehouse.ScalarAsync<string>(
+                    "select coalesce(max(application_name || '|' || query), '') from pg_stat_activity where application_name = @app and state = 'active'",
+                    ("app", $"lightdash-net {queryUuid}")) is { Length: > 0 } row ? row : null,
+                TimeSpan.FromSeconds(30),
+                "the tagged statement running");
+
+            Assert.That(activity, Does.StartWith($"lightdash-net {queryUuid}|/* lightdash-net queryUuid={queryUuid} userUuid={admin} projectUuid={_host.ProjectUuid} context=tagtest */"));
+        }
+        finally
+        {
+            using var cancelled = await _host.Client.PostAsync($"{_host.QueryPath()}/{queryUuid}/cancel", null);
+        }
+    }
+}
