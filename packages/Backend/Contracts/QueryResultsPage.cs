@@ -23,6 +23,9 @@ public sealed class QueryResultsPage
     /// <summary>When the query failed.</summary>
     public DateTimeOffset? ErroredAt { get; init; }
 
+    /// <summary>While the query waits or runs: its place in the queue and why it waits, or what it has written so far.</summary>
+    public QueryProgressResults? Progress { get; init; }
+
     /// <summary>The page's rows: each row maps a field id to its value.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>? Rows { get; init; }
 
@@ -49,6 +52,28 @@ public sealed class QueryResultsPage
 
     /// <summary>Timings of this query and this page.</summary>
     public QueryResultsMetadata? Metadata { get; init; }
+}
+
+/// <summary>How far a query that is not ready yet has come.</summary>
+public sealed class QueryProgressResults
+{
+    /// <summary>While <c>pending</c> or <c>queued</c>: its place among the queries waiting for a worker (1 is next).</summary>
+    public long? QueuePosition { get; init; }
+
+    /// <summary>
+    /// While <c>pending</c> or <c>queued</c>: why it waits: <c>userLimit</c> (its user already runs the most
+    /// queries they may) or <c>workersBusy</c> (every worker it may use is running other queries).
+    /// </summary>
+    public string? WaitingFor { get; init; }
+
+    /// <summary>While <c>executing</c>: rows written to storage so far (refreshed about once a second).</summary>
+    public long? RowsWritten { get; init; }
+
+    /// <summary>While <c>executing</c>: bytes stored so far (compressed when results are).</summary>
+    public long? BytesWritten { get; init; }
+
+    /// <summary>While <c>executing</c>: milliseconds since it started.</summary>
+    public long? ElapsedMs { get; init; }
 }
 
 /// <summary>One column of the result.</summary>

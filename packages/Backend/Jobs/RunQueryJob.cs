@@ -141,13 +141,59 @@ public sealed class RunQueryJob(
         QueryShapeException.ThrowIfDuplicateColumns(reader.Columns);
 
         // The upload id goes into the history row at once: if this process dies, the reaper aborts it.
-        var target = new StoreTarget(query.QueryUuid, query.CacheKey, (key, uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token));
-        var location = await results.StoreAsync(target, reader, cancellationToken);
+        var progress = new StoreProgress();
+        var target = new StoreTarget(query.QueryUuid, query.CacheKey, (key, uploadId, token) => history.RecordUploadAsync(query.QueryUuid, key, uploadId, token), progress);
+        using var stored = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reporting = ReportProgressAsync(query, progress, stored.Token);
+        StoredLocation location;
+        try
+        {
+            location = await results.StoreAsync(target, reader, cancellationToken);
+        }
+        finally
+        {
+            await stored.CancelAsync();
+            await reporting;
+        }
+
         logger.LogInformation(
             "Query {QueryUuid} stored {RowCount} rows ({ByteSize} bytes) in {StoreMs} ms after {WarehouseMs} ms to the first row",
             query.QueryUuid, location.RowCount, location.ByteSize, clock.ElapsedMilliseconds - warehouseMs, warehouseMs);
         var outcome = new StoredResults(reader.Columns, location.RowCount, location.FileName, location.ByteSize, location.IndexBlockRows, warehouseMs);
         return (location, outcome, project.ResultsCacheTtl ?? _options.ResultsTtl);
+    }
+
+    /// <summary>Writes how far the storing got, once per <see cref="QueryExecutionOptions.ProgressInterval"/> while it changes.</summary>
+    private async Task ReportProgressAsync(QueryHistoryRecord query, StoreProgress progress, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.ProgressInterval);
+        var reported = (-1L, -1L);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var now = (progress.Rows, progress.Bytes);
+                if (now == reported)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await history.SetProgressAsync(query.QueryUuid, query.Attempt, now.Rows, now.Bytes, stop);
+                    reported = now;
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                {
+                    // Progress is informative: an unreachable metadata database must not fail the query.
+                    logger.LogDebug(e, "Query {QueryUuid} could not record its progress", query.QueryUuid);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Storing ended.
+        }
     }
 
     /// <summary>

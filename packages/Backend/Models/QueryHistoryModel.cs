@@ -15,7 +15,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     private const string SelectColumns = """
         query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_by_user_uuid AS CreatedByUserUuid, created_at AS CreatedAt, context AS Context,
         default_page_size AS DefaultPageSize, compiled_sql AS CompiledSql,
-        (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, status AS StatusName, error AS Error,
+        (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, rows_written AS RowsWritten,
+        bytes_written AS BytesWritten, status AS StatusName, error AS Error,
         errored_at AS ErroredAt, cache_key AS CacheKey, warehouse_query_id AS WarehouseQueryId,
         warehouse_execution_time_ms AS WarehouseExecutionTimeMs, total_row_count AS TotalRowCount,
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
@@ -96,6 +97,19 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         """;
 
     private const string ServerLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net server slots'), hashtext(@server))";
+
+    private const string ProgressSql = """
+        UPDATE query_history SET rows_written = @rows, bytes_written = @bytes
+        WHERE query_uuid = @queryUuid AND attempt = @attempt AND status = 'executing'
+        """;
+
+    // Queries that wait ahead of this one on the shared workers, and whether its user is at the limit.
+    private const string QueuePlaceSql = """
+        SELECT (SELECT count(*) FROM query_history o
+                WHERE o.status IN ('pending', 'queued') AND o.joined_query_uuid IS NULL AND o.created_at < q.created_at) + 1,
+               (SELECT count(*) FROM query_history s WHERE s.created_by_user_uuid = q.created_by_user_uuid AND s.holds_slot)
+        FROM query_history q WHERE q.query_uuid = @queryUuid
+        """;
 
     private const string ReleaseSlotSql = """
         UPDATE query_history SET holds_slot = false WHERE query_uuid = @queryUuid AND attempt = @attempt AND holds_slot
@@ -364,6 +378,20 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(HeartbeatSql, new { queryUuid, attempt }, cancellationToken: cancellationToken)) == true;
+    }
+
+    /// <summary>Records how far a running query's writing got (its worker calls this about once a second).</summary>
+    public async Task SetProgressAsync(Guid queryUuid, int attempt, long rows, long bytes, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(ProgressSql, new { queryUuid, attempt, rows, bytes }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A waiting query's place in the queue (from 1) and how many slots its user holds.</summary>
+    public async Task<(long Position, long UserSlots)> QueuePlaceAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<(long, long)>(new CommandDefinition(QueuePlaceSql, new { queryUuid }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The query's warehouse statement has ended: its slot counts no more against its user and server.</summary>

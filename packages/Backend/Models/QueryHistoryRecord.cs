@@ -29,6 +29,12 @@ public sealed class QueryHistoryRecord
     /// <summary>The row limit asked for, or null for all rows.</summary>
     public long? RowLimit { get; init; }
 
+    /// <summary>While it executes: rows written so far (refreshed about once a second).</summary>
+    public long? RowsWritten { get; init; }
+
+    /// <summary>While it executes: bytes stored so far.</summary>
+    public long? BytesWritten { get; init; }
+
     /// <summary>The time limit the request asked for, in milliseconds, or null for the project's.</summary>
     public long? StatementTimeoutMs { get; init; }
 

@@ -68,6 +68,9 @@ public sealed class QueryExecutionOptions
     /// <summary>When the expiry sweep runs (Hangfire cron; default every minute).</summary>
     public string ExpirySweepCron { get; set; } = "* * * * *";
 
+    /// <summary>How often a running query's worker records how many rows and bytes it has written (one small update, not one per block).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often a running query's worker renews its lease.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -25,4 +25,5 @@ public sealed record ResultSource(
 /// <param name="QueryUuid">The query.</param>
 /// <param name="CacheKey">Its results cache key (names the stored object).</param>
 /// <param name="OnUploadStarted">Told the key and upload id of a multipart upload as soon as it starts, so that it can be aborted if this process dies.</param>
-public sealed record StoreTarget(Guid QueryUuid, string CacheKey, Func<string, string, CancellationToken, Task> OnUploadStarted);
+/// <param name="Progress">Where the writing reports how far it got, when wanted.</param>
+public sealed record StoreTarget(Guid QueryUuid, string CacheKey, Func<string, string, CancellationToken, Task> OnUploadStarted, StoreProgress? Progress = null);

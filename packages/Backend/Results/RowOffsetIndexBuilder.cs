@@ -1,7 +1,9 @@
 namespace Lightdash.Net.Backend.Results;
 
 /// <summary>Collects the byte offset of every <c>blockRows</c>-th row while a result is written.</summary>
-public sealed class RowOffsetIndexBuilder(int blockRows)
+/// <param name="blockRows">Rows per entry.</param>
+/// <param name="progress">Told the rows and bytes reached at each block, when given.</param>
+public sealed class RowOffsetIndexBuilder(int blockRows, StoreProgress? progress = null)
 {
     private readonly List<long> _offsets = [];
 
@@ -14,6 +16,7 @@ public sealed class RowOffsetIndexBuilder(int blockRows)
         if (row % BlockRows == 0)
         {
             _offsets.Add(offset);
+            progress?.Report(row, offset);
         }
     }
 

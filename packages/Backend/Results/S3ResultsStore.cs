@@ -24,7 +24,7 @@ public sealed class S3ResultsStore(
     public Task<StoredLocation> StoreAsync(StoreTarget target, IWarehouseResultReader reader, CancellationToken cancellationToken)
     {
         var key = ResultsObjectKeys.NewResultsKey(options.Value.Prefix, target.CacheKey, options.Value.Compression);
-        return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => target.OnUploadStarted(key, uploadId, token));
+        return writer.WriteAsync(reader, key, cancellationToken, (uploadId, token) => target.OnUploadStarted(key, uploadId, token), target.Progress);
     }
 
     /// <inheritdoc />

@@ -22,9 +22,9 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
 
     /// <summary>Writes every row of <paramref name="reader"/> to <paramref name="key"/>, then its index beside it.</summary>
     public async Task<StoredLocation> WriteAsync(
-        IWarehouseResultReader reader, string key, CancellationToken cancellationToken, Func<string, CancellationToken, Task>? onMultipartStarted = null)
+        IWarehouseResultReader reader, string key, CancellationToken cancellationToken, Func<string, CancellationToken, Task>? onMultipartStarted = null, StoreProgress? progress = null)
     {
-        var index = new RowOffsetIndexBuilder(_options.IndexBlockRows);
+        var index = new RowOffsetIndexBuilder(_options.IndexBlockRows, progress);
         var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
         var (rows, size) = await PipedUpload.RunAsync<long>(
             storage,

@@ -26,6 +26,7 @@ public sealed class AsyncQueryService(
     QueryWaiter waiter,
     QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
+    IOptions<AuthOptions> authOptions,
     ILogger<AsyncQueryService> logger)
 {
     private const string DefaultContext = "api";
@@ -200,6 +201,7 @@ public sealed class AsyncQueryService(
                 Status = status.ToName(),
                 Error = status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
                 ErroredAt = QueryTimings.Utc(query.ErroredAt ?? (status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
+                Progress = await ProgressAsync(query, cancellationToken),
             };
         }
 
@@ -331,6 +333,29 @@ public sealed class AsyncQueryService(
         }
 
         return await row;
+    }
+
+    private async Task<QueryProgressResults?> ProgressAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    {
+        switch (query.Status)
+        {
+            case QueryStatus.Executing:
+                return new QueryProgressResults
+                {
+                    RowsWritten = query.RowsWritten ?? 0,
+                    BytesWritten = query.BytesWritten ?? 0,
+                    ElapsedMs = query.ProcessingStartedAt is { } started ? (long)(DateTime.UtcNow - DateTime.SpecifyKind(started, DateTimeKind.Utc)).TotalMilliseconds : null,
+                };
+            case QueryStatus.Pending or QueryStatus.Queued when query.JoinedQueryUuid is null:
+                var (position, userSlots) = await history.QueuePlaceAsync(query.QueryUuid, cancellationToken);
+                return new QueryProgressResults
+                {
+                    QueuePosition = position,
+                    WaitingFor = userSlots >= authOptions.Value.MaxExecutingQueriesPerUser ? "userLimit" : "workersBusy",
+                };
+            default:
+                return null;
+        }
     }
 
     /// <summary>Cancels the query if it is pending, queued or executing; false when it was not.</summary>
