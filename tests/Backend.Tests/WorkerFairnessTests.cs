@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Lightdash.Net.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -25,6 +26,20 @@ public class WorkerFairnessTests
     [OneTimeTearDown]
     public async Task Stop() => await _host.DisposeAsync();
 
+    /// <summary>Whatever a test left running (a failed one too) stops, so that the next one starts with idle workers.</summary>
+    [TearDown]
+    public async Task CancelEverything()
+    {
+        var history = _host.Services.GetRequiredService<Models.QueryHistoryModel>();
+        var active = await _host.Metadata.ScalarAsync<Guid[]>(
+            "select coalesce(array_agg(query_uuid), '{}') from query_history where status in ('pending', 'queued', 'executing')");
+        foreach (var queryUuid in active)
+        {
+            // Through the model: the cancel is announced, and the worker running it stops it.
+            await history.CancelAsync(queryUuid, CancellationToken.None);
+        }
+    }
+
     [Test]
     public async Task TwoUsersWithFiveLongQueriesEach_DoNotHoldBackAThirdUser()
     {
@@ -43,7 +58,11 @@ public class WorkerFairnessTests
         try
         {
             // Every worker a busy user may take is taken.
-            await Eventually.UntilAsync(async () => await _host.Metadata.ScalarAsync<long>("select count(*) from query_history where status = 'executing'") == 6, TimeSpan.FromSeconds(30), "the queries starting");
+            await Eventually.UntilAsync(
+                async () => await _host.Metadata.ScalarAsync<long>(
+                    "select count(*) from query_history q join users u on u.user_uuid = q.created_by_user_uuid where u.email in ('ann@example.com', 'ben@example.com') and q.status = 'executing'") == 6,
+                TimeSpan.FromSeconds(30),
+                "the queries starting");
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var response = await cat.PostAsJsonAsync($"{_host.QueryPath()}/sql", new { sql = "select 'cat' as who", waitMs = 10000 });
@@ -53,7 +72,11 @@ public class WorkerFairnessTests
             Assert.That(results.GetProperty("firstPage").GetProperty("status").GetString(), Is.EqualTo("ready"));
             Assert.That(queueTime, Is.LessThan(1.0), $"the third user's query waited {queueTime:F2} s for a worker");
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
-            Assert.That(await _host.Metadata.ScalarAsync<long>("select count(*) from query_history where status = 'queued'"), Is.EqualTo(4), "the busy users' other queries wait their turn");
+            Assert.That(
+                await _host.Metadata.ScalarAsync<long>(
+                    "select count(*) from query_history q join users u on u.user_uuid = q.created_by_user_uuid where u.email in ('ann@example.com', 'ben@example.com') and q.status = 'queued'"),
+                Is.EqualTo(4),
+                "the busy users' other queries wait their turn");
         }
         finally
         {
@@ -98,7 +121,12 @@ public class WorkerFairnessTests
 
         await Eventually.UntilAsync(async () => await _host.Metadata.ScalarAsync<long>(
             "select count(*) from query_history q join users u on u.user_uuid = q.created_by_user_uuid where u.email = 'dora@example.com' and status = 'executing'") == 4, TimeSpan.FromSeconds(30), "the queries starting");
-        var pid = int.Parse(await _host.HistoryValueAsync<string>(stubborn, "warehouse_query_id"), System.Globalization.CultureInfo.InvariantCulture);
+        var pid = int.Parse(
+            await Eventually.ValueAsync(
+                async () => await _host.HistoryValueAsync<string>(stubborn, "coalesce(warehouse_query_id, '')") is { Length: > 0 } id ? id : null,
+                TimeSpan.FromSeconds(30),
+                "the statement's backend being recorded"),
+            System.Globalization.CultureInfo.InvariantCulture);
         await Eventually.UntilAsync(async () => await BackendActiveAsync(pid), TimeSpan.FromSeconds(30), "the queries starting");
 
         using (var cancelled = await dora.PostAsync($"{_host.QueryPath()}/{stubborn}/cancel", null))

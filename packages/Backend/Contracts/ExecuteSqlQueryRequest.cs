@@ -30,4 +30,12 @@ public sealed class ExecuteSqlQueryRequest
     /// <c>error</c> with a message naming the limit.
     /// </summary>
     public int? StatementTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// Opt-in: cancel the query (and stop its warehouse statement) when nobody polls, pages or waits on it
+    /// for this many seconds (1 to 86400). Its worker checks at every lease renewal
+    /// (<c>QueryExecution:HeartbeatInterval</c>, 5 s), so it ends within that long after the time; a
+    /// query still queued then never starts. A joined or cached query is not cancelled this way.
+    /// </summary>
+    public int? CancelIfUnreadSeconds { get; init; }
 }

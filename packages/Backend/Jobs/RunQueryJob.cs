@@ -60,6 +60,14 @@ public sealed class RunQueryJob(
             return;
         }
 
+        if (query.CancelIfUnreadMs is not null && await history.CancelIfUnreadAsync(queryUuid, cancellationToken))
+        {
+            // Nobody read it while it waited: it never starts.
+            logger.LogInformation("Query {QueryUuid} cancelled before it started: nobody read it", queryUuid);
+            await history.ReleaseSlotAsync(queryUuid, query.Attempt, CancellationToken.None);
+            return;
+        }
+
         logger.LogInformation("Query {QueryUuid} started (attempt {Attempt})", queryUuid, query.Attempt);
         using var leaseLost = new CancellationTokenSource();
         using var work = CancellationTokenSource.CreateLinkedTokenSource(registration.Token, leaseLost.Token);
@@ -213,6 +221,12 @@ public sealed class RunQueryJob(
                     {
                         // Cancelled, finished, or re-queued by the reaper: this attempt must stop.
                         await leaseLost.CancelAsync();
+                    }
+                    else if (query.CancelIfUnreadMs is not null && !leaseLost.IsCancellationRequested && await history.CancelIfUnreadAsync(query.QueryUuid, work))
+                    {
+                        // Nobody polled or waited on it for its time: stopped like a user's cancel.
+                        logger.LogInformation("Query {QueryUuid} cancelled: nobody read it for {UnreadMs} ms", query.QueryUuid, query.CancelIfUnreadMs);
+                        running.Cancel(query.QueryUuid);
                     }
                 }
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)

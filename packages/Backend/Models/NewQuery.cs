@@ -12,6 +12,7 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="MetricQueryJson">For metric queries: the query as asked (JSON).</param>
 /// <param name="FieldsJson">For metric queries: the selected fields (JSON).</param>
 /// <param name="StatementTimeoutMs">A time limit the request asked for (lower than the project's), or null.</param>
+/// <param name="CancelIfUnreadMs">Cancel it when nobody reads it for this long, or null.</param>
 public sealed record NewQuery(
     Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
-    Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null);
+    Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null, long? CancelIfUnreadMs = null);

@@ -16,7 +16,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_by_user_uuid AS CreatedByUserUuid, created_at AS CreatedAt, context AS Context,
         default_page_size AS DefaultPageSize, compiled_sql AS CompiledSql,
         (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, rows_written AS RowsWritten,
-        bytes_written AS BytesWritten, status AS StatusName, error AS Error,
+        bytes_written AS BytesWritten, cancel_if_unread_ms AS CancelIfUnreadMs, last_read_at AS LastReadAt, status AS StatusName, error AS Error,
         errored_at AS ErroredAt, cache_key AS CacheKey, warehouse_query_id AS WarehouseQueryId,
         warehouse_execution_time_ms AS WarehouseExecutionTimeMs, total_row_count AS TotalRowCount,
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
@@ -30,10 +30,10 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
                                    request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
-                                   metric_query, fields, statement_timeout_ms)
+                                   metric_query, fields, statement_timeout_ms, cancel_if_unread_ms)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
                 jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
-                CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs)
+                CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs, @CancelIfUnreadMs)
         """;
 
     // Queries belong to their creator: another user's query is as absent as one that never existed.
@@ -183,6 +183,20 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         {NotifyChanged}
         """;
 
+    private const string MarkReadSql = "UPDATE query_history SET last_read_at = now() WHERE query_uuid = @queryUuid";
+
+    // Only a query that asked for it, and only once nobody read it for its time.
+    private const string CancelUnreadSql = $"""
+        WITH changed AS (
+            UPDATE query_history
+            SET status = 'cancelled', finished_at = now(),
+                error = 'Cancelled: nobody read this query for ' || (cancel_if_unread_ms / 1000.0)::text || ' s (cancelIfUnreadSeconds).'
+            WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing') AND cancel_if_unread_ms IS NOT NULL
+              AND coalesce(last_read_at, created_at) < now() - cancel_if_unread_ms * interval '1 millisecond'
+            RETURNING query_uuid, status)
+        {NotifyChanged}
+        """;
+
     private const string SelectStatusesSql = "SELECT query_uuid AS QueryUuid, status AS Status FROM query_history WHERE query_uuid = ANY(@queryUuids)";
 
     private const string ListSql = $"""
@@ -228,6 +242,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query.MetricQueryJson,
         query.FieldsJson,
         query.StatementTimeoutMs,
+        query.CancelIfUnreadMs,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>
@@ -437,6 +452,17 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
             : await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountSql, new { projectUuid, userUuid, statuses = names }, cancellationToken: cancellationToken));
         return (page, total);
     }
+
+    /// <summary>Someone read the query (a poll, a page, a wait): it is not unread.</summary>
+    public async Task MarkReadAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(MarkReadSql, new { queryUuid }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Cancels the query when it asked to be cancelled if unread and nobody read it for that long; true when it did.</summary>
+    public Task<bool> CancelIfUnreadAsync(Guid queryUuid, CancellationToken cancellationToken) =>
+        ExecuteUpdateAsync(CancelUnreadSql, new { queryUuid }, cancellationToken);
 
     /// <summary>Any active status to <c>cancelled</c>; false when the query already reached a final state.</summary>
     public Task<bool> CancelAsync(Guid queryUuid, CancellationToken cancellationToken) =>

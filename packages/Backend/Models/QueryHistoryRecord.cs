@@ -29,6 +29,12 @@ public sealed class QueryHistoryRecord
     /// <summary>The row limit asked for, or null for all rows.</summary>
     public long? RowLimit { get; init; }
 
+    /// <summary>Cancel it when nobody reads it for this many milliseconds; null when it did not ask.</summary>
+    public long? CancelIfUnreadMs { get; init; }
+
+    /// <summary>When someone last polled, paged or waited on it.</summary>
+    public DateTime? LastReadAt { get; init; }
+
     /// <summary>While it executes: rows written so far (refreshed about once a second).</summary>
     public long? RowsWritten { get; init; }
 

@@ -84,6 +84,11 @@ public sealed class AsyncQueryService(
             throw new ValidationException($"context must be at most {MaxContextLength} characters.");
         }
 
+        if (request.CancelIfUnreadSeconds is < 1 or > 86_400)
+        {
+            throw new ValidationException($"cancelIfUnreadSeconds must be between 1 and 86400 (got {request.CancelIfUnreadSeconds}).");
+        }
+
         if (request.StatementTimeoutSeconds is < 1)
         {
             throw new ValidationException($"statementTimeoutSeconds must be 1 or more (got {request.StatementTimeoutSeconds}); leave it out for the project's limit.");
@@ -102,7 +107,8 @@ public sealed class AsyncQueryService(
             request.Limit,
             request.Context,
             request.InvalidateCache == true,
-            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null));
+            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            CancelIfUnread: request.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null));
     }
 
     /// <summary>
@@ -122,7 +128,8 @@ public sealed class AsyncQueryService(
             user.UserUuid,
             submission.MetricQueryJson,
             submission.FieldsJson,
-            submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null);
+            submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
+            submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null);
         var miss = new CacheMetadata { CacheHit = false };
         if (!submission.InvalidateCache)
         {
@@ -187,9 +194,11 @@ public sealed class AsyncQueryService(
 
         var wait = ValidateWait(waitMs);
         var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
+        await MarkReadAsync(query, cancellationToken);
         if (wait > TimeSpan.Zero && query.Status.IsActive())
         {
             query = await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken) ?? throw new NotFoundException($"Query {queryUuid} was deleted.");
+            await MarkReadAsync(query, cancellationToken);
         }
 
         var status = query.Status;
@@ -333,6 +342,18 @@ public sealed class AsyncQueryService(
         }
 
         return await row;
+    }
+
+    // Only for queries that asked to be cancelled when unread, and not at every poll: at most once a
+    // second, and four times within their unread time.
+    private async Task MarkReadAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    {
+        if (query.CancelIfUnreadMs is { } unreadMs && query.Status.IsActive()
+            && (query.LastReadAt is not { } last
+                || DateTime.UtcNow - DateTime.SpecifyKind(last, DateTimeKind.Utc) > TimeSpan.FromMilliseconds(Math.Min(1000, unreadMs / 4))))
+        {
+            await history.MarkReadAsync(query.QueryUuid, cancellationToken);
+        }
     }
 
     private async Task<QueryProgressResults?> ProgressAsync(QueryHistoryRecord query, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="FieldsJson">For metric queries: the selected fields (stored in the history row).</param>
 /// <param name="StatementTimeout">A time limit the request asked for (it only lowers the project's), or null.</param>
 /// <param name="Timezone">The time zone the SQL was compiled for (relative dates), part of the cache key; UTC when null.</param>
+/// <param name="CancelIfUnread">Cancel the query when nobody reads it for this long, or null.</param>
 public sealed record CompiledSubmission(
     string Sql,
     long? Limit,
@@ -17,4 +18,5 @@ public sealed record CompiledSubmission(
     string? MetricQueryJson = null,
     string? FieldsJson = null,
     TimeSpan? StatementTimeout = null,
-    string? Timezone = null);
+    string? Timezone = null,
+    TimeSpan? CancelIfUnread = null);
