@@ -67,6 +67,24 @@ public class ExploresTests
     }
 
     [Test]
+    public async Task ExploreWithErrors_AnswersWithItsErrors_NotThatItDoesNotExist()
+    {
+        using var explore = await _host.Client.GetAsync(Path_("/explores/broken"));
+        using var query = await _host.Client.PostAsJsonAsync($"/api/v2/projects/{_host.ProjectUuid}/query/metric-query", new { query = new { exploreName = "broken" } });
+        var exploreBody = await explore.Content.ReadFromJsonAsync<JsonElement>();
+        var queryBody = await query.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(explore.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(query.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        foreach (var body in new[] { exploreBody, queryBody })
+        {
+            Assert.That(
+                body.GetProperty("error").GetProperty("message").GetString(),
+                Does.Contain("Explore broken has errors").And.Contain("broken.yml").And.Contain("field size"));
+        }
+    }
+
+    [Test]
     public async Task Refresh_PicksUpChangedFiles()
     {
         await File.WriteAllTextAsync(Path.Combine(_models, "late.yml"), "models:\n  - name: late_arrival\n");

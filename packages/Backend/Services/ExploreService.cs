@@ -17,13 +17,14 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
         return ToResults(registry.Get(projectUuid));
     }
 
-    /// <summary>One explore (any member); 404 naming it when it does not exist.</summary>
+    /// <summary>One explore (any member); 404 naming it when it does not exist, or listing its errors when it has some.</summary>
     public async Task<ExploreResults> GetAsync(CurrentUser user, Guid projectUuid, string exploreName, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        return registry.Get(projectUuid).Explores.TryGetValue(exploreName, out var explore)
+        var catalog = registry.Get(projectUuid);
+        return catalog.Explores.TryGetValue(exploreName, out var explore)
             ? ToResults(explore)
-            : throw new NotFoundException($"Explore {exploreName} does not exist in project {projectUuid}.");
+            : throw new NotFoundException(MissingExplore.Message(catalog, exploreName, projectUuid));
     }
 
     /// <summary>Loads the project's model files again (project admins).</summary>

@@ -68,9 +68,10 @@ public sealed class MetricQueryService(
     public CompiledMetricQuery Compile(Models.Project project, MetricQueryBody body)
     {
         var metricQuery = ToMetricQuery(body);
-        if (!explores.Get(project.ProjectUuid).Explores.TryGetValue(metricQuery.ExploreName, out var explore))
+        var catalog = explores.Get(project.ProjectUuid);
+        if (!catalog.Explores.TryGetValue(metricQuery.ExploreName, out var explore))
         {
-            throw new ValidationException($"Explore {metricQuery.ExploreName} does not exist in project {project.ProjectUuid}.");
+            throw new ValidationException(MissingExplore.Message(catalog, metricQuery.ExploreName, project.ProjectUuid));
         }
 
         try
