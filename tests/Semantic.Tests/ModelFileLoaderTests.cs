@@ -262,4 +262,39 @@ public class ModelFileLoaderTests
         Assert.That(catalog.Explores["orders"].SourceFile, Is.EqualTo(Path.Combine("marts", "shop.yml")));
         Directory.Delete(folder, recursive: true);
     }
+
+    [Test]
+    public void MetaAndConfigMeta_MergeInsideDimension_ConfigWinsWhereBothSetAKey()
+    {
+        var catalog = Load(("merge.yml", """
+            version: 2
+            models:
+              - name: payments
+                columns:
+                  - name: amount
+                    meta:
+                      dimension:
+                        type: number
+                        label: Old label
+                    config:
+                      meta:
+                        dimension:
+                          label: Amount paid
+                  - name: paid_at
+                    meta:
+                      dimension:
+                        type: date
+                    config:
+                      meta:
+                        dimension:
+                          description: When it was paid
+            """));
+
+        Assert.That(catalog.Errors, Is.Empty, string.Join("\n", catalog.Errors));
+        var fields = catalog.Explores["payments"].Fields;
+        Assert.That(fields["payments_amount"].Type, Is.EqualTo("number"), "meta's type survives config.meta's dimension");
+        Assert.That(fields["payments_amount"].Label, Is.EqualTo("Amount paid"), "config.meta wins where both set a key");
+        Assert.That(fields.Keys, Does.Contain("payments_paid_at_month"), "a date from meta still gets its intervals");
+        Assert.That(fields["payments_paid_at"].Description, Is.EqualTo("When it was paid"));
+    }
 }
