@@ -53,10 +53,12 @@ public static class ModelFileLoader
             }
         }
 
+        // Models whose own definition has errors; an explore's join problems are that explore's alone.
+        var broken = models.Values.Where(problems.HasErrors).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var explores = new Dictionary<string, Explore>(StringComparer.Ordinal);
         foreach (var model in models.Values)
         {
-            if (BuildExplore(model, models, problems) is { } explore)
+            if (BuildExplore(model, models, broken, problems) is { } explore)
             {
                 explores[explore.Name] = explore;
             }
@@ -322,9 +324,13 @@ public static class ModelFileLoader
         }
     }
 
-    private static Explore? BuildExplore(ModelDefinition model, Dictionary<string, ModelDefinition> models, Problems problems)
+    /// <summary>
+    /// The model's explore: its own fields and those of the models it joins (a join brings the joined
+    /// model's fields, never its joins). Every join problem is reported, not only the first.
+    /// </summary>
+    private static Explore? BuildExplore(ModelDefinition model, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Problems problems)
     {
-        if (problems.HasErrors(model))
+        if (broken.Contains(model.Name))
         {
             return null;
         }
@@ -332,31 +338,35 @@ public static class ModelFileLoader
         var tables = new List<ExploreTable> { new(model.Name, model.Name, model.SqlFrom, model.Label, null) };
         var fields = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
         AddFields(fields, model.Name, model);
+        var failed = false;
         foreach (var join in model.Joins)
         {
+            string? problem = null;
             if (!models.TryGetValue(join.Model, out var joined))
             {
-                problems.Error(model, join.Model, join.Line, $"The join refers to model {join.Model}, which does not exist.");
-                return null;
+                problem = $"The join refers to model {join.Model}, which does not exist.";
             }
-
-            if (problems.HasErrors(joined))
+            else if (broken.Contains(joined.Name))
             {
-                problems.Error(model, join.Model, join.Line, $"The join refers to model {join.Model}, which has errors.");
-                return null;
+                problem = $"The join refers to model {join.Model}, which has errors.";
             }
-
-            if (tables.Any(t => t.Name == join.Alias))
+            else if (tables.Any(t => t.Name == join.Alias))
             {
-                problems.Error(model, join.Model, join.Line, $"Table name {join.Alias} is used twice in this explore; give the join an alias.");
-                return null;
+                problem = $"Table name {join.Alias} is used twice in this explore; give the join an alias.";
             }
 
-            tables.Add(new ExploreTable(join.Alias, joined.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join));
+            if (problem is not null)
+            {
+                problems.Error(model, join.Model, join.Line, problem);
+                failed = true;
+                continue;
+            }
+
+            tables.Add(new ExploreTable(join.Alias, joined!.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join));
             AddFields(fields, join.Alias, joined);
         }
 
-        return new Explore(model.Name, model.Label, model.Description, model.File, tables, fields);
+        return failed ? null : new Explore(model.Name, model.Label, model.Description, model.File, tables, fields);
     }
 
     private static void AddFields(Dictionary<string, ExploreField> fields, string table, ModelDefinition model)

@@ -297,4 +297,36 @@ public class ModelFileLoaderTests
         Assert.That(fields.Keys, Does.Contain("payments_paid_at_month"), "a date from meta still gets its intervals");
         Assert.That(fields["payments_paid_at"].Description, Is.EqualTo("When it was paid"));
     }
+
+    [Test]
+    public void AJoinedModelsOwnJoinErrors_StayWithItsExplore_AndAllAreReportedAtOnce()
+    {
+        var catalog = Load(("shop.yml", """
+            version: 2
+            models:
+              - name: orders
+                meta:
+                  joins:
+                    - join: customers
+                      sql_on: ${orders.customer_id} = ${customers.customer_id}
+                      relationship: many-to-one
+                columns:
+                  - name: customer_id
+              - name: customers
+                meta:
+                  joins:
+                    - join: missing_a
+                      sql_on: ${customers.a} = ${missing_a.a}
+                    - join: missing_b
+                      sql_on: ${customers.b} = ${missing_b.b}
+                columns:
+                  - name: customer_id
+                  - name: country
+            """));
+
+        Assert.That(catalog.Explores.Keys, Is.EqualTo(new[] { "orders" }), "orders loads: a join brings customers' fields, not customers' joins");
+        Assert.That(catalog.Explores["orders"].Fields.Keys, Does.Contain("customers_country"));
+        Assert.That(catalog.Errors.Where(e => e.Model == "customers").Select(e => e.Field), Is.EquivalentTo(new[] { "missing_a", "missing_b" }), "both missing joins at once");
+        Assert.That(catalog.Errors.Where(e => e.Model == "orders"), Is.Empty);
+    }
 }
