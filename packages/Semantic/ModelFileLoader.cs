@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -366,7 +367,36 @@ public static class ModelFileLoader
             AddFields(fields, join.Alias, joined);
         }
 
+        if (failed)
+        {
+            return null;
+        }
+
+        // A reference the compiler could not resolve is the field's error now, not a query's later.
+        foreach (var field in fields.Values)
+        {
+            foreach (var missing in DanglingReferences(field, fields))
+            {
+                problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {model.Name}.");
+                failed = true;
+            }
+        }
+
         return failed ? null : new Explore(model.Name, model.Label, model.Description, model.File, tables, fields);
+    }
+
+    /// <summary>The <c>${field}</c> and <c>${table.field}</c> references of the field's SQL that resolve to no field, as written.</summary>
+    private static IEnumerable<string> DanglingReferences(ExploreField field, Dictionary<string, ExploreField> fields)
+    {
+        foreach (Match match in MetricQueryCompiler.Reference().Matches(field.Sql))
+        {
+            var first = match.Groups[1].Value;
+            var id = match.Groups[2].Success ? $"{first}_{match.Groups[2].Value}" : first == "TABLE" ? null : $"{field.Table}_{first}";
+            if (id is not null && !fields.ContainsKey(id))
+            {
+                yield return match.Groups[2].Success ? $"{first}.{match.Groups[2].Value}" : first;
+            }
+        }
     }
 
     private static void AddFields(Dictionary<string, ExploreField> fields, string table, ModelDefinition model)

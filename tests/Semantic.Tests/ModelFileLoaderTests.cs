@@ -329,4 +329,32 @@ public class ModelFileLoaderTests
         Assert.That(catalog.Errors.Where(e => e.Model == "customers").Select(e => e.Field), Is.EquivalentTo(new[] { "missing_a", "missing_b" }), "both missing joins at once");
         Assert.That(catalog.Errors.Where(e => e.Model == "orders"), Is.Empty);
     }
+
+    [Test]
+    public void AFieldReferringToAMissingField_IsALoadTimeErrorNamingIt()
+    {
+        var catalog = Load(("orders.yml", """
+            version: 2
+            models:
+              - name: orders
+                meta:
+                  metrics:
+                    revenue_per_order:
+                      type: number
+                      sql: ${total_revenue} / nullif(${order_count}, 0)
+                columns:
+                  - name: amount
+                    meta:
+                      dimension:
+                        type: number
+                      metrics:
+                        total_revenue:
+                          type: sum
+            """));
+
+        Assert.That(catalog.Explores, Is.Empty);
+        var error = catalog.Errors.Single();
+        Assert.That(error.Field, Is.EqualTo("orders_revenue_per_order"));
+        Assert.That(error.Message, Does.Contain("${order_count}"));
+    }
 }
