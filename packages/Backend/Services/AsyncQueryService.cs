@@ -227,7 +227,7 @@ public sealed class AsyncQueryService(
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var startRow = (long)(pageNumber - 1) * effectivePageSize;
         var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
-        var rows = await results.ReadPageAsync(ResultSources.Of(query), startRow, rowCount, cancellationToken);
+        var rows = await results.ReadPageAsync(ResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
         if (query.FieldsJson is { } fieldsJson
             && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
         {

@@ -20,7 +20,6 @@ public sealed class ProjectService(
 {
     private const int MinCacheTtlSeconds = 60;
     private const int MaxStatementTimeoutSeconds = 7 * 24 * 3600;
-    private const int MaxNameLength = 256;
     private const int MaxConnectionStringLength = 4096;
 
     /// <summary>Creates a project (organisation admins); its creator becomes its admin.</summary>
@@ -32,13 +31,7 @@ public sealed class ProjectService(
             throw new ForbiddenException("Only organisation admins create projects.");
         }
 
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ValidationException("name is required.");
-        }
-
-        ValidName(name);
+        var name = InputLimits.RequireName(request.Name);
 
         if (!Enum.TryParse<WarehouseType>(request.WarehouseType, ignoreCase: true, out var type))
         {
@@ -75,7 +68,7 @@ public sealed class ProjectService(
                 throw new ValidationException("name cannot be empty.");
             }
 
-            ValidName(name.Trim());
+            InputLimits.RequireName(name);
         }
 
         var warehouse = project.Warehouse;
@@ -152,14 +145,6 @@ public sealed class ProjectService(
         {
             // The driver could not parse the connection string.
             throw new ValidationException($"The connection string is not valid: {e.Message}");
-        }
-    }
-
-    private static void ValidName(string name)
-    {
-        if (name.Length > MaxNameLength)
-        {
-            throw new ValidationException($"name is {name.Length} characters long; at most {MaxNameLength} are accepted.");
         }
     }
 

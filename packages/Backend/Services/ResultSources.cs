@@ -7,7 +7,10 @@ namespace Lightdash.Net.Backend.Services;
 public static class ResultSources
 {
     /// <summary>The stored (or re-fetchable) rows of <paramref name="query"/>.</summary>
-    public static ResultSource Of(QueryHistoryRecord query) => new(
+    public static ResultSource Of(QueryHistoryRecord query) => Of(query, ColumnsJson.Parse(query.ColumnsJson));
+
+    /// <summary>The same, with its columns already parsed (a page read needs them too: parsed once).</summary>
+    public static ResultSource Of(QueryHistoryRecord query, IReadOnlyList<Common.ResultColumn> columns) => new(
         query.QueryUuid,
         query.ProjectUuid,
         query.CompiledSql,
@@ -15,5 +18,5 @@ public static class ResultSources
         query.ResultsFileName,
         query.ResultsIndexBlockRows,
         query.TotalRowCount,
-        ColumnsJson.Parse(query.ColumnsJson));
+        columns);
 }
