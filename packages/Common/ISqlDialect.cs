@@ -22,6 +22,15 @@ public interface ISqlDialect
     /// <summary>The continuous percentile (0 to 100) of an expression.</summary>
     string Percentile(string expression, int percentile);
 
+    /// <summary>
+    /// The sum of <paramref name="value"/> over rows with distinct <paramref name="keys"/> (each key's value
+    /// counted once however many rows repeat it), as an aggregate of the grouped query.
+    /// </summary>
+    string SumDistinct(IReadOnlyList<string> keys, string value);
+
+    /// <summary>The average of <paramref name="value"/> over rows with distinct <paramref name="keys"/>, as an aggregate.</summary>
+    string AverageDistinct(IReadOnlyList<string> keys, string value);
+
     /// <summary>The current time in a time zone, as a timestamp without time zone (for relative date filters).</summary>
     string NowIn(string timezone);
 }

@@ -28,6 +28,7 @@ public enum FieldKind
 /// <param name="BaseDimension">For interval dimensions: the date/timestamp dimension they truncate.</param>
 /// <param name="Percentile">For percentile metrics: the percentile, 0 to 100.</param>
 /// <param name="MetricFilters">For metrics: only rows where these dimensions (of the metric's table) equal one of the values count.</param>
+/// <param name="DistinctKeys">For sum_distinct and average_distinct metrics: the dimensions (of the metric's table) whose distinct values each count once.</param>
 public sealed record ExploreField(
     string Id,
     string Name,
@@ -43,7 +44,40 @@ public sealed record ExploreField(
     string? TimeInterval = null,
     string? BaseDimension = null,
     int? Percentile = null,
-    IReadOnlyList<MetricFilter>? MetricFilters = null);
+    IReadOnlyList<MetricFilter>? MetricFilters = null,
+    IReadOnlyList<string>? DistinctKeys = null)
+{
+    /// <summary>A post-calculation metric (percent_of_previous, percent_of_total, running_total): a window over the grouped result.</summary>
+    public bool IsPostCalculation => Kind == FieldKind.Metric && MetricTypes.PostCalculation.Contains(Type);
+
+    /// <summary>A metric that aggregates rows (sum, count...), as opposed to one computed from other metrics.</summary>
+    public bool IsAggregate => Kind == FieldKind.Metric && MetricTypes.Aggregate.Contains(Type);
+}
+
+/// <summary>The metric types Lightdash documents, by how they are computed.</summary>
+public static class MetricTypes
+{
+    /// <summary>Aggregates over the rows of each group; they refer to dimensions.</summary>
+    public static readonly IReadOnlySet<string> Aggregate = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "count", "count_distinct", "sum", "sum_distinct", "average", "average_distinct", "min", "max", "median", "percentile",
+    };
+
+    /// <summary>Expressions over other metrics of the same group (no aggregate of their own).</summary>
+    public static readonly IReadOnlySet<string> NonAggregate = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "number", "string", "date", "timestamp", "boolean",
+    };
+
+    /// <summary>Windows over the grouped result, in the order of the query's sorts; they refer to other metrics.</summary>
+    public static readonly IReadOnlySet<string> PostCalculation = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "percent_of_previous", "percent_of_total", "running_total",
+    };
+
+    /// <summary>Every metric type, in the order they are listed in messages.</summary>
+    public static readonly IReadOnlyList<string> All = [.. Aggregate, .. NonAggregate, .. PostCalculation];
+}
 
 /// <summary>A metric's own filter: only rows whose dimension equals one of the values count.</summary>
 /// <param name="Dimension">A dimension of the metric's table.</param>

@@ -8,7 +8,11 @@ namespace Lightdash.Net.Semantic;
 /// checked against the field's type (numbers parsed, dates parsed and re-printed, booleans) or
 /// quoted by the dialect as string literals, so no user text reaches the SQL unquoted.
 /// </summary>
-internal sealed class FilterCompiler(MetricQueryCompiler.Context context, ISqlDialect dialect, string timezone)
+/// <param name="context">Resolves fields and renders their SQL.</param>
+/// <param name="dialect">The warehouse's SQL.</param>
+/// <param name="timezone">The zone relative dates are computed in.</param>
+/// <param name="metricColumn">When metric filters apply after the grouping (to a result's columns): a metric's column; otherwise metrics are aggregated in place (HAVING).</param>
+internal sealed class FilterCompiler(MetricQueryCompiler.Context context, ISqlDialect dialect, string timezone, Func<ExploreField, string>? metricColumn = null)
 {
     private static readonly Dictionary<string, (string Truncate, string Interval, int Multiplier)> Units = new(StringComparer.Ordinal)
     {
@@ -49,8 +53,9 @@ internal sealed class FilterCompiler(MetricQueryCompiler.Context context, ISqlDi
     private string CompileRule(FilterRule rule, FieldKind kind)
     {
         var field = context.Field(rule.FieldId, kind);
-        var x = kind == FieldKind.Dimension ? context.DimensionSql(field, 0) : context.MetricSql(field, 0);
-        var type = kind == FieldKind.Metric ? "number" : field.Type;
+        var x = kind == FieldKind.Dimension ? context.DimensionSql(field, 0) : metricColumn?.Invoke(field) ?? context.MetricSql(field, 0);
+        // A metric is compared as a number, unless it is a non-aggregate metric of another type (string, date...).
+        var type = kind == FieldKind.Dimension || MetricTypes.NonAggregate.Contains(field.Type) && field.Type != "number" ? field.Type : "number";
         string Value(int index) => Literal(rule, type, index);
         string All(string separator, Func<string, string> each) =>
             "(" + string.Join(separator, Enumerable.Range(0, Need(rule, 1, int.MaxValue)).Select(i => each(Value(i)))) + ")";

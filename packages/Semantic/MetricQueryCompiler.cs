@@ -20,7 +20,7 @@ public sealed record CompiledMetricQuery(string Sql, IReadOnlyList<ExploreField>
 public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 {
     private const int MaxTemplateDepth = 20;
-    private static readonly HashSet<string> FanOutSafeMetrics = ["count_distinct", "min", "max"];
+    private static readonly HashSet<string> FanOutSafeMetrics = ["count_distinct", "sum_distinct", "average_distinct", "min", "max"];
 
     /// <summary>Compiles the query; throws <see cref="MetricQueryException"/> naming what is wrong.</summary>
     public CompiledMetricQuery Compile(Explore explore, MetricQuery query)
@@ -38,21 +38,6 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             throw new MetricQueryException($"limit must be 1 or more (got {query.Limit}).");
         }
 
-        var select = new List<string>();
-        foreach (var field in dimensions)
-        {
-            select.Add($"{context.DimensionSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
-        }
-
-        foreach (var field in metrics)
-        {
-            select.Add($"{context.MetricSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
-        }
-
-        var filters = new FilterCompiler(context, dialect, query.Timezone ?? "UTC");
-        var where = query.DimensionFilters is { } dimensionFilters ? filters.Compile(dimensionFilters, FieldKind.Dimension) : null;
-        var having = query.MetricFilters is { } metricFilters ? filters.Compile(metricFilters, FieldKind.Metric) : null;
-
         var selected = dimensions.Concat(metrics).ToList();
         var calculations = query.TableCalculations ?? [];
         foreach (var calculation in calculations)
@@ -63,22 +48,79 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             }
         }
 
-        var orderBy = new List<string>();
         foreach (var sort in query.Sorts)
         {
             if (!selected.Any(f => f.Id == sort.FieldId) && !calculations.Any(c => c.Name == sort.FieldId))
             {
                 throw new MetricQueryException($"Sort field {sort.FieldId} is not selected; sort by a selected dimension, metric or table calculation.");
             }
-
-            orderBy.Add($"{dialect.QuoteIdentifier(sort.FieldId)} {(sort.Descending ? "DESC" : "ASC")}");
         }
 
+        var postMetrics = metrics.Where(m => m.IsPostCalculation).ToList();
+        var filteredPostMetrics = query.MetricFilters is { } metricFilterTree
+            ? RuleFields(metricFilterTree).Select(id => explore.Fields.GetValueOrDefault(id)).OfType<ExploreField>().Where(f => f.IsPostCalculation).ToList()
+            : [];
+        var filtersAfterWindows = filteredPostMetrics.Count > 0;
+        postMetrics = [.. postMetrics, .. filteredPostMetrics.Where(f => !postMetrics.Contains(f)).DistinctBy(f => f.Id)];
+        var sql = postMetrics.Count == 0 && !filtersAfterWindows
+            ? GroupedQuery(context, query, dimensions, metrics, [], having: true)
+            : WindowedQuery(context, query, dimensions, metrics, postMetrics, filtersAfterWindows);
+
+        if (calculations.Count > 0)
+        {
+            // Calculations see the whole grouped result (window functions included), then the order and limit apply.
+            var outer = new StringBuilder("SELECT\n  lightdash_metrics.*");
+            foreach (var calculation in calculations)
+            {
+                var expression = Reference().Replace(calculation.Sql, match =>
+                {
+                    var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : match.Groups[1].Value;
+                    return selected.Any(f => f.Id == id)
+                        ? "lightdash_metrics." + dialect.QuoteIdentifier(id)
+                        : throw new MetricQueryException($"Table calculation {calculation.Name} refers to {id}, which is not a selected field.");
+                });
+                outer.Append(",\n  (").Append(expression).Append(") AS ").Append(dialect.QuoteIdentifier(calculation.Name));
+            }
+
+            sql = outer.Append("\nFROM (\n").Append(sql).Append("\n) AS lightdash_metrics");
+        }
+
+        var orderBy = query.Sorts.Select(sort => $"{dialect.QuoteIdentifier(sort.FieldId)} {(sort.Descending ? "DESC" : "ASC")}").ToList();
         if (orderBy.Count == 0)
         {
             // A stable default, so that pages of the result follow one order.
             orderBy.Add(metrics.Count > 0 ? $"{dialect.QuoteIdentifier(metrics[0].Id)} DESC" : $"{dialect.QuoteIdentifier(dimensions[0].Id)} ASC");
         }
+
+        if (postMetrics.Count > 0)
+        {
+            // Ties broken as the windows broke them, so running totals read down the rows as computed.
+            orderBy.AddRange(dimensions.Where(d => query.Sorts.All(s => s.FieldId != d.Id)).Select(d => $"{dialect.QuoteIdentifier(d.Id)} ASC"));
+        }
+
+        sql.Append("\nORDER BY ").AppendJoin(", ", orderBy);
+        sql.Append("\nLIMIT ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
+        return new CompiledMetricQuery(sql.ToString(), selected);
+    }
+
+    /// <summary>The grouped query: dimensions grouped, aggregates and expressions over them, WHERE and (unless filters wait for the windows) HAVING.</summary>
+    private StringBuilder GroupedQuery(Context context, MetricQuery query, List<ExploreField> dimensions, List<ExploreField> metrics, List<ExploreField> helpers, bool having)
+    {
+        var explore = context.Explore;
+        var select = new List<string>();
+        foreach (var field in dimensions)
+        {
+            select.Add($"{context.DimensionSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
+        }
+
+        foreach (var field in metrics.Where(m => !m.IsPostCalculation).Concat(helpers))
+        {
+            select.Add($"{context.MetricSql(field, 0)} AS {dialect.QuoteIdentifier(field.Id)}");
+        }
+
+        var filters = new FilterCompiler(context, dialect, query.Timezone ?? "UTC");
+        var where = query.DimensionFilters is { } dimensionFilters ? filters.Compile(dimensionFilters, FieldKind.Dimension) : null;
+        var havingSql = query.MetricFilters is { } metricFilters && having ? filters.Compile(metricFilters, FieldKind.Metric) : null;
 
         context.CheckFanOut();
         var sql = new StringBuilder("SELECT\n  ").AppendJoin(",\n  ", select);
@@ -101,34 +143,95 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(1, dimensions.Count));
         }
 
-        if (having is not null)
+        if (havingSql is not null)
         {
-            sql.Append("\nHAVING ").Append(having);
+            sql.Append("\nHAVING ").Append(havingSql);
         }
 
-        if (calculations.Count > 0)
+        return sql;
+    }
+
+    /// <summary>
+    /// Post-calculation metrics: the grouped query (with any metric they or the filters need), then
+    /// one window per post-calculation metric over its rows in the order of the query's sorts, then
+    /// metric filters (which may test those windows), then only the selected columns.
+    /// </summary>
+    private StringBuilder WindowedQuery(Context context, MetricQuery query, List<ExploreField> dimensions, List<ExploreField> metrics, List<ExploreField> postMetrics, bool filtersAfterWindows)
+    {
+        const string Grouped = "lightdash_grouped";
+        const string Windowed = "lightdash_windowed";
+        var columns = new HashSet<string>(dimensions.Concat(metrics.Where(m => !m.IsPostCalculation)).Select(f => f.Id), StringComparer.Ordinal);
+        var helpers = new List<ExploreField>();
+        void Need(ExploreField metric)
         {
-            // Calculations see the whole grouped result (window functions included), then the order and limit apply.
-            var outer = new StringBuilder("SELECT\n  lightdash_metrics.*");
-            foreach (var calculation in calculations)
+            if (!metric.IsPostCalculation && columns.Add(metric.Id))
             {
-                var expression = Reference().Replace(calculation.Sql, match =>
-                {
-                    var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : match.Groups[1].Value;
-                    return selected.Any(f => f.Id == id)
-                        ? "lightdash_metrics." + dialect.QuoteIdentifier(id)
-                        : throw new MetricQueryException($"Table calculation {calculation.Name} refers to {id}, which is not a selected field.");
-                });
-                outer.Append(",\n  (").Append(expression).Append(") AS ").Append(dialect.QuoteIdentifier(calculation.Name));
+                helpers.Add(metric);
+            }
+        }
+
+        var windows = new List<string>();
+        var windowOrder = query.Sorts
+            .Where(s => columns.Contains(s.FieldId))
+            .Select(s => $"{Grouped}.{dialect.QuoteIdentifier(s.FieldId)} {(s.Descending ? "DESC" : "ASC")}")
+            .Concat(dimensions.Where(d => query.Sorts.All(s => s.FieldId != d.Id)).Select(d => $"{Grouped}.{dialect.QuoteIdentifier(d.Id)} ASC"))
+            .ToList();
+        var orderClause = windowOrder.Count == 0 ? "" : "ORDER BY " + string.Join(", ", windowOrder);
+        foreach (var metric in postMetrics)
+        {
+            var expression = context.RenderOverGrouped(metric, Grouped, Need);
+            var window = metric.Type switch
+            {
+                "running_total" => $"SUM({expression}) OVER ({orderClause}{(orderClause.Length > 0 ? " " : "")}ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+                "percent_of_total" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(SUM({expression}) OVER (), 0) AS FLOAT8))",
+                "percent_of_previous" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(LAG({expression}) OVER ({orderClause}), 0) AS FLOAT8))",
+                _ => throw new MetricQueryException($"Metric {metric.Id} has type {metric.Type}, which is not a post-calculation type."),
+            };
+            windows.Add($"{window} AS {dialect.QuoteIdentifier(metric.Id)}");
+        }
+
+        string? filter = null;
+        if (filtersAfterWindows)
+        {
+            foreach (var id in RuleFields(query.MetricFilters!))
+            {
+                Need(context.Field(id, FieldKind.Metric));
             }
 
-            sql = outer.Append("\nFROM (\n").Append(sql).Append("\n) AS lightdash_metrics");
+            filter = new FilterCompiler(context, dialect, query.Timezone ?? "UTC", metric => $"{Windowed}.{dialect.QuoteIdentifier(metric.Id)}")
+                .Compile(query.MetricFilters!, FieldKind.Metric);
         }
 
-        sql.Append("\nORDER BY ").AppendJoin(", ", orderBy);
-        sql.Append("\nLIMIT ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
-        return new CompiledMetricQuery(sql.ToString(), selected);
+        var grouped = GroupedQuery(context, query, dimensions, metrics, helpers, having: !filtersAfterWindows);
+
+        var sql = new StringBuilder("SELECT\n  ")
+            .AppendJoin(",\n  ", selectedColumns())
+            .Append("\nFROM (\nSELECT\n  ").Append(Grouped).Append(".*");
+        foreach (var window in windows)
+        {
+            sql.Append(",\n  ").Append(window);
+        }
+
+        sql.Append("\nFROM (\n").Append(grouped).Append("\n) AS ").Append(Grouped).Append("\n) AS ").Append(Windowed);
+        if (filter is not null)
+        {
+            sql.Append("\nWHERE ").Append(filter);
+        }
+
+        return sql;
+
+        IEnumerable<string> selectedColumns() =>
+            dimensions.Concat(metrics).Select(f => $"{Windowed}.{dialect.QuoteIdentifier(f.Id)}");
     }
+
+    /// <summary>The field ids a filter tree's rules test.</summary>
+    private static IEnumerable<string> RuleFields(FilterGroup group) =>
+        group.Items.SelectMany(item => item switch
+        {
+            FilterGroup nested => RuleFields(nested),
+            FilterRule rule => [rule.FieldId],
+            _ => [],
+        });
 
     /// <summary>
     /// A row condition (no grouping) for filters on an explore's dimensions: how dashboard filters
@@ -149,6 +252,8 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         private readonly HashSet<string> _aggregatedMetrics = [];
 
         public HashSet<string> UsedTables { get; } = [explore.Tables[0].Name];
+
+        public Explore Explore => explore;
 
         public ExploreField Field(string id, FieldKind kind)
         {
@@ -177,7 +282,12 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         public string MetricSql(ExploreField field, int depth)
         {
             UsedTables.Add(field.Table);
-            if (field.Type == "number")
+            if (field.IsPostCalculation)
+            {
+                throw new MetricQueryException($"Metric {field.Id} ({field.Type}) is computed over the grouped result; other metrics' SQL cannot refer to it.");
+            }
+
+            if (!field.IsAggregate)
             {
                 return "(" + Render(field.Sql, field.Table, depth, allowMetrics: true) + ")";
             }
@@ -201,9 +311,34 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
                 "max" => $"MAX({expression})",
                 "median" => dialect.Median(expression),
                 "percentile" => dialect.Percentile(expression, field.Percentile ?? 50),
+                "sum_distinct" => dialect.SumDistinct(DistinctKeySql(field, depth), expression),
+                "average_distinct" => dialect.AverageDistinct(DistinctKeySql(field, depth), expression),
                 _ => throw new MetricQueryException($"Metric {field.Id} has type {field.Type}, which cannot be compiled."),
             };
         }
+
+        /// <summary>
+        /// A post-calculation metric's argument over the grouped result: each metric it refers to is a
+        /// column of <paramref name="grouped"/> (<paramref name="need"/> adds it there when not selected).
+        /// </summary>
+        public string RenderOverGrouped(ExploreField metric, string grouped, Action<ExploreField> need) =>
+            "(" + Reference().Replace(metric.Sql, match =>
+            {
+                var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : $"{metric.Table}_{match.Groups[1].Value}";
+                if (!explore.Fields.TryGetValue(id, out var field) || field.Kind != FieldKind.Metric || field.IsPostCalculation)
+                {
+                    throw new MetricQueryException($"Metric {metric.Id} ({metric.Type}) refers to {id}; it can refer only to aggregate and non-aggregate metrics.");
+                }
+
+                need(field);
+                return $"{grouped}.{dialect.QuoteIdentifier(field.Id)}";
+            }) + ")";
+
+        private List<string> DistinctKeySql(ExploreField metric, int depth) =>
+            (metric.DistinctKeys ?? []).Select(key =>
+                explore.Fields.TryGetValue($"{metric.Table}_{key}", out var dimension) && dimension.Kind == FieldKind.Dimension
+                    ? DimensionSql(dimension, depth + 1)
+                    : throw new MetricQueryException($"Metric {metric.Id} has distinct key {key}, which is not a dimension of {metric.Table}.")).ToList();
 
         private string MetricFilterSql(ExploreField metric, MetricFilter filter, int depth)
         {

@@ -14,13 +14,12 @@ public static class ModelFileLoader
 {
     private static readonly string[] DefaultIntervals = ["day", "week", "month", "quarter", "year"];
     private static readonly HashSet<string> Intervals = [.. DefaultIntervals];
-    private static readonly HashSet<string> MetricTypes = ["count", "count_distinct", "sum", "average", "min", "max", "median", "percentile", "number"];
     private static readonly HashSet<string> JoinTypes = ["left", "inner", "right", "full"];
     private static readonly HashSet<string> Relationships = ["one-to-one", "one-to-many", "many-to-one", "many-to-many"];
     private static readonly HashSet<string> ModelMetaKeys = ["sql_from", "label", "joins", "metrics", "group_label", "order_fields_by"];
     private static readonly HashSet<string> ColumnMetaKeys = ["dimension", "metrics"];
     private static readonly HashSet<string> DimensionKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "time_intervals", "group_label"];
-    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "group_label"];
+    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "group_label", "distinct_keys"];
     private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label"];
 
     /// <summary>Every *.yml and *.yaml file below <paramref name="folder"/>, loaded into explores.</summary>
@@ -237,17 +236,35 @@ public static class ModelFileLoader
 
         problems.WarnUnknown(model, metricName, metric, MetricKeys, "metric");
         var type = metric.Text("type");
-        if (type is null || !MetricTypes.Contains(type))
+        if (type is null || !MetricTypes.All.Contains(type))
         {
-            problems.Error(model, metricName, metric.Line(), $"Metric type \"{type}\" is not one of {string.Join(", ", MetricTypes)}.");
+            problems.Error(model, metricName, metric.Line(), $"Metric type \"{type}\" is not one of {string.Join(", ", MetricTypes.All)}.");
             return;
         }
 
-        var sql = metric.Text("sql") ?? defaultSql;
+        var sql = metric.Text("sql") ?? (MetricTypes.Aggregate.Contains(type) ? defaultSql : null);
         if (sql is null && type != "count")
         {
-            problems.Error(model, metricName, metric.Line(), $"A {type} metric defined on the model needs sql.");
+            problems.Error(
+                model, metricName, metric.Line(),
+                MetricTypes.Aggregate.Contains(type) ? $"A {type} metric defined on the model needs sql." : $"A {type} metric needs sql referring to other metrics (${{metric_name}}).");
             return;
+        }
+
+        List<string>? distinctKeys = null;
+        if (type is "sum_distinct" or "average_distinct")
+        {
+            distinctKeys = metric.Child("distinct_keys") switch
+            {
+                YamlScalarNode { Value: { Length: > 0 } one } => [one],
+                YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").Where(v => v.Length > 0).ToList(),
+                _ => null,
+            };
+            if (distinctKeys is not { Count: > 0 })
+            {
+                problems.Error(model, metricName, metric.Line(), $"A {type} metric needs distinct_keys: the dimension (or list of dimensions) that identifies each counted row.");
+                return;
+            }
         }
 
         if (type == "percentile" && metric.Number("percentile") is not (>= 0 and <= 100))
@@ -292,7 +309,7 @@ public static class ModelFileLoader
                 metricName, FieldKind.Metric, type, metric.Text("label") ?? FriendlyNames.Of(metricName), metric.Text("description"),
                 sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line(),
                 Percentile: type == "percentile" ? metric.Number("percentile") : null,
-                MetricFilters: filters.Count > 0 ? filters : null),
+                MetricFilters: filters.Count > 0 ? filters : null, DistinctKeys: distinctKeys),
             problems);
     }
 
@@ -331,15 +348,12 @@ public static class ModelFileLoader
     /// </summary>
     private static Explore? BuildExplore(ModelDefinition model, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Problems problems)
     {
-        if (broken.Contains(model.Name))
-        {
-            return null;
-        }
-
+        // A model with errors of its own is still checked through (every error at once), never returned.
         var tables = new List<ExploreTable> { new(model.Name, model.Name, model.SqlFrom, model.Label, null) };
         var fields = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
         AddFields(fields, model.Name, model);
-        var failed = false;
+        var failed = broken.Contains(model.Name);
+        var joinFailed = false;
         foreach (var join in model.Joins)
         {
             string? problem = null;
@@ -359,7 +373,7 @@ public static class ModelFileLoader
             if (problem is not null)
             {
                 problems.Error(model, join.Model, join.Line, problem);
-                failed = true;
+                joinFailed = true;
                 continue;
             }
 
@@ -367,8 +381,9 @@ public static class ModelFileLoader
             AddFields(fields, join.Alias, joined);
         }
 
-        if (failed)
+        if (joinFailed)
         {
+            // References into the missing table would only repeat the join's error.
             return null;
         }
 
@@ -378,6 +393,12 @@ public static class ModelFileLoader
             foreach (var missing in DanglingReferences(field, fields))
             {
                 problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {model.Name}.");
+                failed = true;
+            }
+
+            if (ReferenceKindProblem(field, fields) is { } kindProblem)
+            {
+                problems.Error(model, field.Id, model.Line, kindProblem);
                 failed = true;
             }
         }
@@ -399,6 +420,35 @@ public static class ModelFileLoader
         }
     }
 
+    /// <summary>
+    /// Lightdash's rules for what a field may refer to: dimensions and aggregate metrics refer to
+    /// dimensions; non-aggregate metrics to metrics that are not post-calculations; post-calculation
+    /// metrics to aggregate and non-aggregate metrics only.
+    /// </summary>
+    private static string? ReferenceKindProblem(ExploreField field, Dictionary<string, ExploreField> fields)
+    {
+        var referred = MetricQueryCompiler.Reference().Matches(field.Sql)
+            .Where(m => m.Groups[2].Success || m.Groups[1].Value != "TABLE")
+            .Select(m => fields.GetValueOrDefault(m.Groups[2].Success ? $"{m.Groups[1].Value}_{m.Groups[2].Value}" : $"{field.Table}_{m.Groups[1].Value}"))
+            .OfType<ExploreField>()
+            .ToList();
+        if (field.Kind == FieldKind.Dimension || field.IsAggregate)
+        {
+            return referred.FirstOrDefault(r => r.Kind == FieldKind.Metric) is { } metric
+                ? $"{(field.Kind == FieldKind.Dimension ? "Dimension" : $"Aggregate metric ({field.Type})")} {field.Id} refers to metric {metric.Id}; it can refer to dimensions only."
+                : null;
+        }
+
+        if (referred.FirstOrDefault(r => r.Kind == FieldKind.Dimension || r.IsPostCalculation) is { } bad)
+        {
+            return $"Metric {field.Id} ({field.Type}) refers to {(bad.Kind == FieldKind.Dimension ? "dimension" : "post-calculation metric")} {bad.Id}; it can refer to aggregate and non-aggregate metrics only.";
+        }
+
+        return field.IsPostCalculation && referred.Count == 0
+            ? $"Metric {field.Id} ({field.Type}) needs sql referring to a metric, such as ${{total_revenue}}."
+            : null;
+    }
+
     private static void AddFields(Dictionary<string, ExploreField> fields, string table, ModelDefinition model)
     {
         foreach (var field in model.Fields)
@@ -406,13 +456,14 @@ public static class ModelFileLoader
             var id = $"{table}_{field.Name}";
             fields[id] = new ExploreField(
                 id, field.Name, table, field.Kind, field.Type, field.Label, field.Description, field.Sql, field.Hidden, field.Format, field.Round,
-                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters);
+                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters, field.DistinctKeys);
         }
     }
 
     private sealed record FieldDefinition(
         string Name, FieldKind Kind, string Type, string Label, string? Description, string Sql, bool Hidden, string? Format, int? Round, int Line,
-        string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null);
+        string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null,
+        IReadOnlyList<string>? DistinctKeys = null);
 
     private sealed record JoinDefinition(string Model, string Alias, string? Label, ExploreJoin Join, int Line);
 

@@ -62,4 +62,10 @@ public abstract class LimitOffsetSqlDialect : ISqlDialect
 
     /// <inheritdoc />
     public abstract string NowIn(string timezone);
+
+    /// <inheritdoc />
+    public abstract string SumDistinct(IReadOnlyList<string> keys, string value);
+
+    /// <inheritdoc />
+    public abstract string AverageDistinct(IReadOnlyList<string> keys, string value);
 }

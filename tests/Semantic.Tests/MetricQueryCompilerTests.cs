@@ -1,10 +1,6 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Lightdash.Net.TestSupport;
-using Lightdash.Net.Warehouses;
-using Lightdash.Net.Warehouses.DuckDb;
-using Lightdash.Net.Warehouses.Postgres;
 
 namespace Lightdash.Net.Semantic.Tests;
 
@@ -12,7 +8,7 @@ namespace Lightdash.Net.Semantic.Tests;
 [TestFixture("postgres")]
 [TestFixture("duckdb")]
 [Category(TestCategories.Integration)]
-public class MetricQueryCompilerTests(string warehouse)
+public class MetricQueryCompilerTests(string warehouse) : WarehouseShop(warehouse, Models, Data)
 {
     private const string Models = """
         models:
@@ -97,75 +93,6 @@ public class MetricQueryCompilerTests(string warehouse)
         "O'Brien's \\ order",
     ];
 
-    private TestDatabase? _database;
-    private string? _duckDbFile;
-    private IWarehouseClient _client = null!;
-    private ExploreCatalog _catalog = null!;
-    private MetricQueryCompiler _compiler = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateShop()
-    {
-        _catalog = ModelFileLoader.Load([("shop.yml", Models)]);
-        Assert.That(_catalog.Errors, Is.Empty, string.Join("\n", _catalog.Errors));
-        if (warehouse == "postgres")
-        {
-            await TestServers.EnsurePostgresAsync();
-            _database = await TestDatabase.CreateAsync("semantic");
-            await _database.ExecuteAsync(Data);
-            _client = new PostgresWarehouseClient(_database.ReaderConnectionString);
-        }
-        else
-        {
-            _duckDbFile = Path.Combine(Path.GetTempPath(), $"lightdash-semantic-{Guid.NewGuid():N}.duckdb");
-            _client = new DuckDbWarehouseClient($"Data Source={_duckDbFile}");
-            await TestDuckDb.ExecuteAsync(_duckDbFile, Data);
-        }
-
-        _compiler = new MetricQueryCompiler(_client.Dialect);
-    }
-
-    [OneTimeTearDown]
-    public async Task DropShop()
-    {
-        if (_client is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-
-        if (_duckDbFile is not null)
-        {
-            File.Delete(_duckDbFile);
-            File.Delete(_duckDbFile + ".wal");
-        }
-    }
-
-    private async Task<List<JsonElement>> RunSqlAsync(string sql)
-    {
-        await using var reader = await _client.ExecuteAsync(new WarehouseQuery(sql), CancellationToken.None);
-        var rows = new List<JsonElement>();
-        while (await reader.ReadAsync(CancellationToken.None))
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
-            {
-                reader.WriteRow(writer);
-            }
-
-            rows.Add(JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone());
-        }
-
-        return rows;
-    }
-
-    private Task<List<JsonElement>> RunAsync(MetricQuery query, string explore = "orders") =>
-        RunSqlAsync(_compiler.Compile(_catalog.Explores[explore], query).Sql);
-
     private static MetricQuery Query(string[] dimensions, string[] metrics, FilterGroup? where = null, FilterGroup? having = null, SortField[]? sorts = null, int limit = 500) =>
         new("orders", dimensions, metrics, where, having, sorts ?? [], limit);
 
@@ -174,7 +101,6 @@ public class MetricQueryCompilerTests(string warehouse)
     private static FilterRule Rule(string field, string op, params object[] values) =>
         new(field, op, values.Select(v => new FilterValue(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!, v is string)).ToList());
 
-    private static decimal Number(JsonElement row, string field) => row.GetProperty(field).GetDecimal();
 
     [Test]
     public async Task GroupsByDimension_AndAggregatesMetrics()
@@ -235,7 +161,7 @@ public class MetricQueryCompilerTests(string warehouse)
     {
         var query = new MetricQuery("customers", ["orders_status"], ["customers_vip_points"], null, null, [], 500);
 
-        var error = Assert.Throws<MetricQueryException>(() => _compiler.Compile(_catalog.Explores["customers"], query));
+        var error = Assert.Throws<MetricQueryException>(() => Compiler.Compile(Catalog.Explores["customers"], query));
 
         Assert.That(error!.Message, Does.Contain("join to orders").And.Contain("customers_vip_points"));
     }
@@ -338,9 +264,6 @@ public class MetricQueryCompilerTests(string warehouse)
         }
     }
 
-    private Task ExecuteDataAsync(string sql) =>
-        _database is not null ? _database.ExecuteAsync(sql) : TestDuckDb.ExecuteAsync(_duckDbFile!, sql);
-
     [Test]
     public async Task MetricFilters_GoInHaving()
     {
@@ -395,7 +318,7 @@ public class MetricQueryCompilerTests(string warehouse)
             TableCalculations = [new TableCalculation("sneaky", "Sneaky", "${orders.amount} * 2")],
         };
 
-        Assert.That(() => _compiler.Compile(_catalog.Explores["orders"], query), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_amount"));
+        Assert.That(() => Compiler.Compile(Catalog.Explores["orders"], query), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_amount"));
     }
 
     [TestCase("orders_amount", "equals")]
@@ -420,7 +343,7 @@ public class MetricQueryCompilerTests(string warehouse)
             var rule = new FilterRule(field, op, values.Select(v => new FilterValue(v, true)).ToList(), UnitOfTime: "days");
 
             Assert.That(
-                () => _compiler.Compile(_catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
+                () => Compiler.Compile(Catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
                 Throws.TypeOf<MetricQueryException>().With.Message.Contains(field),
                 $"{op} {text}");
         }
@@ -434,26 +357,26 @@ public class MetricQueryCompilerTests(string warehouse)
         var rule = new FilterRule("orders_order_date", op, [], UnitOfTime: "days'); drop table orders; --");
 
         Assert.That(
-            () => _compiler.Compile(_catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
+            () => Compiler.Compile(Catalog.Explores["orders"], Query([], ["orders_order_count"], where: And(rule))),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("unitOfTime"));
     }
 
     [Test]
     public void Errors_NameTheFieldOperatorOrValue()
     {
-        var explore = _catalog.Explores["orders"];
+        var explore = Catalog.Explores["orders"];
 
-        Assert.That(() => _compiler.Compile(explore, Query(["orders_nope"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_nope"));
-        Assert.That(() => _compiler.Compile(explore, Query(["orders_total_revenue"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("is a metric"));
-        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "resembles", "x")))),
+        Assert.That(() => Compiler.Compile(explore, Query(["orders_nope"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("orders_nope"));
+        Assert.That(() => Compiler.Compile(explore, Query(["orders_total_revenue"], [])), Throws.TypeOf<MetricQueryException>().With.Message.Contains("is a metric"));
+        Assert.That(() => Compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "resembles", "x")))),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("resembles"));
-        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "equals", "ten")))),
+        Assert.That(() => Compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "equals", "ten")))),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("\"ten\"").And.Message.Contains("not a number"));
-        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "startsWith", "1")))),
+        Assert.That(() => Compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_amount", "startsWith", "1")))),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("applies to text"));
-        Assert.That(() => _compiler.Compile(explore, Query(["orders_status"], ["orders_total_revenue"], sorts: [new SortField("orders_amount", true)])),
+        Assert.That(() => Compiler.Compile(explore, Query(["orders_status"], ["orders_total_revenue"], sorts: [new SortField("orders_amount", true)])),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("not selected"));
-        Assert.That(() => _compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "equals", "nul\0byte")))),
+        Assert.That(() => Compiler.Compile(explore, Query([], ["orders_total_revenue"], where: And(Rule("orders_status", "equals", "nul\0byte")))),
             Throws.TypeOf<MetricQueryException>().With.Message.Contains("NUL"));
     }
 }

@@ -10,9 +10,19 @@ public sealed class DuckDbSqlDialect : LimitOffsetSqlDialect
     public override string NowIn(string timezone) => $"timezone({QuoteString(timezone)}, NOW())";
 
     /// <inheritdoc />
+    public override string SumDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("list_sum", keys, value);
+
+    /// <inheritdoc />
+    public override string AverageDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("list_avg", keys, value);
+
+    /// <inheritdoc />
     public override string Median(string expression) => $"MEDIAN({expression})";
 
     /// <inheritdoc />
     public override string Percentile(string expression, int percentile) =>
         $"QUANTILE_CONT({expression}, {(percentile / 100m).ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
+    // The group's distinct {key, value} structs, then the value of each (NULL values are skipped by list_sum and list_avg).
+    private static string OverDistinctKeys(string aggregate, IReadOnlyList<string> keys, string value) =>
+        $"{aggregate}(list_transform(list_distinct(LIST({{'k': [{string.Join(", ", keys.Select(k => $"CAST({k} AS VARCHAR)"))}], 'v': {value}}})), lambda lightdash_pair: lightdash_pair.v))";
 }

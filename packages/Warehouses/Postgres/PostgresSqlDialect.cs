@@ -8,4 +8,16 @@ public sealed class PostgresSqlDialect : LimitOffsetSqlDialect
 
     /// <inheritdoc />
     public override string NowIn(string timezone) => $"(NOW() AT TIME ZONE {QuoteString(timezone)})";
+
+    /// <inheritdoc />
+    public override string SumDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("SUM", keys, value);
+
+    /// <inheritdoc />
+    public override string AverageDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("AVG", keys, value);
+
+    // The group's (key, value) pairs are gathered into arrays (outer-level aggregates), made distinct
+    // and aggregated again in a scalar subquery. A composite key is compared by its row's text.
+    private static string OverDistinctKeys(string aggregate, IReadOnlyList<string> keys, string value) =>
+        $"(SELECT {aggregate}(lightdash_distinct.v) FROM (SELECT DISTINCT k, v FROM UNNEST(" +
+        $"ARRAY_AGG(CAST(ROW({string.Join(", ", keys)}) AS TEXT)), ARRAY_AGG({value})) AS lightdash_distinct(k, v)) AS lightdash_distinct)";
 }
