@@ -119,10 +119,16 @@ internal sealed class FilterCompiler(MetricQueryCompiler.Context context, ISqlDi
             throw new MetricQueryException($"Filter {rule.Operator} on {rule.FieldId} needs settings.unitOfTime: days, weeks, months, quarters or years.");
         }
 
-        var now = dialect.NowIn(timezone);
-        var startOfUnit = $"DATE_TRUNC('{unit.Truncate}', {now})";
-        string Shift(string from, int units, string sign) =>
-            $"({from} {sign} INTERVAL '{(units * unit.Multiplier).ToString(CultureInfo.InvariantCulture)} {unit.Interval}')";
+        // A date dimension is compared in whole dates (today, not this instant), as Lightdash does: the
+        // boundary day of "in the past 223 days" is the 223rd day back, and it is included.
+        var isDate = type == "date";
+        var now = isDate ? $"CAST({dialect.NowIn(timezone)} AS DATE)" : dialect.NowIn(timezone);
+        var startOfUnit = isDate ? $"CAST(DATE_TRUNC('{unit.Truncate}', {now}) AS DATE)" : $"DATE_TRUNC('{unit.Truncate}', {now})";
+        string Shift(string from, int units, string sign)
+        {
+            var shifted = $"({from} {sign} INTERVAL '{(units * unit.Multiplier).ToString(CultureInfo.InvariantCulture)} {unit.Interval}')";
+            return isDate ? $"CAST({shifted} AS DATE)" : shifted;
+        }
         int Count()
         {
             Need(rule, 1, 1);
