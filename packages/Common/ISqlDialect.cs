@@ -13,7 +13,13 @@ public interface ISqlDialect
     /// <exception cref="ArgumentException">The text holds a NUL character, which no warehouse text type stores.</exception>
     string QuoteString(string value);
 
-    /// <summary>The expression truncated to the start of its day, week, month, quarter or year, as a date.</summary>
+    /// <summary>
+    /// The expression at a time interval: truncated to the start of its day, week, month, quarter or
+    /// year (a date) or hour, minute, second or millisecond (a timestamp); or a part of it: year_num,
+    /// quarter_num, month_num, week_num, day_of_year_num, day_of_month_num, day_of_week_index (0 is
+    /// Sunday), hour_of_day_num, minute_of_hour_num (numbers), month_name, day_of_week_name,
+    /// quarter_name (text: January, Monday, Q1).
+    /// </summary>
     string TruncateDate(string expression, string interval);
 
     /// <summary>The median of an expression (an ordered-set aggregate).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Semantic;
@@ -29,6 +30,8 @@ public enum FieldKind
 /// <param name="Percentile">For percentile metrics: the percentile, 0 to 100.</param>
 /// <param name="MetricFilters">For metrics: only rows where these dimensions (of the metric's table) equal one of the values count.</param>
 /// <param name="DistinctKeys">For sum_distinct and average_distinct metrics: the dimensions (of the metric's table) whose distinct values each count once.</param>
+/// <param name="IntervalSql">For custom granularities: their SQL, with <c>${COLUMN}</c> standing for the base dimension.</param>
+/// <param name="Presentation">What clients show and no query depends on: groups, urls, colors, spotlight, default time dimension... (keys camelCased, values as written).</param>
 public sealed record ExploreField(
     string Id,
     string Name,
@@ -45,7 +48,9 @@ public sealed record ExploreField(
     string? BaseDimension = null,
     int? Percentile = null,
     IReadOnlyList<MetricFilter>? MetricFilters = null,
-    IReadOnlyList<string>? DistinctKeys = null)
+    IReadOnlyList<string>? DistinctKeys = null,
+    string? IntervalSql = null,
+    IReadOnlyDictionary<string, JsonNode?>? Presentation = null)
 {
     /// <summary>A post-calculation metric (percent_of_previous, percent_of_total, running_total): a window over the grouped result.</summary>
     public bool IsPostCalculation => Kind == FieldKind.Metric && MetricTypes.PostCalculation.Contains(Type);
@@ -90,7 +95,8 @@ public sealed record MetricFilter(string Dimension, IReadOnlyList<string> Values
 /// <param name="SqlFrom">The warehouse relation it reads.</param>
 /// <param name="Label">A friendly name.</param>
 /// <param name="Join">How it is joined, or null for the base table.</param>
-public sealed record ExploreTable(string Name, string Model, string SqlFrom, string Label, ExploreJoin? Join);
+/// <param name="Description">For joined tables: the join's description, if any.</param>
+public sealed record ExploreTable(string Name, string Model, string SqlFrom, string Label, ExploreJoin? Join, string? Description = null);
 
 /// <summary>How a table is joined to the base table.</summary>
 /// <param name="SqlOn">The join condition (templated with <c>${table.field}</c> references).</param>
@@ -105,7 +111,15 @@ public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship
 /// <param name="SourceFile">The file the base model comes from.</param>
 /// <param name="Tables">The base table first, then the joined ones.</param>
 /// <param name="Fields">Every field, by id.</param>
-public sealed record Explore(string Name, string Label, string? Description, string SourceFile, IReadOnlyList<ExploreTable> Tables, IReadOnlyDictionary<string, ExploreField> Fields);
+/// <param name="Presentation">What clients show about the explore: group label, spotlight, default time dimension... (keys camelCased).</param>
+public sealed record Explore(
+    string Name,
+    string Label,
+    string? Description,
+    string SourceFile,
+    IReadOnlyList<ExploreTable> Tables,
+    IReadOnlyDictionary<string, ExploreField> Fields,
+    IReadOnlyDictionary<string, JsonNode?>? Presentation = null);
 
 /// <summary>A problem in a model file: an error (the model is left out) or a warning (ignored keys).</summary>
 /// <param name="File">The file, relative to the models folder.</param>
@@ -157,3 +171,29 @@ public static class FriendlyNames
         _ => null,
     };
 }
+
+/// <summary>The time intervals a date or timestamp dimension can be seen at, and the type of each.</summary>
+public static class TimeIntervals
+{
+    /// <summary>The intervals of a date or timestamp dimension that does not list its own.</summary>
+    public static readonly IReadOnlyList<string> Default = ["day", "week", "month", "quarter", "year"];
+
+    /// <summary>Every built-in interval (as Lightdash names them, lower-cased) with the type of its values.</summary>
+    public static readonly IReadOnlyDictionary<string, string> BuiltIn = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["millisecond"] = "timestamp", ["second"] = "timestamp", ["minute"] = "timestamp", ["hour"] = "timestamp",
+        ["day"] = "date", ["week"] = "date", ["month"] = "date", ["quarter"] = "date", ["year"] = "date",
+        ["year_num"] = "number", ["quarter_num"] = "number", ["month_num"] = "number", ["week_num"] = "number",
+        ["day_of_year_num"] = "number", ["day_of_month_num"] = "number", ["day_of_week_index"] = "number",
+        ["hour_of_day_num"] = "number", ["minute_of_hour_num"] = "number",
+        ["month_name"] = "string", ["day_of_week_name"] = "string", ["quarter_name"] = "string",
+    };
+}
+
+/// <summary>A custom granularity from <c>lightdash.config.yml</c>: a named interval defined by SQL.</summary>
+/// <param name="Name">Its name, as listed in a dimension's <c>time_intervals</c>.</param>
+/// <param name="Label">A friendly name.</param>
+/// <param name="Sql">Its SQL, with <c>${COLUMN}</c> standing for the dimension.</param>
+/// <param name="Type">The type of its values: date, timestamp, string or number.</param>
+public sealed record CustomGranularity(string Name, string Label, string Sql, string Type);
+

@@ -273,7 +273,10 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             if (field.TimeInterval is { } interval && field.BaseDimension is { } baseName)
             {
                 var baseField = Field($"{field.Table}_{baseName}", FieldKind.Dimension);
-                return dialect.TruncateDate(DimensionSql(baseField, depth + 1), interval);
+                var column = DimensionSql(baseField, depth + 1);
+                return field.IntervalSql is { } custom
+                    ? "(" + Render(custom.Replace("${COLUMN}", column, StringComparison.Ordinal), field.Table, depth, allowMetrics: false) + ")"
+                    : dialect.TruncateDate(column, interval);
             }
 
             return "(" + Render(field.Sql, field.Table, depth, allowMetrics: false) + ")";

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -6,23 +7,32 @@ namespace Lightdash.Net.Semantic;
 
 /// <summary>
 /// Loads a project's model files (dbt-style <c>models:</c> entries, Lightdash settings under
-/// <c>meta</c> or <c>config.meta</c>) into explores. A model with an error is left out, with the
-/// error naming its file, model and field; the others still load. Keys outside the supported subset
-/// are ignored with a warning.
+/// <c>meta</c> or <c>config.meta</c>), its <c>lightdash.config.yml</c> (custom granularities) and its
+/// <c>.md</c> doc blocks into explores. A model with an error is left out, with the error naming its
+/// file, model and field; the others still load. Settings that only clients show are carried through
+/// as written; keys that affect nothing are ignored with a warning.
 /// </summary>
 public static class ModelFileLoader
 {
-    private static readonly string[] DefaultIntervals = ["day", "week", "month", "quarter", "year"];
-    private static readonly HashSet<string> Intervals = [.. DefaultIntervals];
+    /// <summary>The project settings file, read for its custom granularities.</summary>
+    public const string ConfigFileName = "lightdash.config.yml";
+
     private static readonly HashSet<string> JoinTypes = ["left", "inner", "right", "full"];
     private static readonly HashSet<string> Relationships = ["one-to-one", "one-to-many", "many-to-one", "many-to-many"];
-    private static readonly HashSet<string> ModelMetaKeys = ["sql_from", "label", "joins", "metrics", "group_label", "order_fields_by"];
-    private static readonly HashSet<string> ColumnMetaKeys = ["dimension", "metrics"];
-    private static readonly HashSet<string> DimensionKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "time_intervals", "group_label"];
-    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "group_label", "distinct_keys"];
-    private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label"];
 
-    /// <summary>Every *.yml and *.yaml file below <paramref name="folder"/>, loaded into explores.</summary>
+    // Keys the loader acts on, and keys carried through for clients (they change no query).
+    private static readonly HashSet<string> ModelMetaKeys = ["sql_from", "label", "joins", "metrics", "explores", "default_time_dimension"];
+    private static readonly HashSet<string> ModelShownKeys = ["group_label", "order_fields_by", "spotlight", "primary_key", "ai_hint", "group_details", "pre_aggregates", "tags"];
+    private static readonly HashSet<string> ColumnMetaKeys = ["dimension", "metrics", "additional_dimensions"];
+    private static readonly HashSet<string> DimensionKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "time_intervals"];
+    private static readonly HashSet<string> DimensionShownKeys = ["group_label", "groups", "urls", "colors", "spotlight", "compact", "filter_autocomplete", "ai_hint", "tags", "image"];
+    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "distinct_keys"];
+    private static readonly HashSet<string> MetricShownKeys = ["group_label", "groups", "urls", "spotlight", "compact", "show_underlying_values", "drivers", "ai_hint", "default_time_dimension", "tags"];
+    private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label", "description"];
+    private static readonly HashSet<string> ExploreKeys = ["label", "description", "joins", "additional_dimensions", "group_label"];
+    private static readonly HashSet<string> ConfigKeys = ["custom_granularities", "spotlight", "parameters"];
+
+    /// <summary>Every *.yml, *.yaml and *.md file below <paramref name="folder"/>, loaded into explores.</summary>
     public static ExploreCatalog LoadFolder(string folder)
     {
         if (!Directory.Exists(folder))
@@ -31,20 +41,38 @@ public static class ModelFileLoader
         }
 
         var files = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+            .Where(IsProjectFile)
             .Order(StringComparer.Ordinal)
-            .Select(f => (Path.GetRelativePath(folder, f), File.ReadAllText(f)));
+            .Select(f => (Path.GetRelativePath(folder, f).Replace('\\', '/'), File.ReadAllText(f)));
         return Load(files);
     }
 
-    /// <summary>Loads model files given as (name, content).</summary>
+    /// <summary>True for the files a project is made of: model YAML, <c>lightdash.config.yml</c> and markdown doc blocks.</summary>
+    public static bool IsProjectFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".md", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Loads project files given as (name, content): model YAML, <c>lightdash.config.yml</c> and <c>.md</c> doc blocks.</summary>
     public static ExploreCatalog Load(IEnumerable<(string File, string Content)> files)
     {
+        var all = files.ToList();
         var problems = new Problems();
-        var models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
-        foreach (var (file, content) in files)
+        var docs = new DocBlocks();
+        foreach (var (_, content) in all.Where(f => f.File.EndsWith(".md", StringComparison.OrdinalIgnoreCase)))
         {
-            foreach (var model in ReadFile(file, content, problems))
+            docs.Add(content);
+        }
+
+        var granularities = new Dictionary<string, CustomGranularity>(StringComparer.Ordinal);
+        foreach (var (file, content) in all.Where(f => IsConfigFile(f.File)))
+        {
+            ReadConfig(file, content, granularities, problems);
+        }
+
+        var context = new LoadContext(problems, docs, granularities);
+        var models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
+        foreach (var (file, content) in all.Where(f => !f.File.EndsWith(".md", StringComparison.OrdinalIgnoreCase) && !IsConfigFile(f.File)))
+        {
+            foreach (var model in ReadFile(file, content, context))
             {
                 if (!models.TryAdd(model.Name, model))
                 {
@@ -58,30 +86,86 @@ public static class ModelFileLoader
         var explores = new Dictionary<string, Explore>(StringComparer.Ordinal);
         foreach (var model in models.Values)
         {
-            if (BuildExplore(model, models, broken, problems) is { } explore)
+            var definitions = new[] { new ExploreDefinition(model.Name, model.Label, model.Description, null, [], model.Line) }.Concat(model.Explores);
+            foreach (var definition in definitions)
             {
-                explores[explore.Name] = explore;
+                if (definition.Name != model.Name && (models.ContainsKey(definition.Name) || explores.ContainsKey(definition.Name)))
+                {
+                    problems.Error(model, definition.Name, definition.Line, $"Explore {definition.Name} has the name of another model or explore.");
+                    continue;
+                }
+
+                if (BuildExplore(model, definition, models, broken, problems) is { } explore)
+                {
+                    explores[explore.Name] = explore;
+                }
             }
         }
 
         return new ExploreCatalog(explores, problems.Errors, problems.Warnings);
     }
 
-    private static List<ModelDefinition> ReadFile(string file, string content, Problems problems)
+    private static bool IsConfigFile(string file) => Path.GetFileName(file).Equals(ConfigFileName, StringComparison.OrdinalIgnoreCase);
+
+    private static YamlStream? Parse(string file, string content, Problems problems)
     {
         var stream = new YamlStream();
         try
         {
             stream.Load(new StringReader(content));
+            return stream;
         }
         catch (YamlException e)
         {
             problems.Errors.Add(new ModelProblem(file, null, null, (int)e.Start.Line, $"Not valid YAML: {e.Message}"));
-            return [];
+            return null;
+        }
+    }
+
+    private static void ReadConfig(string file, string content, Dictionary<string, CustomGranularity> granularities, Problems problems)
+    {
+        if (Parse(file, content, problems)?.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root)
+        {
+            return;
         }
 
+        foreach (var (key, value) in root.Entries().Where(e => !ConfigKeys.Contains(e.Key)))
+        {
+            problems.Warnings.Add(new ModelProblem(file, null, null, value.Line(), $"The {ConfigFileName} key \"{key}\" is not supported and was ignored."));
+        }
+
+        if (root.Child("custom_granularities") is not YamlMappingNode definitions)
+        {
+            return;
+        }
+
+        foreach (var (name, node) in definitions.Entries())
+        {
+            var definition = node as YamlMappingNode;
+            var type = definition?.Text("type") ?? "date";
+            if (definition?.Text("sql") is not { Length: > 0 } sql || !sql.Contains("${COLUMN}", StringComparison.Ordinal))
+            {
+                problems.Errors.Add(new ModelProblem(file, null, name, node.Line(), $"Custom granularity {name} needs sql using ${{COLUMN}} for the dimension."));
+            }
+            else if (type is not ("date" or "timestamp" or "string" or "number"))
+            {
+                problems.Errors.Add(new ModelProblem(file, null, name, node.Line(), $"Custom granularity {name} has type \"{type}\"; it must be date, timestamp, string or number."));
+            }
+            else if (TimeIntervals.BuiltIn.ContainsKey(name.ToLowerInvariant()))
+            {
+                problems.Errors.Add(new ModelProblem(file, null, name, node.Line(), $"Custom granularity {name} has the name of a built-in interval."));
+            }
+            else
+            {
+                granularities[name] = new CustomGranularity(name, definition.Text("label") ?? FriendlyNames.Of(name), sql, type);
+            }
+        }
+    }
+
+    private static List<ModelDefinition> ReadFile(string file, string content, LoadContext context)
+    {
         var found = new List<ModelDefinition>();
-        foreach (var document in stream.Documents)
+        foreach (var document in Parse(file, content, context.Problems)?.Documents ?? [])
         {
             if (document.RootNode is not YamlMappingNode root || root.Child("models") is not YamlSequenceNode entries)
             {
@@ -92,30 +176,33 @@ public static class ModelFileLoader
             {
                 if (entry is not YamlMappingNode map || map.Text("name") is not { Length: > 0 } name)
                 {
-                    problems.Errors.Add(new ModelProblem(file, null, null, entry.Line(), "A model needs a name."));
+                    context.Problems.Errors.Add(new ModelProblem(file, null, null, entry.Line(), "A model needs a name."));
                     continue;
                 }
 
-                found.Add(ReadModel(file, name, map, problems));
+                found.Add(ReadModel(file, name, map, context));
             }
         }
 
         return found;
     }
 
-    private static ModelDefinition ReadModel(string file, string name, YamlMappingNode map, Problems problems)
+    private static ModelDefinition ReadModel(string file, string name, YamlMappingNode map, LoadContext context)
     {
-        var model = new ModelDefinition(file, name, map.Line(), map.Text("description"));
+        var problems = context.Problems;
+        var model = new ModelDefinition(file, name, map.Line());
+        model.Description = context.Describe(model, null, map.Line(), map.Text("description"));
         var meta = map.Meta();
-        problems.WarnUnknown(model, null, meta, ModelMetaKeys, "model meta");
+        problems.WarnUnknown(model, null, meta, [.. ModelMetaKeys, .. ModelShownKeys], "model meta");
         model.SqlFrom = meta.Text("sql_from") ?? name;
         model.Label = meta.Text("label") ?? FriendlyNames.Of(name);
+        model.Presentation = Shown(meta, ModelShownKeys);
 
         if (map.Child("columns") is YamlSequenceNode columns)
         {
             foreach (var column in columns.OfType<YamlMappingNode>())
             {
-                ReadColumn(model, column, problems);
+                ReadColumn(model, column, context);
             }
         }
 
@@ -123,23 +210,34 @@ public static class ModelFileLoader
         {
             foreach (var (metricName, definition) in metrics.Entries())
             {
-                ReadMetric(model, metricName, definition, defaultSql: null, problems);
+                ReadMetric(model, metricName, definition, defaultSql: null, context);
             }
         }
 
         if (meta.Child("joins") is YamlSequenceNode joins)
         {
-            foreach (var join in joins)
+            model.Joins.AddRange(ReadJoins(model, joins, problems));
+        }
+
+        if (meta.Child("default_time_dimension") is { } defaultTime)
+        {
+            model.DefaultTimeDimension = (defaultTime, meta.Line());
+        }
+
+        if (meta.Child("explores") is YamlMappingNode explores)
+        {
+            foreach (var (exploreName, node) in explores.Entries())
             {
-                ReadJoin(model, join, problems);
+                ReadExplore(model, exploreName, node, context);
             }
         }
 
         return model;
     }
 
-    private static void ReadColumn(ModelDefinition model, YamlMappingNode column, Problems problems)
+    private static void ReadColumn(ModelDefinition model, YamlMappingNode column, LoadContext context)
     {
+        var problems = context.Problems;
         if (column.Text("name") is not { Length: > 0 } columnName)
         {
             problems.Error(model, null, column.Line(), "A column needs a name.");
@@ -149,36 +247,14 @@ public static class ModelFileLoader
         var meta = column.Meta();
         problems.WarnUnknown(model, columnName, meta, ColumnMetaKeys, "column meta");
         var dimension = meta.Child("dimension") as YamlMappingNode ?? new YamlMappingNode();
-        problems.WarnUnknown(model, columnName, dimension, DimensionKeys, "dimension");
-        var type = dimension.Text("type") ?? "string";
-        if (FriendlyNames.DimensionTypeOf(type) is null)
-        {
-            problems.Error(model, columnName, dimension.Line(), $"Dimension type \"{type}\" is not one of string, number, boolean, date, timestamp.");
-            return;
-        }
-
         var sql = dimension.Text("sql") ?? $"${{TABLE}}.{columnName}";
-        var label = dimension.Text("label") ?? FriendlyNames.Of(columnName);
-        var field = new FieldDefinition(
-            columnName, FieldKind.Dimension, type, label, dimension.Text("description") ?? column.Text("description"), sql,
-            dimension.Flag("hidden") ?? false, dimension.Text("format"), dimension.Number("round"), column.Line());
-        model.Add(field, problems);
+        ReadDimension(model, columnName, dimension, sql, column.Text("description"), column.Line(), model.Fields, context);
 
-        if (type is "date" or "timestamp")
+        if (meta.Child("additional_dimensions") is YamlMappingNode additional)
         {
-            foreach (var interval in ReadIntervals(model, columnName, dimension, problems))
+            foreach (var (name, node) in additional.Entries())
             {
-                model.Add(
-                    field with
-                    {
-                        Name = $"{columnName}_{interval}",
-                        Type = "date",
-                        Label = $"{label} {interval}",
-                        Hidden = field.Hidden,
-                        TimeInterval = interval,
-                        BaseDimension = columnName,
-                    },
-                    problems);
+                ReadAdditionalDimension(model, name, node, model.Fields, context);
             }
         }
 
@@ -186,55 +262,113 @@ public static class ModelFileLoader
         {
             foreach (var (metricName, definition) in metrics.Entries())
             {
-                ReadMetric(model, metricName, definition, sql, problems);
+                ReadMetric(model, metricName, definition, sql, context);
             }
         }
     }
 
-    private static IEnumerable<string> ReadIntervals(ModelDefinition model, string columnName, YamlMappingNode dimension, Problems problems)
+    private static void ReadAdditionalDimension(ModelDefinition model, string name, YamlNode node, List<FieldDefinition> into, LoadContext context)
+    {
+        if (node is not YamlMappingNode definition || definition.Text("sql") is not { Length: > 0 } sql)
+        {
+            context.Problems.Error(model, name, node.Line(), "An additional dimension needs sql.");
+            return;
+        }
+
+        ReadDimension(model, name, definition, sql, null, node.Line(), into, context);
+    }
+
+    /// <summary>A dimension and its time intervals, added to <paramref name="into"/>.</summary>
+    private static void ReadDimension(ModelDefinition model, string name, YamlMappingNode dimension, string sql, string? columnDescription, int line, List<FieldDefinition> into, LoadContext context)
+    {
+        var problems = context.Problems;
+        problems.WarnUnknown(model, name, dimension, [.. DimensionKeys, .. DimensionShownKeys], "dimension");
+        var type = dimension.Text("type") ?? "string";
+        if (FriendlyNames.DimensionTypeOf(type) is null)
+        {
+            problems.Error(model, name, dimension.Line(), $"Dimension type \"{type}\" is not one of string, number, boolean, date, timestamp.");
+            return;
+        }
+
+        var label = dimension.Text("label") ?? FriendlyNames.Of(name);
+        var field = new FieldDefinition(
+            name, FieldKind.Dimension, type, label, context.Describe(model, name, line, dimension.Text("description") ?? columnDescription), sql,
+            dimension.Flag("hidden") ?? false, dimension.Text("format"), dimension.Number("round"), line,
+            Presentation: Shown(dimension, DimensionShownKeys));
+        model.Add(field, into, problems);
+
+        if (type is "date" or "timestamp")
+        {
+            foreach (var interval in ReadIntervals(model, name, dimension, context))
+            {
+                var custom = context.Granularities.GetValueOrDefault(interval);
+                model.Add(
+                    field with
+                    {
+                        Name = $"{name}_{interval.ToLowerInvariant()}",
+                        Type = custom?.Type ?? TimeIntervals.BuiltIn[interval],
+                        Label = $"{label} {custom?.Label.ToLowerInvariant() ?? interval.Replace('_', ' ')}",
+                        TimeInterval = interval,
+                        BaseDimension = name,
+                        IntervalSql = custom?.Sql,
+                    },
+                    into,
+                    problems);
+            }
+        }
+    }
+
+    private static IEnumerable<string> ReadIntervals(ModelDefinition model, string columnName, YamlMappingNode dimension, LoadContext context)
     {
         switch (dimension.Child("time_intervals"))
         {
             case null:
-                return DefaultIntervals;
+                return TimeIntervals.Default;
             case YamlScalarNode { Value: { } off } when off.Equals("OFF", StringComparison.OrdinalIgnoreCase):
                 return [];
             case YamlSequenceNode list:
                 var intervals = new List<string>();
                 foreach (var item in list.OfType<YamlScalarNode>())
                 {
-                    var interval = (item.Value ?? "").ToLowerInvariant();
-                    if (interval == "raw")
+                    var written = item.Value ?? "";
+                    if (written.Equals("raw", StringComparison.OrdinalIgnoreCase))
                     {
                         continue;
                     }
 
-                    if (Intervals.Contains(interval))
+                    if (context.Granularities.ContainsKey(written))
                     {
-                        intervals.Add(interval);
+                        intervals.Add(written);
+                    }
+                    else if (TimeIntervals.BuiltIn.ContainsKey(written.ToLowerInvariant()))
+                    {
+                        intervals.Add(written.ToLowerInvariant());
                     }
                     else
                     {
-                        problems.Warn(model, columnName, item.Line(), $"Time interval \"{item.Value}\" is not supported (day, week, month, quarter, year) and was ignored.");
+                        context.Problems.Error(
+                            model, columnName, item.Line(),
+                            $"Time interval \"{written}\" is neither a built-in interval ({string.Join(", ", TimeIntervals.BuiltIn.Keys.Select(k => k.ToUpperInvariant()))}) nor a custom granularity of {ConfigFileName}.");
                     }
                 }
 
-                return intervals;
+                return intervals.Distinct(StringComparer.Ordinal);
             default:
-                problems.Error(model, columnName, dimension.Line(), "time_intervals must be a list of intervals or OFF.");
+                context.Problems.Error(model, columnName, dimension.Line(), "time_intervals must be a list of intervals or OFF.");
                 return [];
         }
     }
 
-    private static void ReadMetric(ModelDefinition model, string metricName, YamlNode node, string? defaultSql, Problems problems)
+    private static void ReadMetric(ModelDefinition model, string metricName, YamlNode node, string? defaultSql, LoadContext context)
     {
+        var problems = context.Problems;
         if (node is not YamlMappingNode metric)
         {
             problems.Error(model, metricName, node.Line(), "A metric must be a mapping with at least a type.");
             return;
         }
 
-        problems.WarnUnknown(model, metricName, metric, MetricKeys, "metric");
+        problems.WarnUnknown(model, metricName, metric, [.. MetricKeys, .. MetricShownKeys], "metric");
         var type = metric.Text("type");
         if (type is null || !MetricTypes.All.Contains(type))
         {
@@ -248,6 +382,12 @@ public static class ModelFileLoader
             problems.Error(
                 model, metricName, metric.Line(),
                 MetricTypes.Aggregate.Contains(type) ? $"A {type} metric defined on the model needs sql." : $"A {type} metric needs sql referring to other metrics (${{metric_name}}).");
+            return;
+        }
+
+        if (type == "percentile" && metric.Number("percentile") is not (>= 0 and <= 100))
+        {
+            problems.Error(model, metricName, metric.Line(), "A percentile metric needs percentile: a number from 0 to 100.");
             return;
         }
 
@@ -267,94 +407,145 @@ public static class ModelFileLoader
             }
         }
 
-        if (type == "percentile" && metric.Number("percentile") is not (>= 0 and <= 100))
+        if (ReadMetricFilters(model, metricName, metric, problems) is not { } filters)
         {
-            problems.Error(model, metricName, metric.Line(), "A percentile metric needs percentile: a number from 0 to 100.");
             return;
         }
 
-        var filters = new List<MetricFilter>();
-        if (metric.Child("filters") is { } filterNode)
+        if (metric.Child("default_time_dimension") is { } defaultTime)
         {
-            // Lightdash's shape: a list of { dimension: value } (or { dimension: [values] }) mappings, all of which must hold.
-            foreach (var item in filterNode is YamlSequenceNode list ? list.Children : [filterNode])
-            {
-                if (item is not YamlMappingNode condition)
-                {
-                    problems.Error(model, metricName, item.Line(), "Metric filters are a list of { dimension: value } conditions.");
-                    return;
-                }
-
-                foreach (var (dimension, value) in condition.Entries())
-                {
-                    var values = value switch
-                    {
-                        YamlScalarNode { Value: { } one } => [one],
-                        YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").ToList(),
-                        _ => null,
-                    };
-                    if (values is null || values.Count == 0)
-                    {
-                        problems.Error(model, metricName, value.Line(), $"The filter on {dimension} needs a value or a list of values.");
-                        return;
-                    }
-
-                    filters.Add(new MetricFilter(dimension, values));
-                }
-            }
+            model.MetricDefaultTimeDimensions.Add((metricName, defaultTime));
         }
 
         model.Add(
             new FieldDefinition(
-                metricName, FieldKind.Metric, type, metric.Text("label") ?? FriendlyNames.Of(metricName), metric.Text("description"),
+                metricName, FieldKind.Metric, type, metric.Text("label") ?? FriendlyNames.Of(metricName), context.Describe(model, metricName, metric.Line(), metric.Text("description")),
                 sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line(),
                 Percentile: type == "percentile" ? metric.Number("percentile") : null,
-                MetricFilters: filters.Count > 0 ? filters : null, DistinctKeys: distinctKeys),
+                MetricFilters: filters.Count > 0 ? filters : null, DistinctKeys: distinctKeys,
+                Presentation: Shown(metric, MetricShownKeys)),
+            model.Fields,
             problems);
     }
 
-    private static void ReadJoin(ModelDefinition model, YamlNode node, Problems problems)
+    /// <summary>Lightdash's shape: a list of { dimension: value } (or { dimension: [values] }) mappings, all of which must hold; null after an error.</summary>
+    private static List<MetricFilter>? ReadMetricFilters(ModelDefinition model, string metricName, YamlMappingNode metric, Problems problems)
     {
-        if (node is not YamlMappingNode join || join.Text("join") is not { Length: > 0 } target)
+        var filters = new List<MetricFilter>();
+        if (metric.Child("filters") is not { } filterNode)
         {
-            problems.Error(model, null, node.Line(), "A join needs the model to join (join: <model>).");
+            return filters;
+        }
+
+        foreach (var item in filterNode is YamlSequenceNode list ? list.Children : [filterNode])
+        {
+            if (item is not YamlMappingNode condition)
+            {
+                problems.Error(model, metricName, item.Line(), "Metric filters are a list of { dimension: value } conditions.");
+                return null;
+            }
+
+            foreach (var (dimension, value) in condition.Entries())
+            {
+                var values = value switch
+                {
+                    YamlScalarNode { Value: { } one } => [one],
+                    YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").ToList(),
+                    _ => null,
+                };
+                if (values is null || values.Count == 0)
+                {
+                    problems.Error(model, metricName, value.Line(), $"The filter on {dimension} needs a value or a list of values.");
+                    return null;
+                }
+
+                filters.Add(new MetricFilter(dimension, values));
+            }
+        }
+
+        return filters;
+    }
+
+    private static List<JoinDefinition> ReadJoins(ModelDefinition model, YamlSequenceNode joins, Problems problems)
+    {
+        var found = new List<JoinDefinition>();
+        foreach (var node in joins)
+        {
+            if (node is not YamlMappingNode join || join.Text("join") is not { Length: > 0 } target)
+            {
+                problems.Error(model, null, node.Line(), "A join needs the model to join (join: <model>).");
+                continue;
+            }
+
+            problems.WarnUnknown(model, target, join, JoinKeys, "join");
+            var type = (join.Text("type") ?? "left").ToLowerInvariant();
+            var relationship = join.Text("relationship")?.ToLowerInvariant();
+            if (join.Text("sql_on") is not { Length: > 0 } sqlOn)
+            {
+                problems.Error(model, target, join.Line(), $"The join to {target} needs sql_on.");
+            }
+            else if (!JoinTypes.Contains(type))
+            {
+                problems.Error(model, target, join.Line(), $"Join type \"{type}\" is not one of left, inner, right, full.");
+            }
+            else if (relationship is not null && !Relationships.Contains(relationship))
+            {
+                problems.Error(model, target, join.Line(), $"Join relationship \"{relationship}\" is not one of {string.Join(", ", Relationships)}.");
+            }
+            else
+            {
+                found.Add(new JoinDefinition(target, join.Text("alias") ?? target, join.Text("label"), join.Text("description"), new ExploreJoin(sqlOn, type, relationship), join.Line()));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>An extra explore of a model (<c>meta.explores</c>): its own label, joins (the model's when not given) and additional dimensions.</summary>
+    private static void ReadExplore(ModelDefinition model, string name, YamlNode node, LoadContext context)
+    {
+        if (node is not YamlMappingNode explore)
+        {
+            context.Problems.Error(model, name, node.Line(), "An explore must be a mapping (label, joins, additional_dimensions...).");
             return;
         }
 
-        problems.WarnUnknown(model, target, join, JoinKeys, "join");
-        var type = (join.Text("type") ?? "left").ToLowerInvariant();
-        var relationship = join.Text("relationship")?.ToLowerInvariant();
-        if (join.Text("sql_on") is not { Length: > 0 } sqlOn)
+        context.Problems.WarnUnknown(model, name, explore, ExploreKeys, "explore");
+        var joins = explore.Child("joins") is YamlSequenceNode list ? ReadJoins(model, list, context.Problems) : null;
+        var extra = new List<FieldDefinition>();
+        if (explore.Child("additional_dimensions") is YamlMappingNode additional)
         {
-            problems.Error(model, target, join.Line(), $"The join to {target} needs sql_on.");
+            foreach (var (dimensionName, definition) in additional.Entries())
+            {
+                ReadAdditionalDimension(model, dimensionName, definition, extra, context);
+            }
         }
-        else if (!JoinTypes.Contains(type))
-        {
-            problems.Error(model, target, join.Line(), $"Join type \"{type}\" is not one of left, inner, right, full.");
-        }
-        else if (relationship is not null && !Relationships.Contains(relationship))
-        {
-            problems.Error(model, target, join.Line(), $"Join relationship \"{relationship}\" is not one of {string.Join(", ", Relationships)}.");
-        }
-        else
-        {
-            model.Joins.Add(new JoinDefinition(target, join.Text("alias") ?? target, join.Text("label"), new ExploreJoin(sqlOn, type, relationship), join.Line()));
-        }
+
+        model.Explores.Add(new ExploreDefinition(
+            name, explore.Text("label") ?? FriendlyNames.Of(name), context.Describe(model, name, explore.Line(), explore.Text("description")), joins, extra, explore.Line()));
+    }
+
+    /// <summary>The keys of <paramref name="map"/> that clients show, as JSON (keys camelCased), or null when there are none.</summary>
+    private static Dictionary<string, JsonNode?>? Shown(YamlMappingNode map, HashSet<string> keys)
+    {
+        var shown = map.Entries().Where(e => keys.Contains(e.Key)).ToDictionary(e => YamlJson.CamelCase(e.Key), e => YamlJson.ToJson(e.Value), StringComparer.Ordinal);
+        return shown.Count > 0 ? shown : null;
     }
 
     /// <summary>
-    /// The model's explore: its own fields and those of the models it joins (a join brings the joined
-    /// model's fields, never its joins). Every join problem is reported, not only the first.
+    /// An explore: the model's own fields, those of the models it joins (a join brings the joined
+    /// model's fields, never its joins) and the explore's additional dimensions. Every problem is
+    /// reported, not only the first; a model with errors of its own is checked through, never returned.
     /// </summary>
-    private static Explore? BuildExplore(ModelDefinition model, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Problems problems)
+    private static Explore? BuildExplore(ModelDefinition model, ExploreDefinition definition, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Problems problems)
     {
-        // A model with errors of its own is still checked through (every error at once), never returned.
         var tables = new List<ExploreTable> { new(model.Name, model.Name, model.SqlFrom, model.Label, null) };
         var fields = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
-        AddFields(fields, model.Name, model);
+        AddFields(fields, model.Name, model.Fields);
+        AddFields(fields, model.Name, definition.AdditionalDimensions);
         var failed = broken.Contains(model.Name);
         var joinFailed = false;
-        foreach (var join in model.Joins)
+        foreach (var join in definition.Joins ?? model.Joins)
         {
             string? problem = null;
             if (!models.TryGetValue(join.Model, out var joined))
@@ -372,13 +563,13 @@ public static class ModelFileLoader
 
             if (problem is not null)
             {
-                problems.Error(model, join.Model, join.Line, problem);
+                problems.Error(model, join.Model, join.Line, definition.Name == model.Name ? problem : $"Explore {definition.Name}: {problem}");
                 joinFailed = true;
                 continue;
             }
 
-            tables.Add(new ExploreTable(join.Alias, joined!.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join));
-            AddFields(fields, join.Alias, joined);
+            tables.Add(new ExploreTable(join.Alias, joined!.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join, join.Description));
+            AddFields(fields, join.Alias, joined.Fields);
         }
 
         if (joinFailed)
@@ -392,7 +583,7 @@ public static class ModelFileLoader
         {
             foreach (var missing in DanglingReferences(field, fields))
             {
-                problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {model.Name}.");
+                problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {definition.Name}.");
                 failed = true;
             }
 
@@ -403,16 +594,62 @@ public static class ModelFileLoader
             }
         }
 
-        return failed ? null : new Explore(model.Name, model.Label, model.Description, model.File, tables, fields);
+        var presentation = model.Presentation is null ? new Dictionary<string, JsonNode?>(StringComparer.Ordinal) : new Dictionary<string, JsonNode?>(model.Presentation, StringComparer.Ordinal);
+        if (model.DefaultTimeDimension is var (node, line) && DefaultTimeDimension(model, null, node, line, fields, problems) is { } defaultTime)
+        {
+            presentation["defaultTimeDimension"] = defaultTime;
+        }
+        else if (model.DefaultTimeDimension is not null)
+        {
+            failed = true;
+        }
+
+        foreach (var (metricName, metricNode) in model.MetricDefaultTimeDimensions)
+        {
+            if (DefaultTimeDimension(model, metricName, metricNode, metricNode.Line(), fields, problems) is null)
+            {
+                failed = true;
+            }
+        }
+
+        return failed
+            ? null
+            : new Explore(definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null);
+    }
+
+    /// <summary>A checked <c>default_time_dimension</c> ({field, interval}) as JSON; null (and an error) when it names no date dimension of the model or no interval of it.</summary>
+    private static JsonObject? DefaultTimeDimension(ModelDefinition model, string? owner, YamlNode node, int line, Dictionary<string, ExploreField> fields, Problems problems)
+    {
+        var map = node as YamlMappingNode;
+        var fieldName = map?.Text("field");
+        var interval = map?.Text("interval")?.ToLowerInvariant();
+        var field = fieldName is null ? null : fields.GetValueOrDefault($"{model.Name}_{fieldName}");
+        string? problem = null;
+        if (field is not { Kind: FieldKind.Dimension, Type: "date" or "timestamp", TimeInterval: null })
+        {
+            problem = $"default_time_dimension.field must name a date or timestamp dimension of {model.Name} (got \"{fieldName}\").";
+        }
+        else if (interval is null || !fields.ContainsKey($"{field.Id}_{interval}"))
+        {
+            problem = $"default_time_dimension.interval \"{map?.Text("interval")}\" is not an interval of {field.Id}.";
+        }
+
+        if (problem is not null)
+        {
+            problems.Error(model, owner, line, problem);
+            return null;
+        }
+
+        return new JsonObject { ["field"] = fieldName, ["interval"] = interval!.ToUpperInvariant() };
     }
 
     /// <summary>The <c>${field}</c> and <c>${table.field}</c> references of the field's SQL that resolve to no field, as written.</summary>
     private static IEnumerable<string> DanglingReferences(ExploreField field, Dictionary<string, ExploreField> fields)
     {
-        foreach (Match match in MetricQueryCompiler.Reference().Matches(field.Sql))
+        foreach (Match match in MetricQueryCompiler.Reference().Matches(field.IntervalSql ?? field.Sql))
         {
             var first = match.Groups[1].Value;
-            var id = match.Groups[2].Success ? $"{first}_{match.Groups[2].Value}" : first == "TABLE" ? null : $"{field.Table}_{first}";
+            var id = match.Groups[2].Success ? $"{first}_{match.Groups[2].Value}" : first is "TABLE" or "COLUMN" ? null : $"{field.Table}_{first}";
             if (id is not null && !fields.ContainsKey(id))
             {
                 yield return match.Groups[2].Success ? $"{first}.{match.Groups[2].Value}" : first;
@@ -428,7 +665,7 @@ public static class ModelFileLoader
     private static string? ReferenceKindProblem(ExploreField field, Dictionary<string, ExploreField> fields)
     {
         var referred = MetricQueryCompiler.Reference().Matches(field.Sql)
-            .Where(m => m.Groups[2].Success || m.Groups[1].Value != "TABLE")
+            .Where(m => m.Groups[2].Success || m.Groups[1].Value is not ("TABLE" or "COLUMN"))
             .Select(m => fields.GetValueOrDefault(m.Groups[2].Success ? $"{m.Groups[1].Value}_{m.Groups[2].Value}" : $"{field.Table}_{m.Groups[1].Value}"))
             .OfType<ExploreField>()
             .ToList();
@@ -449,25 +686,28 @@ public static class ModelFileLoader
             : null;
     }
 
-    private static void AddFields(Dictionary<string, ExploreField> fields, string table, ModelDefinition model)
+    private static void AddFields(Dictionary<string, ExploreField> fields, string table, IEnumerable<FieldDefinition> definitions)
     {
-        foreach (var field in model.Fields)
+        foreach (var field in definitions)
         {
             var id = $"{table}_{field.Name}";
             fields[id] = new ExploreField(
                 id, field.Name, table, field.Kind, field.Type, field.Label, field.Description, field.Sql, field.Hidden, field.Format, field.Round,
-                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters, field.DistinctKeys);
+                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters, field.DistinctKeys, field.IntervalSql, field.Presentation);
         }
     }
 
     private sealed record FieldDefinition(
         string Name, FieldKind Kind, string Type, string Label, string? Description, string Sql, bool Hidden, string? Format, int? Round, int Line,
         string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null,
-        IReadOnlyList<string>? DistinctKeys = null);
+        IReadOnlyList<string>? DistinctKeys = null, string? IntervalSql = null, IReadOnlyDictionary<string, JsonNode?>? Presentation = null);
 
-    private sealed record JoinDefinition(string Model, string Alias, string? Label, ExploreJoin Join, int Line);
+    private sealed record JoinDefinition(string Model, string Alias, string? Label, string? Description, ExploreJoin Join, int Line);
 
-    private sealed class ModelDefinition(string file, string name, int line, string? description)
+    /// <summary>An explore to build from a model: the model's own (no joins given: the model's), or one of its <c>explores:</c>.</summary>
+    private sealed record ExploreDefinition(string Name, string Label, string? Description, List<JoinDefinition>? Joins, List<FieldDefinition> AdditionalDimensions, int Line);
+
+    private sealed class ModelDefinition(string file, string name, int line)
     {
         public string File { get; } = file;
 
@@ -475,25 +715,49 @@ public static class ModelFileLoader
 
         public int Line { get; } = line;
 
-        public string? Description { get; } = description;
+        public string? Description { get; set; }
 
         public string SqlFrom { get; set; } = name;
 
         public string Label { get; set; } = name;
 
+        public Dictionary<string, JsonNode?>? Presentation { get; set; }
+
+        public (YamlNode Node, int Line)? DefaultTimeDimension { get; set; }
+
+        public List<(string Metric, YamlNode Node)> MetricDefaultTimeDimensions { get; } = [];
+
         public List<FieldDefinition> Fields { get; } = [];
 
         public List<JoinDefinition> Joins { get; } = [];
 
-        public void Add(FieldDefinition field, Problems problems)
+        public List<ExploreDefinition> Explores { get; } = [];
+
+        public void Add(FieldDefinition field, List<FieldDefinition> into, Problems problems)
         {
-            if (Fields.Any(f => f.Name == field.Name))
+            if (Fields.Concat(into).Any(f => f.Name == field.Name))
             {
                 problems.Error(this, field.Name, field.Line, $"Field {field.Name} is defined twice in model {Name}.");
                 return;
             }
 
-            Fields.Add(field);
+            into.Add(field);
+        }
+    }
+
+    /// <summary>What every reader needs: where problems go, the doc blocks and the custom granularities.</summary>
+    private sealed record LoadContext(Problems Problems, DocBlocks Docs, IReadOnlyDictionary<string, CustomGranularity> Granularities)
+    {
+        /// <summary>A description with its doc references resolved; an unknown doc block is a warning (the text stays as written).</summary>
+        public string? Describe(ModelDefinition model, string? field, int line, string? description)
+        {
+            var resolved = Docs.Resolve(description, out var missing);
+            foreach (var name in missing)
+            {
+                Problems.Warn(model, field, line, $"The description refers to doc block \"{name}\", which no .md file defines.");
+            }
+
+            return resolved;
         }
     }
 

@@ -50,8 +50,29 @@ public abstract class LimitOffsetSqlDialect : ISqlDialect
     public virtual string TruncateDate(string expression, string interval) => interval switch
     {
         "day" or "week" or "month" or "quarter" or "year" => $"CAST(DATE_TRUNC('{interval}', {expression}) AS DATE)",
+        "hour" or "minute" or "second" or "millisecond" => $"DATE_TRUNC('{interval}', CAST({expression} AS TIMESTAMP))",
+        "year_num" => Part("YEAR", expression),
+        "quarter_num" => Part("QUARTER", expression),
+        "month_num" => Part("MONTH", expression),
+        "week_num" => Part("WEEK", expression),
+        "day_of_year_num" => Part("DOY", expression),
+        "day_of_month_num" => Part("DAY", expression),
+        "day_of_week_index" => Part("DOW", expression),
+        "hour_of_day_num" => Part("HOUR", expression),
+        "minute_of_hour_num" => Part("MINUTE", expression),
+        "quarter_name" => $"CONCAT('Q', {Part("QUARTER", expression)})",
+        "month_name" => MonthName(expression),
+        "day_of_week_name" => DayName(expression),
         _ => throw new ArgumentException($"Unknown interval {interval}.", nameof(interval)),
     };
+
+    /// <summary>The month's English name (January...).</summary>
+    protected abstract string MonthName(string expression);
+
+    /// <summary>The weekday's English name (Monday...).</summary>
+    protected abstract string DayName(string expression);
+
+    private static string Part(string part, string expression) => $"CAST(EXTRACT({part} FROM {expression}) AS INTEGER)";
 
     /// <inheritdoc />
     public virtual string Median(string expression) => Percentile(expression, 50);

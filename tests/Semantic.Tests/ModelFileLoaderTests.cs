@@ -101,27 +101,31 @@ public class ModelFileLoaderTests
     }
 
     [Test]
-    public void Load_UnsupportedKeys_AreWarnings_NotFailures()
+    public void Load_UnknownKeys_AreWarnings_ShownKeysAreCarriedThrough()
     {
         const string yaml = """
             models:
               - name: events
                 meta:
                   spotlight: {visibility: show}
+                  frobnicate: 1
                 columns:
                   - name: kind
                     meta:
                       dimension:
                         type: string
                         colors: {a: red}
+                        sparkle: true
             """;
 
         var catalog = Load(("events.yml", yaml));
 
         Assert.That(catalog.Errors, Is.Empty);
-        Assert.That(catalog.Explores, Does.ContainKey("events"));
-        Assert.That(catalog.Warnings.Select(w => w.Message), Has.Some.Contains("\"spotlight\"").And.Some.Contains("\"colors\""));
-        Assert.That(catalog.Warnings.Single(w => w.Message.Contains("colors", StringComparison.Ordinal)).Field, Is.EqualTo("kind"));
+        Assert.That(catalog.Warnings.Select(w => w.Message), Has.Some.Contains("\"frobnicate\"").And.Some.Contains("\"sparkle\"").And.None.Contains("spotlight").And.None.Contains("colors"));
+        Assert.That(catalog.Warnings.Single(w => w.Message.Contains("sparkle", StringComparison.Ordinal)).Field, Is.EqualTo("kind"));
+        var events = catalog.Explores["events"];
+        Assert.That(events.Presentation!["spotlight"]!["visibility"]!.GetValue<string>(), Is.EqualTo("show"));
+        Assert.That(events.Fields["events_kind"].Presentation!["colors"]!["a"]!.GetValue<string>(), Is.EqualTo("red"));
     }
 
     [Test]
@@ -187,7 +191,7 @@ public class ModelFileLoaderTests
                     meta:
                       dimension:
                         type: timestamp
-                        time_intervals: [RAW, DAY, MONTH, HOUR]
+                        time_intervals: [RAW, DAY, MONTH, HOUR, FORTNIGHT]
                   - name: born_on
                     meta:
                       dimension:
@@ -196,10 +200,11 @@ public class ModelFileLoaderTests
             """;
 
         var catalog = Load(("visits.yml", yaml));
-        var fields = catalog.Explores["visits"].Fields.Keys;
 
-        Assert.That(fields, Is.EquivalentTo(new[] { "visits_seen_at", "visits_seen_at_day", "visits_seen_at_month", "visits_born_on" }));
-        Assert.That(catalog.Warnings.Single().Message, Does.Contain("HOUR"));
+        Assert.That(catalog.Errors.Single().Message, Does.Contain("FORTNIGHT").And.Contain("custom granularity"), "an unknown interval is an error, not a silently missing field");
+        var loaded = Load(("visits.yml", yaml.Replace(", FORTNIGHT", "", StringComparison.Ordinal))).Explores["visits"].Fields;
+        Assert.That(loaded.Keys, Is.EquivalentTo(new[] { "visits_seen_at", "visits_seen_at_day", "visits_seen_at_month", "visits_seen_at_hour", "visits_born_on" }));
+        Assert.That(loaded["visits_seen_at_hour"].Type, Is.EqualTo("timestamp"));
     }
 
     [Test]

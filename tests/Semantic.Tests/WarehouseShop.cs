@@ -14,7 +14,8 @@ namespace Lightdash.Net.Semantic.Tests;
 /// <param name="warehouse"><c>postgres</c> or <c>duckdb</c>.</param>
 /// <param name="models">The model files' YAML (one file).</param>
 /// <param name="data">The SQL that creates and fills the tables (runs on both warehouses).</param>
-public abstract class WarehouseShop(string warehouse, string models, string data)
+/// <param name="config">A <c>lightdash.config.yml</c>, if the models need one.</param>
+public abstract class WarehouseShop(string warehouse, string models, string data, string? config = null)
 {
     private TestDatabase? _database;
     private string? _duckDbFile;
@@ -29,7 +30,7 @@ public abstract class WarehouseShop(string warehouse, string models, string data
     [OneTimeSetUp]
     public async Task CreateShop()
     {
-        Catalog = ModelFileLoader.Load([("shop.yml", models)]);
+        Catalog = ModelFileLoader.Load(config is null ? [("shop.yml", models)] : [("shop.yml", models), (ModelFileLoader.ConfigFileName, config)]);
         Assert.That(Catalog.Errors, Is.Empty, string.Join("\n", Catalog.Errors));
         if (warehouse == "postgres")
         {

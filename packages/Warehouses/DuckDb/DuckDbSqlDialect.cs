@@ -10,6 +10,12 @@ public sealed class DuckDbSqlDialect : LimitOffsetSqlDialect
     public override string NowIn(string timezone) => $"timezone({QuoteString(timezone)}, NOW())";
 
     /// <inheritdoc />
+    protected override string MonthName(string expression) => $"MONTHNAME({expression})";
+
+    /// <inheritdoc />
+    protected override string DayName(string expression) => $"DAYNAME({expression})";
+
+    /// <inheritdoc />
     public override string SumDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("list_sum", keys, value);
 
     /// <inheritdoc />

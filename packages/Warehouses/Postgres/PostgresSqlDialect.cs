@@ -10,6 +10,12 @@ public sealed class PostgresSqlDialect : LimitOffsetSqlDialect
     public override string NowIn(string timezone) => $"(NOW() AT TIME ZONE {QuoteString(timezone)})";
 
     /// <inheritdoc />
+    protected override string MonthName(string expression) => $"TO_CHAR({expression}, 'FMMonth')";
+
+    /// <inheritdoc />
+    protected override string DayName(string expression) => $"TO_CHAR({expression}, 'FMDay')";
+
+    /// <inheritdoc />
     public override string SumDistinct(IReadOnlyList<string> keys, string value) => OverDistinctKeys("SUM", keys, value);
 
     /// <inheritdoc />
