@@ -89,7 +89,7 @@ public static class ModelFileLoader
             var definitions = new[] { new ExploreDefinition(model.Name, model.Label, model.Description, null, [], model.Line) }.Concat(model.Explores);
             foreach (var definition in definitions)
             {
-                if (definition.Name != model.Name && (models.ContainsKey(definition.Name) || explores.ContainsKey(definition.Name)))
+                if (model.Explores.Contains(definition) && (models.ContainsKey(definition.Name) || explores.ContainsKey(definition.Name)))
                 {
                     problems.Error(model, definition.Name, definition.Line, $"Explore {definition.Name} has the name of another model or explore.");
                     continue;
@@ -102,7 +102,8 @@ public static class ModelFileLoader
             }
         }
 
-        return new ExploreCatalog(explores, problems.Errors, problems.Warnings);
+        // An explore built twice from one model (its own and an extra one) reports a model problem once.
+        return new ExploreCatalog(explores, [.. problems.Errors.Distinct()], [.. problems.Warnings.Distinct()]);
     }
 
     private static bool IsConfigFile(string file) => Path.GetFileName(file).Equals(ConfigFileName, StringComparison.OrdinalIgnoreCase);

@@ -43,6 +43,13 @@ public class ExploresTests
         Assert.That(revenue.GetProperty("fieldType").GetString(), Is.EqualTo("metric"));
         Assert.That(revenue.GetProperty("type").GetString(), Is.EqualTo("sum"));
         Assert.That(revenue.GetProperty("table").GetString(), Is.EqualTo("orders"));
+        var share = orders.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "orders_revenue_share");
+        Assert.That((share.GetProperty("type").GetString(), share.GetProperty("format").GetString()), Is.EqualTo(("percent_of_total", "#,##0.00%")));
+        var status = orders.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "orders_status");
+        Assert.That(status.GetProperty("presentation").GetProperty("colors").GetProperty("returned").GetString(), Is.EqualTo("#C62828"), "settings clients show are served as written");
+        var monthName = orders.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "orders_order_date_month_name");
+        Assert.That((monthName.GetProperty("type").GetString(), monthName.GetProperty("baseDimension").GetString()), Is.EqualTo(("string", "order_date")));
+        Assert.That(results.GetProperty("warnings").EnumerateArray().ToList(), Is.Empty, "the demo models use nothing that is ignored");
     }
 
     [Test]

@@ -24,6 +24,20 @@ public class FieldValueFormatterTests
     public void Numbers_FollowFormatAndRound(string raw, string? format, int? round, string expected) =>
         Assert.That(Format(raw, Field(format, round)), Is.EqualTo(expected));
 
+    [TestCase("0.123456", "#,##0.00%", "12.35%")]
+    [TestCase("12.3456", "#,##0.0%", "1,234.6%")]
+    [TestCase("1234.5", "$#,##0.00", "$1,234.50")]
+    [TestCase("-1234.5", "$#,##0.00", "-$1,234.50")]
+    [TestCase("-1234.5", "$#,##0.00;($#,##0.00)", "($1,234.50)")]
+    [TestCase("1234567", "#,##0,\"K\"", "1,235K")]
+    [TestCase("1234.5678", "0.0", "1234.6")]
+    [TestCase("0.5", "#.##", ".5")]
+    [TestCase("7", "000", "007")]
+    [TestCase("99.999", "[$€-407]#,##0.00", "€100.00")]
+    [TestCase("3", "\"about \"0\" units\"", "about 3 units")]
+    public void SpreadsheetFormats_AreApplied(string raw, string format, string expected) =>
+        Assert.That(Format(raw, Field(format, round: 5)), Is.EqualTo(expected), "the pattern decides the decimals; round is ignored");
+
     [TestCase("null", "∅")]
     [TestCase("\"text\"", "text")]
     [TestCase("true", "true")]

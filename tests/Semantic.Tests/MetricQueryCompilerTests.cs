@@ -8,7 +8,7 @@ namespace Lightdash.Net.Semantic.Tests;
 [TestFixture("postgres")]
 [TestFixture("duckdb")]
 [Category(TestCategories.Integration)]
-public class MetricQueryCompilerTests(string warehouse) : WarehouseShop(warehouse, Models, Data)
+public class MetricQueryCompilerTests(string warehouse) : WarehouseShop(warehouse, Data, [("shop.yml", Models)])
 {
     private const string Models = """
         models:

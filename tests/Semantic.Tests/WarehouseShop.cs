@@ -12,10 +12,9 @@ namespace Lightdash.Net.Semantic.Tests;
 /// from it to compile metric queries and run their SQL, comparing with hand-computed rows.
 /// </summary>
 /// <param name="warehouse"><c>postgres</c> or <c>duckdb</c>.</param>
-/// <param name="models">The model files' YAML (one file).</param>
 /// <param name="data">The SQL that creates and fills the tables (runs on both warehouses).</param>
-/// <param name="config">A <c>lightdash.config.yml</c>, if the models need one.</param>
-public abstract class WarehouseShop(string warehouse, string models, string data, string? config = null)
+/// <param name="files">The project's files: model YAML, <c>lightdash.config.yml</c>, <c>.md</c> doc blocks.</param>
+public abstract class WarehouseShop(string warehouse, string data, IReadOnlyList<(string File, string Content)> files)
 {
     private TestDatabase? _database;
     private string? _duckDbFile;
@@ -30,7 +29,7 @@ public abstract class WarehouseShop(string warehouse, string models, string data
     [OneTimeSetUp]
     public async Task CreateShop()
     {
-        Catalog = ModelFileLoader.Load(config is null ? [("shop.yml", models)] : [("shop.yml", models), (ModelFileLoader.ConfigFileName, config)]);
+        Catalog = ModelFileLoader.Load(files);
         Assert.That(Catalog.Errors, Is.Empty, string.Join("\n", Catalog.Errors));
         if (warehouse == "postgres")
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Lightdash.Net.Backend.Contracts;
 
 /// <summary>A project's explores, and what went wrong loading its model files.</summary>
@@ -28,6 +30,12 @@ public sealed class ExploreResults
     /// <summary>The model file it comes from.</summary>
     public required string SourceFile { get; init; }
 
+    /// <summary>
+    /// What clients show about the explore, as written in the model (keys camelCased): <c>groupLabel</c>,
+    /// <c>spotlight</c>, <c>defaultTimeDimension</c> ({field, interval}), <c>primaryKey</c>...; null when none.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonNode?>? Presentation { get; init; }
+
     /// <summary>The base table first, then the joined ones.</summary>
     public required IReadOnlyList<ExploreTableResults> Tables { get; init; }
 
@@ -52,6 +60,9 @@ public sealed class ExploreTableResults
 
     /// <summary>For joined tables: the declared relationship (one-to-many...), if any.</summary>
     public string? Relationship { get; init; }
+
+    /// <summary>For joined tables: the join's description, if any.</summary>
+    public string? Description { get; init; }
 }
 
 /// <summary>A field of an explore.</summary>
@@ -69,7 +80,12 @@ public sealed class ExploreFieldResults
     /// <summary><c>dimension</c> or <c>metric</c>.</summary>
     public required string FieldType { get; init; }
 
-    /// <summary>Dimensions: string, number, boolean, date, timestamp. Metrics: count, count_distinct, sum, average, min, max, median, percentile, number.</summary>
+    /// <summary>
+    /// Dimensions: string, number, boolean, date, timestamp. Metrics: count, count_distinct, sum,
+    /// sum_distinct, average, average_distinct, min, max, median, percentile (aggregates); number,
+    /// string, date, timestamp, boolean (over other metrics); percent_of_previous, percent_of_total,
+    /// running_total (windows over the grouped result, in the order of the query's sorts).
+    /// </summary>
     public required string Type { get; init; }
 
     /// <summary>A friendly name.</summary>
@@ -81,8 +97,29 @@ public sealed class ExploreFieldResults
     /// <summary>Hidden from pickers.</summary>
     public required bool Hidden { get; init; }
 
-    /// <summary>For interval dimensions: day, week, month, quarter or year.</summary>
+    /// <summary>
+    /// For interval dimensions: day, week, month, quarter, year, hour, minute, second, millisecond,
+    /// year_num, quarter_num, month_num, week_num, day_of_year_num, day_of_month_num,
+    /// day_of_week_index, hour_of_day_num, minute_of_hour_num, month_name, day_of_week_name,
+    /// quarter_name, or a custom granularity's name from lightdash.config.yml.
+    /// </summary>
     public string? TimeInterval { get; init; }
+
+    /// <summary>For interval dimensions: the date or timestamp dimension they are of.</summary>
+    public string? BaseDimension { get; init; }
+
+    /// <summary>How values are shown: usd, gbp, eur, percent, km, mi, id, or a spreadsheet format such as <c>#,##0.00%</c> or <c>$#,##0.00</c>.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Decimal places shown, if set.</summary>
+    public int? Round { get; init; }
+
+    /// <summary>
+    /// What clients show about the field, as written in the model (keys camelCased): <c>groupLabel</c>,
+    /// <c>groups</c>, <c>urls</c>, <c>colors</c>, <c>spotlight</c>, <c>defaultTimeDimension</c>,
+    /// <c>filterAutocomplete</c>, <c>showUnderlyingValues</c>...; null when none.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonNode?>? Presentation { get; init; }
 }
 
 /// <summary>A problem in a model file.</summary>

@@ -47,6 +47,7 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
         Label = explore.Label,
         Description = explore.Description,
         SourceFile = explore.SourceFile,
+        Presentation = explore.Presentation,
         Tables = explore.Tables.Select(t => new ExploreTableResults
         {
             Name = t.Name,
@@ -54,6 +55,7 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
             SqlFrom = t.SqlFrom,
             JoinType = t.Join?.Type,
             Relationship = t.Join?.Relationship,
+            Description = t.Description,
         }).ToList(),
         Fields = explore.Fields.Values.Select(f => new ExploreFieldResults
         {
@@ -66,6 +68,10 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
             Description = f.Description,
             Hidden = f.Hidden,
             TimeInterval = f.TimeInterval,
+            BaseDimension = f.BaseDimension,
+            Format = f.Format,
+            Round = f.Round,
+            Presentation = f.Presentation,
         }).ToList(),
     };
 

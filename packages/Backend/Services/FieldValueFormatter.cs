@@ -7,7 +7,8 @@ namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
 /// The text shown for a value of a semantic-layer field: numbers with thousands separators, rounded
-/// to the field's <c>round</c>, and shaped by its <c>format</c> (usd, gbp, eur, percent, km, mi, id).
+/// to the field's <c>round</c>, and shaped by its <c>format</c> (usd, gbp, eur, percent, km, mi, id, or a
+/// spreadsheet pattern such as <c>#,##0.00%</c>: see <see cref="SpreadsheetNumberFormat"/>).
 /// Values of plain SQL queries keep <see cref="ResultValueFormatter"/>'s text.
 /// </summary>
 public static class FieldValueFormatter
@@ -23,6 +24,11 @@ public static class FieldValueFormatter
         if (field.Format == "id")
         {
             return raw.GetRawText();
+        }
+
+        if (SpreadsheetNumberFormat.IsPattern(field.Format))
+        {
+            return SpreadsheetNumberFormat.Format(number, field.Format!);
         }
 
         if (field.Format == "percent")
