@@ -60,6 +60,9 @@ public sealed class BackendHost : IAsyncDisposable
     /// <summary>The organisation admin's token.</summary>
     public string AdminToken { get; }
 
+    /// <summary>For a demo-shop host: the folder of the test project's model files.</summary>
+    public string? ModelsFolder { get; private set; }
+
     /// <summary>A client of this host sending <paramref name="token"/> (none when null).</summary>
     public HttpClient CreateClient(string? token)
     {
@@ -185,6 +188,7 @@ public sealed class BackendHost : IAsyncDisposable
         var models = CopyDemoModels();
         var host = await StartAsync(new Dictionary<string, string?> { ["Projects:Items:0:ModelsPath"] = models });
         host._ownedFolders.Add(models);
+        host.ModelsFolder = models;
         await host.Warehouse.ExecuteAsync("""
             create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
             insert into customers values (1, 'Ada', 'L', 'GB', '2024-01-01'), (2, 'Alan', 'T', 'US', '2024-01-02');

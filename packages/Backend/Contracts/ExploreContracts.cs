@@ -13,6 +13,12 @@ public sealed class ExploreCatalogResults
 
     /// <summary>Keys that were ignored.</summary>
     public required IReadOnlyList<ModelProblemResults> Warnings { get; init; }
+
+    /// <summary>Where the explores come from: <c>deployed</c> (the latest files deployed through the API), <c>folder</c> (the project's configured models folder) or <c>none</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>For deployed files: the version loaded.</summary>
+    public int? Version { get; init; }
 }
 
 /// <summary>An explore: a base model, its joins, and every field a query may use.</summary>

@@ -1,4 +1,5 @@
 using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -10,7 +11,9 @@ public static class SemanticLayerExtensions
     public static WebApplicationBuilder AddSemanticLayer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<ProjectModelVersionModel>();
         services.AddSingleton<ExploreRegistry>();
+        services.AddSingleton<ModelDeployService>();
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
         services.AddHostedService<ExploresStartup>();
@@ -20,11 +23,7 @@ public static class SemanticLayerExtensions
     /// <summary>Loads and validates every project's model files at start-up.</summary>
     private sealed class ExploresStartup(ExploreRegistry explores) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            explores.LoadAll();
-            return Task.CompletedTask;
-        }
+        public Task StartAsync(CancellationToken cancellationToken) => explores.LoadAllAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

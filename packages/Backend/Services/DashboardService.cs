@@ -107,7 +107,7 @@ public sealed class DashboardService(
 
         var version = await charts.GetAsync(projectUuid, chartUuid, null, cancellationToken);
         var query = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!;
-        var fields = explores.Get(projectUuid).Explores.TryGetValue(query.ExploreName ?? "", out var explore) ? explore.Fields : null;
+        var fields = (await explores.GetAsync(projectUuid, cancellationToken)).Explores.TryGetValue(query.ExploreName ?? "", out var explore) ? explore.Fields : null;
         var (rules, applied) = SelectRules(DashboardFilters(dashboard, request.DashboardFilters), tileUuid, id => fields?.ContainsKey(id) == true);
 
         var filters = query.Filters is { ValueKind: JsonValueKind.Object } own ? JsonNode.Parse(own.GetRawText())!.AsObject() : new JsonObject();

@@ -8,37 +8,42 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>A project's explores, as its members see them.</summary>
-public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry)
+public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry, ProjectModelVersionModel versions)
 {
     /// <summary>Every explore of the project, with the problems of its model files (any member).</summary>
     public async Task<ExploreCatalogResults> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        return ToResults(registry.Get(projectUuid));
+        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken));
     }
 
     /// <summary>One explore (any member); 404 naming it when it does not exist, or listing its errors when it has some.</summary>
     public async Task<ExploreResults> GetAsync(CurrentUser user, Guid projectUuid, string exploreName, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        var catalog = registry.Get(projectUuid);
+        var catalog = await registry.GetAsync(projectUuid, cancellationToken);
         return catalog.Explores.TryGetValue(exploreName, out var explore)
             ? ToResults(explore)
             : throw new NotFoundException(MissingExplore.Message(catalog, exploreName, projectUuid));
     }
 
-    /// <summary>Loads the project's model files again (project admins).</summary>
+    /// <summary>Loads the project's model files again, on every instance (project admins).</summary>
     public async Task<ExploreCatalogResults> RefreshAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        return ToResults(registry.Refresh(projectUuid));
+        registry.Invalidate(projectUuid);
+        await versions.AnnounceAsync(projectUuid, cancellationToken);
+        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken));
     }
 
-    private static ExploreCatalogResults ToResults(ExploreCatalog catalog) => new()
+    /// <summary>A project's explores as the routes answer them.</summary>
+    internal static ExploreCatalogResults ToResults(LoadedModels loaded) => new()
     {
-        Explores = catalog.Explores.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(ToResults).ToList(),
-        Errors = catalog.Errors.Select(ToResults).ToList(),
-        Warnings = catalog.Warnings.Select(ToResults).ToList(),
+        Source = loaded.Source.ToString().ToLowerInvariant(),
+        Version = loaded.Version,
+        Explores = loaded.Catalog.Explores.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(ToResults).ToList(),
+        Errors = loaded.Catalog.Errors.Select(ToResults).ToList(),
+        Warnings = loaded.Catalog.Warnings.Select(ToResults).ToList(),
     };
 
     private static ExploreResults ToResults(Explore explore) => new()
@@ -75,7 +80,8 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
         }).ToList(),
     };
 
-    private static ModelProblemResults ToResults(ModelProblem problem) => new()
+    /// <summary>A model problem as the routes answer it.</summary>
+    internal static ModelProblemResults ToResults(ModelProblem problem) => new()
     {
         File = problem.File,
         Model = problem.Model,

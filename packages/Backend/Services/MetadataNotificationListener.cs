@@ -10,7 +10,9 @@ namespace Lightdash.Net.Backend.Services;
 /// <see cref="QueryHistoryModel.StatusChannel"/> (every status change of <c>query_history</c>: wakes
 /// waiting requests, and stops the queries running here once they are no longer
 /// <c>executing</c>, for a user cancelled them on some instance) and
-/// <see cref="UserModel.TokenRevokedChannel"/> (the token cache forgets revoked tokens). After a reconnect, and every few
+/// <see cref="UserModel.TokenRevokedChannel"/> (the token cache forgets revoked tokens) and
+/// <see cref="ProjectModelVersionModel.ChangedChannel"/> (a project's models were deployed or refreshed:
+/// its explores are loaded again). After a reconnect, and every few
 /// seconds while queries run, it also compares the running queries with their stored status, so a
 /// missed notification delays a cancel but never loses it.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed class MetadataNotificationListener(
     RunningQueries running,
     QueryStatusBroadcast broadcast,
     Auth.TokenCache tokens,
+    Explores.ExploreRegistry explores,
     ILogger<MetadataNotificationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(2);
@@ -42,6 +45,7 @@ public sealed class MetadataNotificationListener(
                 logger.LogWarning(e, "Query status listener lost its connection; reconnecting");
                 broadcast.Reset();
                 tokens.Clear();
+                explores.InvalidateAll();
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
@@ -59,18 +63,26 @@ public sealed class MetadataNotificationListener(
                     tokens.Evict(tokenUuid);
                 }
             }
+            else if (e.Channel == ProjectModelVersionModel.ChangedChannel)
+            {
+                if (Guid.TryParse(e.Payload, out var projectUuid))
+                {
+                    explores.Invalidate(projectUuid);
+                }
+            }
             else
             {
                 OnNotification(e.Payload);
             }
         };
-        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {UserModel.TokenRevokedChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {UserModel.TokenRevokedChannel}; LISTEN {ProjectModelVersionModel.ChangedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
         broadcast.Reset();
         tokens.Clear();
+        explores.InvalidateAll(); // announcements made while not listening are not replayed
         while (!stoppingToken.IsCancellationRequested)
         {
             await ReconcileAsync(stoppingToken);

@@ -27,7 +27,7 @@ public sealed class MetricQueryService(
         // Table calculations are SQL run on the warehouse: like raw SQL, they need the developer role.
         var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
         var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
-        var compiled = Compile(project, body);
+        var compiled = await CompileAsync(project, body, cancellationToken);
 
         var fields = compiled.Fields.ToDictionary(
             f => f.Id,
@@ -65,10 +65,10 @@ public sealed class MetricQueryService(
     }
 
     /// <summary>Compiles a metric query over the project's explores; a 400 naming what is wrong.</summary>
-    public CompiledMetricQuery Compile(Models.Project project, MetricQueryBody body)
+    public async Task<CompiledMetricQuery> CompileAsync(Models.Project project, MetricQueryBody body, CancellationToken cancellationToken)
     {
         var metricQuery = ToMetricQuery(body);
-        var catalog = explores.Get(project.ProjectUuid);
+        var catalog = await explores.GetAsync(project.ProjectUuid, cancellationToken);
         if (!catalog.Explores.TryGetValue(metricQuery.ExploreName, out var explore))
         {
             throw new ValidationException(MissingExplore.Message(catalog, metricQuery.ExploreName, project.ProjectUuid));
@@ -93,7 +93,7 @@ public sealed class MetricQueryService(
         var sourceUuid = request.UnderlyingDataSourceQueryUuid ?? throw new ValidationException("underlyingDataSourceQueryUuid is required.");
         var source = await queries.GetOwnQueryAsync(user, projectUuid, sourceUuid, cancellationToken);
         var sourceQuery = source.MetricQueryJson is { } json ? JsonSerializer.Deserialize<MetricQueryBody>(json, JsonSerializerOptions.Web) : null;
-        if (sourceQuery?.ExploreName is not { } exploreName || !explores.Get(projectUuid).Explores.TryGetValue(exploreName, out var explore))
+        if (sourceQuery?.ExploreName is not { } exploreName || !(await explores.GetAsync(projectUuid, cancellationToken)).Explores.TryGetValue(exploreName, out var explore))
         {
             throw new ValidationException($"Query {sourceUuid} is not a metric query of an explore of this project; underlying data needs one.");
         }

@@ -30,7 +30,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
         var name = InputLimits.RequireName(request.Name);
         InputLimits.CheckDescription(request.Description);
-        var (metricQuery, config) = Validate(project, request);
+        var (metricQuery, config) = await ValidateAsync(project, request, cancellationToken);
         var created = await charts.CreateAsync(projectUuid, name, request.Description, metricQuery, config, user.UserUuid, cancellationToken);
         return ToResults(created, [created.VersionUuid]);
     }
@@ -39,7 +39,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
     public async Task<SavedChartResults> AddVersionAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        var (metricQuery, config) = Validate(project, request);
+        var (metricQuery, config) = await ValidateAsync(project, request, cancellationToken);
         var version = await charts.AddVersionAsync(projectUuid, chartUuid, metricQuery, config, user.UserUuid, cancellationToken);
         return ToResults(version, await charts.VersionsAsync(projectUuid, chartUuid, cancellationToken));
     }
@@ -80,10 +80,10 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
             cancellationToken);
     }
 
-    private (string MetricQuery, string Config) Validate(Models.Project project, SaveChartRequest request)
+    private async Task<(string MetricQuery, string Config)> ValidateAsync(Models.Project project, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var query = request.MetricQuery ?? throw new ValidationException("metricQuery is required: the query the chart runs.");
-        metricQueries.Compile(project, query);
+        await metricQueries.CompileAsync(project, query, cancellationToken);
         InputLimits.CheckJsonSize(request.ChartConfig, "chartConfig", InputLimits.MaxChartConfigBytes);
         var config = request.ChartConfig switch
         {

@@ -1,0 +1,126 @@
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Semantic;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>
+/// Deploys a project's model files through the API, the way Lightdash's CLI deploys: the files are
+/// validated (a deploy with model errors is refused unless asked otherwise), stored in the metadata
+/// database as the project's next version, and announced so that every instance serves them at once.
+/// </summary>
+public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersionModel versions, ExploreRegistry registry, ILogger<ModelDeployService> logger)
+{
+    /// <summary>The most files of one deploy.</summary>
+    public const int MaxFiles = 2000;
+
+    /// <summary>The longest file path.</summary>
+    public const int MaxPathLength = 512;
+
+    /// <summary>The most errors listed in a refused deploy's message (all are in its data).</summary>
+    private const int ErrorsInMessage = 5;
+
+    /// <summary>The most versions listed.</summary>
+    private const int MaxVersionsListed = 100;
+
+    /// <summary>Validates and stores the files as the project's next version (project admins).</summary>
+    public async Task<DeployModelsResults> DeployAsync(CurrentUser user, Guid projectUuid, DeployModelsRequest request, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var files = CheckFiles(request.Files);
+        var catalog = ModelFileLoader.Load(files.Select(f => (f.Path, f.Content)));
+        if (catalog.Errors.Count > 0 && !request.IgnoreErrors)
+        {
+            var listed = string.Join("; ", catalog.Errors.Take(ErrorsInMessage));
+            throw new ValidationException(
+                $"The model files have {catalog.Errors.Count} error(s), so nothing was deployed: {listed}{(catalog.Errors.Count > ErrorsInMessage ? "; ..." : "")}. " +
+                "Fix them, or deploy with ignoreErrors to leave those models out.",
+                new { errors = catalog.Errors.Select(ExploreService.ToResults).ToList() });
+        }
+
+        var version = await versions.InsertAsync(projectUuid, files, catalog.Explores.Count, catalog.Errors.Count, catalog.Warnings.Count, user.UserUuid, cancellationToken)
+            ?? throw new NotFoundException($"Project {projectUuid} does not exist.");
+        registry.Invalidate(projectUuid);
+        logger.LogInformation(
+            "Project {ProjectUuid}: model version {Version} deployed by {UserUuid} ({Files} files, {Explores} explores, {Errors} errors)",
+            projectUuid, version.Version, user.UserUuid, files.Count, catalog.Explores.Count, catalog.Errors.Count);
+        var loaded = await registry.GetLoadedAsync(projectUuid, cancellationToken);
+        return new DeployModelsResults { Version = ToResults(version), Catalog = ExploreService.ToResults(loaded) };
+    }
+
+    /// <summary>The project's deployed versions, newest first (developers and admins).</summary>
+    public async Task<IReadOnlyList<ModelVersionResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        return (await versions.ListAsync(projectUuid, MaxVersionsListed, cancellationToken)).Select(ToResults).ToList();
+    }
+
+    /// <summary>The files of one deployed version (developers and admins).</summary>
+    public async Task<ModelVersionFilesResults> GetFilesAsync(CurrentUser user, Guid projectUuid, int version, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        var found = await versions.GetFilesAsync(projectUuid, version, cancellationToken)
+            ?? throw new NotFoundException($"Project {projectUuid} has no model version {version}.");
+        return new ModelVersionFilesResults
+        {
+            Version = found.Version,
+            Files = found.Files.Select(f => new ModelFileResults { Path = f.Path, Content = f.Content }).ToList(),
+        };
+    }
+
+    /// <summary>The files, checked: a bounded number, each with a safe relative path of a project file type, no path twice.</summary>
+    private static List<ProjectModelVersionModel.ModelFile> CheckFiles(IReadOnlyList<ModelFileBody>? files)
+    {
+        if (files is null || files.Count == 0)
+        {
+            throw new ValidationException("files is required: every model file of the project, as { path, content }.");
+        }
+
+        if (files.Count > MaxFiles)
+        {
+            throw new ValidationException($"files has {files.Count} entries; at most {MaxFiles} are accepted.");
+        }
+
+        var checkedFiles = new List<ProjectModelVersionModel.ModelFile>(files.Count);
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var path = file?.Path?.Trim() ?? "";
+            var problem = path switch
+            {
+                "" => "a file has no path",
+                { Length: > MaxPathLength } => $"a path is {path.Length} characters long; at most {MaxPathLength} are accepted",
+                _ when path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal) || path.Contains(':', StringComparison.Ordinal) =>
+                    $"path \"{path}\" must be relative, with / between folders",
+                _ when path.Split('/').Any(part => part is "" or "." or "..") => $"path \"{path}\" has an empty, . or .. part",
+                _ when path.Any(char.IsControl) => "a path holds a control character",
+                _ when !ModelFileLoader.IsProjectFile(path) => $"path \"{path}\" is not a .yml, .yaml or .md file",
+                _ when !paths.Add(path) => $"path \"{path}\" is given twice",
+                _ when file!.Content is null => $"file \"{path}\" has no content",
+                _ when file!.Content!.Contains('\0', StringComparison.Ordinal) => $"file \"{path}\" holds a NUL character",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                throw new ValidationException($"Cannot deploy: {problem}.");
+            }
+
+            checkedFiles.Add(new ProjectModelVersionModel.ModelFile(path, file!.Content!));
+        }
+
+        return checkedFiles;
+    }
+
+    private static ModelVersionResults ToResults(ProjectModelVersionModel.ModelVersion version) => new()
+    {
+        Version = version.Version,
+        ExploreCount = version.ExploreCount,
+        ErrorCount = version.ErrorCount,
+        WarningCount = version.WarningCount,
+        DeployedByUserUuid = version.DeployedBy,
+        DeployedAt = version.DeployedAt,
+    };
+}
