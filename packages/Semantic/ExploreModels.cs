@@ -102,7 +102,8 @@ public sealed record ExploreTable(string Name, string Model, string SqlFrom, str
 /// <param name="SqlOn">The join condition (templated with <c>${table.field}</c> references).</param>
 /// <param name="Type">left, inner, right or full.</param>
 /// <param name="Relationship">one-to-one, one-to-many, many-to-one, many-to-many, or null when not declared.</param>
-public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship);
+/// <param name="Always">Joined in every query of the explore, even when none of its fields is used (it may filter or repeat rows).</param>
+public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship, bool Always = false);
 
 /// <summary>An explore: a base model with its joins and every field a query may use.</summary>
 /// <param name="Name">The explore's name (the base model's).</param>
@@ -112,6 +113,7 @@ public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship
 /// <param name="Tables">The base table first, then the joined ones.</param>
 /// <param name="Fields">Every field, by id.</param>
 /// <param name="Presentation">What clients show about the explore: group label, spotlight, default time dimension... (keys camelCased).</param>
+/// <param name="ReferenceFields">Fields that other fields' SQL and join conditions may refer to but queries cannot select (a join's <c>fields</c> left them out).</param>
 public sealed record Explore(
     string Name,
     string Label,
@@ -119,7 +121,8 @@ public sealed record Explore(
     string SourceFile,
     IReadOnlyList<ExploreTable> Tables,
     IReadOnlyDictionary<string, ExploreField> Fields,
-    IReadOnlyDictionary<string, JsonNode?>? Presentation = null);
+    IReadOnlyDictionary<string, JsonNode?>? Presentation = null,
+    IReadOnlyDictionary<string, ExploreField>? ReferenceFields = null);
 
 /// <summary>A problem in a model file: an error (the model is left out) or a warning (ignored keys).</summary>
 /// <param name="File">The file, relative to the models folder.</param>

@@ -251,7 +251,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
     {
         private readonly HashSet<string> _aggregatedMetrics = [];
 
-        public HashSet<string> UsedTables { get; } = [explore.Tables[0].Name];
+        public HashSet<string> UsedTables { get; } = [explore.Tables[0].Name, .. explore.Tables.Where(t => t.Join?.Always == true).Select(t => t.Name)];
 
         public Explore Explore => explore;
 
@@ -412,7 +412,8 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
         private string ReferTo(string id, int depth, bool allowMetrics)
         {
-            if (!explore.Fields.TryGetValue(id, out var field))
+            var field = explore.Fields.GetValueOrDefault(id) ?? explore.ReferenceFields?.GetValueOrDefault(id);
+            if (field is null)
             {
                 throw new MetricQueryException($"A field's SQL refers to {id}, which does not exist in explore {explore.Name}.");
             }

@@ -28,7 +28,7 @@ public static class ModelFileLoader
     private static readonly HashSet<string> DimensionShownKeys = ["group_label", "groups", "urls", "colors", "spotlight", "compact", "filter_autocomplete", "ai_hint", "tags", "image"];
     private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "distinct_keys"];
     private static readonly HashSet<string> MetricShownKeys = ["group_label", "groups", "urls", "spotlight", "compact", "show_underlying_values", "drivers", "ai_hint", "default_time_dimension", "tags"];
-    private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label", "description"];
+    private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label", "description", "fields", "hidden", "always"];
     private static readonly HashSet<string> ExploreKeys = ["label", "description", "joins", "additional_dimensions", "group_label"];
     private static readonly HashSet<string> ConfigKeys = ["custom_granularities", "spotlight", "parameters"];
 
@@ -495,7 +495,10 @@ public static class ModelFileLoader
             }
             else
             {
-                found.Add(new JoinDefinition(target, join.Text("alias") ?? target, join.Text("label"), join.Text("description"), new ExploreJoin(sqlOn, type, relationship), join.Line()));
+                var fields = join.Child("fields") is YamlSequenceNode list ? list.OfType<YamlScalarNode>().Select(f => f.Value ?? "").ToHashSet(StringComparer.Ordinal) : null;
+                found.Add(new JoinDefinition(
+                    target, join.Text("alias") ?? target, join.Text("label"), join.Text("description"),
+                    new ExploreJoin(sqlOn, type, relationship, join.Flag("always") ?? false), join.Line(), fields, join.Flag("hidden") ?? false));
             }
         }
 
@@ -544,6 +547,7 @@ public static class ModelFileLoader
         var fields = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
         AddFields(fields, model.Name, model.Fields);
         AddFields(fields, model.Name, definition.AdditionalDimensions);
+        var referenceOnly = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
         var failed = broken.Contains(model.Name);
         var joinFailed = false;
         foreach (var join in definition.Joins ?? model.Joins)
@@ -569,8 +573,17 @@ public static class ModelFileLoader
                 continue;
             }
 
+            if (join.Fields?.FirstOrDefault(name => joined!.Fields.All(f => f.Name != name)) is { } unknown)
+            {
+                problems.Error(model, join.Model, join.Line, $"The join's fields list {unknown}, which is not a field of {join.Model}.");
+                joinFailed = true;
+                continue;
+            }
+
             tables.Add(new ExploreTable(join.Alias, joined!.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join, join.Description));
-            AddFields(fields, join.Alias, joined.Fields);
+            bool Listed(FieldDefinition f) => join.Fields is null || join.Fields.Contains(f.Name) || (f.BaseDimension is { } baseName && join.Fields.Contains(baseName));
+            AddFields(fields, join.Alias, joined.Fields.Where(Listed).Select(f => join.Hidden ? f with { Hidden = true } : f));
+            AddFields(referenceOnly, join.Alias, joined.Fields.Where(f => !Listed(f)));
         }
 
         if (joinFailed)
@@ -580,15 +593,21 @@ public static class ModelFileLoader
         }
 
         // A reference the compiler could not resolve is the field's error now, not a query's later.
+        var referable = new Dictionary<string, ExploreField>(referenceOnly, StringComparer.Ordinal);
+        foreach (var (id, field) in fields)
+        {
+            referable[id] = field;
+        }
+
         foreach (var field in fields.Values)
         {
-            foreach (var missing in DanglingReferences(field, fields))
+            foreach (var missing in DanglingReferences(field, referable))
             {
                 problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {definition.Name}.");
                 failed = true;
             }
 
-            if (ReferenceKindProblem(field, fields) is { } kindProblem)
+            if (ReferenceKindProblem(field, referable) is { } kindProblem)
             {
                 problems.Error(model, field.Id, model.Line, kindProblem);
                 failed = true;
@@ -615,7 +634,9 @@ public static class ModelFileLoader
 
         return failed
             ? null
-            : new Explore(definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null);
+            : new Explore(
+                definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null,
+                referenceOnly.Count > 0 ? referenceOnly : null);
     }
 
     /// <summary>A checked <c>default_time_dimension</c> ({field, interval}) as JSON; null (and an error) when it names no date dimension of the model or no interval of it.</summary>
@@ -703,7 +724,9 @@ public static class ModelFileLoader
         string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null,
         IReadOnlyList<string>? DistinctKeys = null, string? IntervalSql = null, IReadOnlyDictionary<string, JsonNode?>? Presentation = null);
 
-    private sealed record JoinDefinition(string Model, string Alias, string? Label, string? Description, ExploreJoin Join, int Line);
+    // Fields: only these fields of the joined model (and their intervals), when given.
+    // Hidden: the joined model's fields are hidden from pickers (still queryable).
+    private sealed record JoinDefinition(string Model, string Alias, string? Label, string? Description, ExploreJoin Join, int Line, HashSet<string>? Fields = null, bool Hidden = false);
 
     /// <summary>An explore to build from a model: the model's own (no joins given: the model's), or one of its <c>explores:</c>.</summary>
     private sealed record ExploreDefinition(string Name, string Label, string? Description, List<JoinDefinition>? Joins, List<FieldDefinition> AdditionalDimensions, int Line);

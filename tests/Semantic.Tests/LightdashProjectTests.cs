@@ -100,6 +100,11 @@ public class LightdashProjectTests(string warehouse) : WarehouseShop(warehouse, 
                   dimension:
                     type: timestamp
                     time_intervals: [HOUR, HOUR_OF_DAY_NUM, DAY]
+                  additional_dimensions:
+                    placed:
+                      type: timestamp
+                      sql: ${TABLE}.placed_at
+                      time_intervals: [MILLISECOND, SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR, YEAR_NUM, QUARTER_NUM, MONTH_NUM, WEEK_NUM, DAY_OF_YEAR_NUM, DAY_OF_MONTH_NUM, DAY_OF_WEEK_INDEX, HOUR_OF_DAY_NUM, MINUTE_OF_HOUR_NUM, MONTH_NAME, DAY_OF_WEEK_NAME, QUARTER_NAME]
               - name: shipping_cost
                 meta:
                   dimension: {type: number, format: usd}
@@ -268,6 +273,77 @@ public class LightdashProjectTests(string warehouse) : WarehouseShop(warehouse, 
         var hours = await TotalsByAsync("orders_placed_at_hour");
         Assert.That(hours[0].Key, Does.StartWith("2024-01-05T09:00:00"));
         Assert.That(hours, Has.Count.EqualTo(6));
+    }
+
+    // Order 6 was placed on Tuesday 2024-10-15 at 23:59:00 (day 289 of the leap year, ISO week 42).
+    [TestCase("millisecond", "2024-10-15T23:59:00")]
+    [TestCase("second", "2024-10-15T23:59:00")]
+    [TestCase("minute", "2024-10-15T23:59:00")]
+    [TestCase("hour", "2024-10-15T23:00:00")]
+    [TestCase("day", "2024-10-15")]
+    [TestCase("week", "2024-10-14")]
+    [TestCase("month", "2024-10-01")]
+    [TestCase("quarter", "2024-10-01")]
+    [TestCase("year", "2024-01-01")]
+    [TestCase("year_num", "2024")]
+    [TestCase("quarter_num", "4")]
+    [TestCase("month_num", "10")]
+    [TestCase("week_num", "42")]
+    [TestCase("day_of_year_num", "289")]
+    [TestCase("day_of_month_num", "15")]
+    [TestCase("day_of_week_index", "2")]
+    [TestCase("hour_of_day_num", "23")]
+    [TestCase("minute_of_hour_num", "59")]
+    [TestCase("month_name", "October")]
+    [TestCase("day_of_week_name", "Tuesday")]
+    [TestCase("quarter_name", "Q4")]
+    public async Task EveryBuiltInInterval(string interval, string expected)
+    {
+        var field = $"orders_placed_{interval}";
+        var where = new FilterGroup("and", [new FilterRule("orders_order_id", "equals", [new FilterValue("6", false)])]);
+
+        var rows = await RunAsync(new MetricQuery("orders", [field], ["orders_total_amount"], where, null, [], 10));
+
+        Assert.That(Text(rows.Single().GetProperty(field)), Does.StartWith(expected));
+        Assert.That(Catalog.Explores["orders"].Fields[field].Type, Is.EqualTo(TimeIntervals.BuiltIn[interval]));
+    }
+
+    [Test]
+    public void JoinOptions_LimitHideOrAlwaysAddTheJoinedTable()
+    {
+        const string yaml = """
+            models:
+              - name: orders
+                meta:
+                  joins:
+                    - join: customers
+                      sql_on: ${orders.customer_id} = ${customers.customer_id}
+                      relationship: many-to-one
+                      fields: [first_name, signed_up]
+                      hidden: true
+                      always: true
+                      type: inner
+                columns:
+                  - name: customer_id
+                    meta: {dimension: {type: number}}
+              - name: customers
+                columns:
+                  - name: customer_id
+                    meta: {dimension: {type: number}}
+                  - name: first_name
+                  - name: last_name
+                  - name: signed_up
+                    meta: {dimension: {type: date, time_intervals: [MONTH]}}
+            """;
+
+        var catalog = ModelFileLoader.Load([("shop.yml", yaml)]);
+        var orders = catalog.Explores["orders"];
+        var sql = Compiler.Compile(orders, new MetricQuery("orders", ["orders_customer_id"], [], null, null, [], 10)).Sql;
+
+        Assert.That(catalog.Errors.Concat(catalog.Warnings), Is.Empty);
+        Assert.That(orders.Fields.Keys.Where(k => k.StartsWith("customers_", StringComparison.Ordinal)), Is.EquivalentTo(new[] { "customers_first_name", "customers_signed_up", "customers_signed_up_month" }));
+        Assert.That(orders.Fields["customers_first_name"].Hidden, Is.True);
+        Assert.That(sql, Does.Contain("INNER JOIN customers"), "always: joined though no field of it is selected");
     }
 
     [Test]
