@@ -32,6 +32,7 @@ public enum FieldKind
 /// <param name="DistinctKeys">For sum_distinct and average_distinct metrics: the dimensions (of the metric's table) whose distinct values each count once.</param>
 /// <param name="IntervalSql">For custom granularities: their SQL, with <c>${COLUMN}</c> standing for the base dimension.</param>
 /// <param name="Presentation">What clients show and no query depends on: groups, urls, colors, spotlight, default time dimension... (keys camelCased, values as written).</param>
+/// <param name="Access">Conditions on the caller's user attributes (the field's and its model's): a caller who fails one does not see the field and may not query it.</param>
 public sealed record ExploreField(
     string Id,
     string Name,
@@ -50,7 +51,8 @@ public sealed record ExploreField(
     IReadOnlyList<MetricFilter>? MetricFilters = null,
     IReadOnlyList<string>? DistinctKeys = null,
     string? IntervalSql = null,
-    IReadOnlyDictionary<string, JsonNode?>? Presentation = null)
+    IReadOnlyDictionary<string, JsonNode?>? Presentation = null,
+    IReadOnlyList<AttributeRequirement>? Access = null)
 {
     /// <summary>A post-calculation metric (percent_of_previous, percent_of_total, running_total): a window over the grouped result.</summary>
     public bool IsPostCalculation => Kind == FieldKind.Metric && MetricTypes.PostCalculation.Contains(Type);
@@ -114,6 +116,8 @@ public sealed record ExploreJoin(string SqlOn, string Type, string? Relationship
 /// <param name="Fields">Every field, by id.</param>
 /// <param name="Presentation">What clients show about the explore: group label, spotlight, default time dimension... (keys camelCased).</param>
 /// <param name="ReferenceFields">Fields that other fields' SQL and join conditions may refer to but queries cannot select (a join's <c>fields</c> left them out).</param>
+/// <param name="Access">Conditions on the caller's user attributes (the base model's): a caller who fails one does not see the explore.</param>
+/// <param name="SqlFilter">The base model's row filter (<c>sql_filter</c>), templated like field SQL: added to every query of the explore.</param>
 public sealed record Explore(
     string Name,
     string Label,
@@ -122,7 +126,9 @@ public sealed record Explore(
     IReadOnlyList<ExploreTable> Tables,
     IReadOnlyDictionary<string, ExploreField> Fields,
     IReadOnlyDictionary<string, JsonNode?>? Presentation = null,
-    IReadOnlyDictionary<string, ExploreField>? ReferenceFields = null);
+    IReadOnlyDictionary<string, ExploreField>? ReferenceFields = null,
+    IReadOnlyList<AttributeRequirement>? Access = null,
+    string? SqlFilter = null);
 
 /// <summary>A problem in a model file: an error (the model is left out) or a warning (ignored keys).</summary>
 /// <param name="File">The file, relative to the models folder.</param>
@@ -141,7 +147,12 @@ public sealed record ModelProblem(string File, string? Model, string? Field, int
 /// <param name="Explores">The explores that loaded, by name.</param>
 /// <param name="Errors">Problems that left a model out.</param>
 /// <param name="Warnings">Keys that were ignored.</param>
-public sealed record ExploreCatalog(IReadOnlyDictionary<string, Explore> Explores, IReadOnlyList<ModelProblem> Errors, IReadOnlyList<ModelProblem> Warnings)
+/// <param name="Parameters">The project's parameters by name (<c>name</c> from lightdash.config.yml, <c>model.name</c> from a model).</param>
+public sealed record ExploreCatalog(
+    IReadOnlyDictionary<string, Explore> Explores,
+    IReadOnlyList<ModelProblem> Errors,
+    IReadOnlyList<ModelProblem> Warnings,
+    IReadOnlyDictionary<string, ParameterDefinition>? Parameters = null)
 {
     /// <summary>A project without model files.</summary>
     public static readonly ExploreCatalog Empty = new(new Dictionary<string, Explore>(), [], []);
@@ -199,4 +210,32 @@ public static class TimeIntervals
 /// <param name="Sql">Its SQL, with <c>${COLUMN}</c> standing for the dimension.</param>
 /// <param name="Type">The type of its values: date, timestamp, string or number.</param>
 public sealed record CustomGranularity(string Name, string Label, string Sql, string Type);
+
+/// <summary>A parameter a request may set, as defined in lightdash.config.yml or a model.</summary>
+/// <param name="Name">Its name in requests and references: <c>region</c>, or <c>orders.region</c> for a model's own.</param>
+/// <param name="Label">A friendly name.</param>
+/// <param name="Description">What it is for.</param>
+/// <param name="Options">The values it may take, when listed.</param>
+/// <param name="OptionsFromDimension">The dimension whose distinct values it may take, when given.</param>
+/// <param name="Default">Its value when a request does not set it, or null.</param>
+/// <param name="Multiple">Whether it takes several values at once.</param>
+/// <param name="AllowCustomValues">Whether a value outside the options is accepted.</param>
+public sealed record ParameterDefinition(
+    string Name,
+    string Label,
+    string? Description,
+    IReadOnlyList<string>? Options,
+    DimensionReference? OptionsFromDimension,
+    IReadOnlyList<string>? Default,
+    bool Multiple,
+    bool AllowCustomValues);
+
+/// <summary>A dimension named by model and dimension name.</summary>
+/// <param name="Model">The model (an explore of that name is read).</param>
+/// <param name="Dimension">The dimension's name in the model.</param>
+public sealed record DimensionReference(string Model, string Dimension)
+{
+    /// <summary>The dimension's field id.</summary>
+    public string FieldId => $"{Model}_{Dimension}";
+}
 

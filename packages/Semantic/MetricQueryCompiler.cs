@@ -22,10 +22,23 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
     private const int MaxTemplateDepth = 20;
     private static readonly HashSet<string> FanOutSafeMetrics = ["count_distinct", "sum_distinct", "average_distinct", "min", "max"];
 
-    /// <summary>Compiles the query; throws <see cref="MetricQueryException"/> naming what is wrong.</summary>
-    public CompiledMetricQuery Compile(Explore explore, MetricQuery query)
+    /// <summary>
+    /// Compiles the query for a caller; throws <see cref="MetricQueryException"/> naming what is wrong
+    /// (400), or <see cref="FieldAccessException"/> naming the explore, field or attribute the caller's
+    /// user attributes do not allow (403).
+    /// </summary>
+    /// <param name="explore">The explore the query asks.</param>
+    /// <param name="query">The query.</param>
+    /// <param name="variables">The request's parameter values and the caller (their attributes decide access, and fill <c>${ld.attr.*}</c>).</param>
+    public CompiledMetricQuery Compile(Explore explore, MetricQuery query, QueryVariables? variables = null)
     {
-        var context = new Context(explore, dialect);
+        variables ??= QueryVariables.None;
+        if (!AttributeRequirement.AllowAll(explore.Access, variables.User))
+        {
+            throw new FieldAccessException($"You do not have access to explore {explore.Name}.");
+        }
+
+        var context = new Context(explore, dialect, variables);
         var dimensions = query.Dimensions.Distinct(StringComparer.Ordinal).Select(id => context.Field(id, FieldKind.Dimension)).ToList();
         var metrics = query.Metrics.Distinct(StringComparer.Ordinal).Select(id => context.Field(id, FieldKind.Metric)).ToList();
         if (dimensions.Count + metrics.Count == 0)
@@ -120,6 +133,12 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
         var filters = new FilterCompiler(context, dialect, query.Timezone ?? "UTC");
         var where = query.DimensionFilters is { } dimensionFilters ? filters.Compile(dimensionFilters, FieldKind.Dimension) : null;
+        if (explore.SqlFilter is { } rowFilter)
+        {
+            // The model's row filter: always there, whatever the caller's own filters say.
+            var required = "(" + context.Render(rowFilter, explore.Tables[0].Name, 0, allowMetrics: false) + ")";
+            where = where is null ? required : $"{required} AND {where}";
+        }
         var havingSql = query.MetricFilters is { } metricFilters && having ? filters.Compile(metricFilters, FieldKind.Metric) : null;
 
         context.CheckFanOut();
@@ -238,7 +257,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
     /// apply to a saved SQL chart, whose columns are described as a one-table explore.
     /// </summary>
     public string CompileRowFilter(Explore explore, FilterGroup filters) =>
-        new FilterCompiler(new Context(explore, dialect), dialect, "UTC").Compile(filters, FieldKind.Dimension) ?? "TRUE";
+        new FilterCompiler(new Context(explore, dialect, QueryVariables.None), dialect, "UTC").Compile(filters, FieldKind.Dimension) ?? "TRUE";
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex CalculationName();
@@ -247,7 +266,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
     internal static partial Regex Reference();
 
     /// <summary>Resolves fields and renders their templated SQL, remembering which tables and metrics it used.</summary>
-    internal sealed class Context(Explore explore, ISqlDialect dialect)
+    internal sealed class Context(Explore explore, ISqlDialect dialect, QueryVariables variables)
     {
         private readonly HashSet<string> _aggregatedMetrics = [];
 
@@ -263,7 +282,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             }
 
             return field.Kind == kind
-                ? field
+                ? Check(field)
                 : throw new MetricQueryException($"Field {id} is a {field.Kind.ToString().ToLowerInvariant()}, not a {kind.ToString().ToLowerInvariant()}.");
         }
 
@@ -325,22 +344,28 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         /// column of <paramref name="grouped"/> (<paramref name="need"/> adds it there when not selected).
         /// </summary>
         public string RenderOverGrouped(ExploreField metric, string grouped, Action<ExploreField> need) =>
-            "(" + Reference().Replace(metric.Sql, match =>
+            "(" + SqlVariables.Render(metric.Sql, variables, dialect, (first, second) =>
             {
-                var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : $"{metric.Table}_{match.Groups[1].Value}";
+                var id = second is not null ? $"{first}_{second}" : $"{metric.Table}_{first}";
                 if (!explore.Fields.TryGetValue(id, out var field) || field.Kind != FieldKind.Metric || field.IsPostCalculation)
                 {
                     throw new MetricQueryException($"Metric {metric.Id} ({metric.Type}) refers to {id}; it can refer only to aggregate and non-aggregate metrics.");
                 }
 
-                need(field);
+                need(Check(field));
                 return $"{grouped}.{dialect.QuoteIdentifier(field.Id)}";
             }) + ")";
+
+        /// <summary>The field, when the caller's attributes allow it; a 403 naming it otherwise.</summary>
+        public ExploreField Check(ExploreField field) =>
+            AttributeRequirement.AllowAll(field.Access, variables.User)
+                ? field
+                : throw new FieldAccessException($"You do not have access to field {field.Id}.");
 
         private List<string> DistinctKeySql(ExploreField metric, int depth) =>
             (metric.DistinctKeys ?? []).Select(key =>
                 explore.Fields.TryGetValue($"{metric.Table}_{key}", out var dimension) && dimension.Kind == FieldKind.Dimension
-                    ? DimensionSql(dimension, depth + 1)
+                    ? DimensionSql(Check(dimension), depth + 1)
                     : throw new MetricQueryException($"Metric {metric.Id} has distinct key {key}, which is not a dimension of {metric.Table}.")).ToList();
 
         private string MetricFilterSql(ExploreField metric, MetricFilter filter, int depth)
@@ -350,6 +375,8 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             {
                 throw new MetricQueryException($"Metric {metric.Id} filters on {filter.Dimension}, which is not a dimension of {metric.Table}.");
             }
+
+            Check(dimension);
 
             var values = filter.Values.Select(v => dimension.Type switch
             {
@@ -370,16 +397,9 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
                 throw new MetricQueryException($"Field references in {table} go more than {MaxTemplateDepth} deep (a reference cycle?).");
             }
 
-            return Reference().Replace(template, match =>
-            {
-                var first = match.Groups[1].Value;
-                if (!match.Groups[2].Success)
-                {
-                    return first == "TABLE" ? dialect.QuoteIdentifier(table) : ReferTo($"{table}_{first}", depth, allowMetrics);
-                }
-
-                return ReferTo($"{first}_{match.Groups[2].Value}", depth, allowMetrics);
-            });
+            return SqlVariables.Render(template, variables, dialect, (first, second) => second is null
+                ? first == "TABLE" ? dialect.QuoteIdentifier(table) : ReferTo($"{table}_{first}", depth, allowMetrics)
+                : ReferTo($"{first}_{second}", depth, allowMetrics));
         }
 
         /// <summary>Refuses metrics that a selected join would count more than once.</summary>
@@ -417,6 +437,8 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
             {
                 throw new MetricQueryException($"A field's SQL refers to {id}, which does not exist in explore {explore.Name}.");
             }
+
+            Check(field);
 
             if (field.Kind == FieldKind.Metric)
             {

@@ -21,12 +21,13 @@ public static class ModelFileLoader
     private static readonly HashSet<string> Relationships = ["one-to-one", "one-to-many", "many-to-one", "many-to-many"];
 
     // Keys the loader acts on, and keys carried through for clients (they change no query).
-    private static readonly HashSet<string> ModelMetaKeys = ["sql_from", "label", "joins", "metrics", "explores", "default_time_dimension"];
+    private static readonly HashSet<string> ModelMetaKeys = ["sql_from", "label", "joins", "metrics", "explores", "default_time_dimension", "required_attributes", "any_attributes", "sql_filter", "sql_where", "parameters"];
     private static readonly HashSet<string> ModelShownKeys = ["group_label", "order_fields_by", "spotlight", "primary_key", "ai_hint", "group_details", "pre_aggregates", "tags"];
     private static readonly HashSet<string> ColumnMetaKeys = ["dimension", "metrics", "additional_dimensions"];
-    private static readonly HashSet<string> DimensionKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "time_intervals"];
+    private static readonly HashSet<string> DimensionKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "time_intervals", "required_attributes", "any_attributes"];
     private static readonly HashSet<string> DimensionShownKeys = ["group_label", "groups", "urls", "colors", "spotlight", "compact", "filter_autocomplete", "ai_hint", "tags", "image"];
-    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "distinct_keys"];
+    private static readonly HashSet<string> MetricKeys = ["type", "sql", "label", "description", "hidden", "format", "round", "filters", "percentile", "distinct_keys", "required_attributes", "any_attributes"];
+    private static readonly HashSet<string> ParameterKeys = ["label", "description", "options", "options_from_dimension", "default", "multiple", "allow_custom_values"];
     private static readonly HashSet<string> MetricShownKeys = ["group_label", "groups", "urls", "spotlight", "compact", "show_underlying_values", "drivers", "ai_hint", "default_time_dimension", "tags"];
     private static readonly HashSet<string> JoinKeys = ["join", "sql_on", "type", "relationship", "alias", "label", "description", "fields", "hidden", "always"];
     private static readonly HashSet<string> ExploreKeys = ["label", "description", "joins", "additional_dimensions", "group_label"];
@@ -63,9 +64,10 @@ public static class ModelFileLoader
         }
 
         var granularities = new Dictionary<string, CustomGranularity>(StringComparer.Ordinal);
+        var parameters = new Dictionary<string, ParameterDefinition>(StringComparer.Ordinal);
         foreach (var (file, content) in all.Where(f => IsConfigFile(f.File)))
         {
-            ReadConfig(file, content, granularities, problems);
+            ReadConfig(file, content, granularities, parameters, problems);
         }
 
         var context = new LoadContext(problems, docs, granularities);
@@ -78,6 +80,14 @@ public static class ModelFileLoader
                 {
                     problems.Error(model, null, model.Line, $"A model named {model.Name} is also defined in {models[model.Name].File}.");
                 }
+            }
+        }
+
+        foreach (var model in models.Values)
+        {
+            foreach (var parameter in model.Parameters)
+            {
+                parameters[parameter.Name] = parameter;
             }
         }
 
@@ -95,7 +105,7 @@ public static class ModelFileLoader
                     continue;
                 }
 
-                if (BuildExplore(model, definition, models, broken, problems) is { } explore)
+                if (BuildExplore(model, definition, models, broken, parameters, problems) is { } explore)
                 {
                     explores[explore.Name] = explore;
                 }
@@ -103,7 +113,7 @@ public static class ModelFileLoader
         }
 
         // An explore built twice from one model (its own and an extra one) reports a model problem once.
-        return new ExploreCatalog(explores, [.. problems.Errors.Distinct()], [.. problems.Warnings.Distinct()]);
+        return new ExploreCatalog(explores, [.. problems.Errors.Distinct()], [.. problems.Warnings.Distinct()], parameters);
     }
 
     private static bool IsConfigFile(string file) => Path.GetFileName(file).Equals(ConfigFileName, StringComparison.OrdinalIgnoreCase);
@@ -123,7 +133,7 @@ public static class ModelFileLoader
         }
     }
 
-    private static void ReadConfig(string file, string content, Dictionary<string, CustomGranularity> granularities, Problems problems)
+    private static void ReadConfig(string file, string content, Dictionary<string, CustomGranularity> granularities, Dictionary<string, ParameterDefinition> parameters, Problems problems)
     {
         if (Parse(file, content, problems)?.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root)
         {
@@ -133,6 +143,17 @@ public static class ModelFileLoader
         foreach (var (key, value) in root.Entries().Where(e => !ConfigKeys.Contains(e.Key)))
         {
             problems.Warnings.Add(new ModelProblem(file, null, null, value.Line(), $"The {ConfigFileName} key \"{key}\" is not supported and was ignored."));
+        }
+
+        if (root.Child("parameters") is YamlMappingNode parameterDefinitions)
+        {
+            foreach (var (name, node) in parameterDefinitions.Entries())
+            {
+                if (ReadParameter(name, node, (line, message) => problems.Errors.Add(new ModelProblem(file, null, name, line, message)), (line, message) => problems.Warnings.Add(new ModelProblem(file, null, name, line, message))) is { } parameter)
+                {
+                    parameters[name] = parameter;
+                }
+            }
         }
 
         if (root.Child("custom_granularities") is not YamlMappingNode definitions)
@@ -198,6 +219,19 @@ public static class ModelFileLoader
         model.SqlFrom = meta.Text("sql_from") ?? name;
         model.Label = meta.Text("label") ?? FriendlyNames.Of(name);
         model.Presentation = Shown(meta, ModelShownKeys);
+        model.Access = ReadAccess(model, null, meta, problems);
+        model.SqlFilter = meta.Text("sql_filter") ?? meta.Text("sql_where");
+        if (meta.Child("parameters") is YamlMappingNode modelParameters)
+        {
+            foreach (var (parameterName, node) in modelParameters.Entries())
+            {
+                var qualified = $"{name}.{parameterName}";
+                if (ReadParameter(qualified, node, (line, message) => problems.Error(model, qualified, line, message), (line, message) => problems.Warn(model, qualified, line, message)) is { } parameter)
+                {
+                    model.Parameters.Add(parameter);
+                }
+            }
+        }
 
         if (map.Child("columns") is YamlSequenceNode columns)
         {
@@ -295,7 +329,7 @@ public static class ModelFileLoader
         var field = new FieldDefinition(
             name, FieldKind.Dimension, type, label, context.Describe(model, name, line, dimension.Text("description") ?? columnDescription), sql,
             dimension.Flag("hidden") ?? false, dimension.Text("format"), dimension.Number("round"), line,
-            Presentation: Shown(dimension, DimensionShownKeys));
+            Presentation: Shown(dimension, DimensionShownKeys), Access: ReadAccess(model, name, dimension, problems));
         model.Add(field, into, problems);
 
         if (type is "date" or "timestamp")
@@ -424,7 +458,7 @@ public static class ModelFileLoader
                 sql ?? "*", metric.Flag("hidden") ?? false, metric.Text("format"), metric.Number("round"), metric.Line(),
                 Percentile: type == "percentile" ? metric.Number("percentile") : null,
                 MetricFilters: filters.Count > 0 ? filters : null, DistinctKeys: distinctKeys,
-                Presentation: Shown(metric, MetricShownKeys)),
+                Presentation: Shown(metric, MetricShownKeys), Access: ReadAccess(model, metricName, metric, problems)),
             model.Fields,
             problems);
     }
@@ -541,12 +575,13 @@ public static class ModelFileLoader
     /// model's fields, never its joins) and the explore's additional dimensions. Every problem is
     /// reported, not only the first; a model with errors of its own is checked through, never returned.
     /// </summary>
-    private static Explore? BuildExplore(ModelDefinition model, ExploreDefinition definition, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Problems problems)
+    private static Explore? BuildExplore(
+        ModelDefinition model, ExploreDefinition definition, Dictionary<string, ModelDefinition> models, HashSet<string> broken, Dictionary<string, ParameterDefinition> parameters, Problems problems)
     {
         var tables = new List<ExploreTable> { new(model.Name, model.Name, model.SqlFrom, model.Label, null) };
         var fields = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
-        AddFields(fields, model.Name, model.Fields);
-        AddFields(fields, model.Name, definition.AdditionalDimensions);
+        AddFields(fields, model.Name, model.Fields, model.Access);
+        AddFields(fields, model.Name, definition.AdditionalDimensions, model.Access);
         var referenceOnly = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
         var failed = broken.Contains(model.Name);
         var joinFailed = false;
@@ -582,8 +617,8 @@ public static class ModelFileLoader
 
             tables.Add(new ExploreTable(join.Alias, joined!.Name, joined.SqlFrom, join.Label ?? joined.Label, join.Join, join.Description));
             bool Listed(FieldDefinition f) => join.Fields is null || join.Fields.Contains(f.Name) || (f.BaseDimension is { } baseName && join.Fields.Contains(baseName));
-            AddFields(fields, join.Alias, joined.Fields.Where(Listed).Select(f => join.Hidden ? f with { Hidden = true } : f));
-            AddFields(referenceOnly, join.Alias, joined.Fields.Where(f => !Listed(f)));
+            AddFields(fields, join.Alias, joined.Fields.Where(Listed).Select(f => join.Hidden ? f with { Hidden = true } : f), joined.Access);
+            AddFields(referenceOnly, join.Alias, joined.Fields.Where(f => !Listed(f)), joined.Access);
         }
 
         if (joinFailed)
@@ -612,6 +647,18 @@ public static class ModelFileLoader
                 problems.Error(model, field.Id, model.Line, kindProblem);
                 failed = true;
             }
+
+            foreach (var parameter in SqlVariables.ParameterReferences(field.IntervalSql ?? field.Sql).Where(p => !parameters.ContainsKey(p)))
+            {
+                problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to parameter {parameter}, which lightdash.config.yml and the models do not define.");
+                failed = true;
+            }
+        }
+
+        foreach (var parameter in new[] { model.SqlFilter ?? "" }.Concat(tables.Skip(1).Select(t => t.Join!.SqlOn)).SelectMany(SqlVariables.ParameterReferences).Where(p => !parameters.ContainsKey(p)).Distinct())
+        {
+            problems.Error(model, null, model.Line, $"The model's sql_filter or a join refers to parameter {parameter}, which is not defined.");
+            failed = true;
         }
 
         var presentation = model.Presentation is null ? new Dictionary<string, JsonNode?>(StringComparer.Ordinal) : new Dictionary<string, JsonNode?>(model.Presentation, StringComparer.Ordinal);
@@ -636,7 +683,7 @@ public static class ModelFileLoader
             ? null
             : new Explore(
                 definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null,
-                referenceOnly.Count > 0 ? referenceOnly : null);
+                referenceOnly.Count > 0 ? referenceOnly : null, model.Access, model.SqlFilter);
     }
 
     /// <summary>A checked <c>default_time_dimension</c> ({field, interval}) as JSON; null (and an error) when it names no date dimension of the model or no interval of it.</summary>
@@ -708,21 +755,120 @@ public static class ModelFileLoader
             : null;
     }
 
-    private static void AddFields(Dictionary<string, ExploreField> fields, string table, IEnumerable<FieldDefinition> definitions)
+    /// <summary>Adds the fields under <paramref name="table"/>, each carrying its model's access conditions before its own.</summary>
+    private static void AddFields(Dictionary<string, ExploreField> fields, string table, IEnumerable<FieldDefinition> definitions, IReadOnlyList<AttributeRequirement>? modelAccess)
     {
         foreach (var field in definitions)
         {
             var id = $"{table}_{field.Name}";
+            IReadOnlyList<AttributeRequirement> access = [.. modelAccess ?? [], .. field.Access ?? []];
             fields[id] = new ExploreField(
                 id, field.Name, table, field.Kind, field.Type, field.Label, field.Description, field.Sql, field.Hidden, field.Format, field.Round,
-                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters, field.DistinctKeys, field.IntervalSql, field.Presentation);
+                field.TimeInterval, field.BaseDimension, field.Percentile, field.MetricFilters, field.DistinctKeys, field.IntervalSql, field.Presentation,
+                access.Count > 0 ? access : null);
         }
+    }
+
+    /// <summary><c>required_attributes</c> and <c>any_attributes</c> ({attribute: value or [values]}) of a model, dimension or metric; null when none.</summary>
+    private static List<AttributeRequirement>? ReadAccess(ModelDefinition model, string? field, YamlMappingNode map, Problems problems)
+    {
+        var requirements = new List<AttributeRequirement>();
+        foreach (var (key, any) in new[] { ("required_attributes", false), ("any_attributes", true) })
+        {
+            if (map.Child(key) is not { } node)
+            {
+                continue;
+            }
+
+            var values = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var (attribute, value) in (node as YamlMappingNode)?.Entries() ?? [])
+            {
+                List<string>? allowed = value switch
+                {
+                    YamlScalarNode { Value: { } one } => [one],
+                    YamlSequenceNode many => [.. many.OfType<YamlScalarNode>().Select(v => v.Value ?? "")],
+                    _ => null,
+                };
+                if (allowed is not { Count: > 0 })
+                {
+                    problems.Error(model, field, value.Line(), $"{key}.{attribute} needs a value or a list of values.");
+                    return null;
+                }
+
+                values[attribute] = allowed;
+            }
+
+            if (values.Count == 0)
+            {
+                problems.Error(model, field, node.Line(), $"{key} must map attribute names to the values that grant access.");
+                return null;
+            }
+
+            requirements.Add(new AttributeRequirement(any, values));
+        }
+
+        return requirements.Count > 0 ? requirements : null;
+    }
+
+    /// <summary>A parameter definition; null (and an error) when it is malformed.</summary>
+    private static ParameterDefinition? ReadParameter(string name, YamlNode node, Action<int, string> error, Action<int, string> warn)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            error(node.Line(), $"Parameter {name} must be a mapping (label, options, default...).");
+            return null;
+        }
+
+        foreach (var (key, value) in map.Entries().Where(e => !ParameterKeys.Contains(e.Key)))
+        {
+            warn(value.Line(), $"The parameter key \"{key}\" is not supported and was ignored.");
+        }
+
+        static List<string>? List(YamlNode? node) => node switch
+        {
+            YamlScalarNode { Value: { } one } => [one],
+            YamlSequenceNode many => [.. many.OfType<YamlScalarNode>().Select(v => v.Value ?? "")],
+            _ => null,
+        };
+
+        DimensionReference? source = null;
+        if (map.Child("options_from_dimension") is { } fromNode)
+        {
+            if (fromNode is YamlMappingNode from && from.Text("model") is { Length: > 0 } sourceModel && from.Text("dimension") is { Length: > 0 } sourceDimension)
+            {
+                source = new DimensionReference(sourceModel, sourceDimension);
+            }
+            else
+            {
+                error(fromNode.Line(), $"Parameter {name}: options_from_dimension needs model and dimension.");
+                return null;
+            }
+        }
+
+        var options = List(map.Child("options"));
+        var defaults = List(map.Child("default"));
+        var multiple = map.Flag("multiple") ?? false;
+        var allowCustom = map.Flag("allow_custom_values") ?? false;
+        if (defaults is { Count: > 1 } && !multiple)
+        {
+            error(map.Line(), $"Parameter {name} has several default values but is not multiple.");
+            return null;
+        }
+
+        if (defaults is not null && options is not null && !allowCustom && defaults.FirstOrDefault(d => !options.Contains(d, StringComparer.Ordinal)) is { } outside)
+        {
+            error(map.Line(), $"Parameter {name}'s default \"{outside}\" is not one of its options.");
+            return null;
+        }
+
+        return new ParameterDefinition(name, map.Text("label") ?? FriendlyNames.Of(name.Replace('.', ' ')), map.Text("description"), options, source, defaults, multiple, allowCustom);
     }
 
     private sealed record FieldDefinition(
         string Name, FieldKind Kind, string Type, string Label, string? Description, string Sql, bool Hidden, string? Format, int? Round, int Line,
         string? TimeInterval = null, string? BaseDimension = null, int? Percentile = null, IReadOnlyList<MetricFilter>? MetricFilters = null,
-        IReadOnlyList<string>? DistinctKeys = null, string? IntervalSql = null, IReadOnlyDictionary<string, JsonNode?>? Presentation = null);
+        IReadOnlyList<string>? DistinctKeys = null, string? IntervalSql = null, IReadOnlyDictionary<string, JsonNode?>? Presentation = null,
+        IReadOnlyList<AttributeRequirement>? Access = null);
 
     // Fields: only these fields of the joined model (and their intervals), when given.
     // Hidden: the joined model's fields are hidden from pickers (still queryable).
@@ -746,6 +892,12 @@ public static class ModelFileLoader
         public string Label { get; set; } = name;
 
         public Dictionary<string, JsonNode?>? Presentation { get; set; }
+
+        public IReadOnlyList<AttributeRequirement>? Access { get; set; }
+
+        public string? SqlFilter { get; set; }
+
+        public List<ParameterDefinition> Parameters { get; } = [];
 
         public (YamlNode Node, int Line)? DefaultTimeDimension { get; set; }
 
