@@ -24,7 +24,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
     /// <summary>
     /// Compiles the query for a caller; throws <see cref="MetricQueryException"/> naming what is wrong
-    /// (400), or <see cref="FieldAccessException"/> naming the explore, field or attribute the caller's
+    /// (400), or <see cref="AccessDeniedException"/> naming the explore, field or attribute the caller's
     /// user attributes do not allow (403).
     /// </summary>
     /// <param name="explore">The explore the query asks.</param>
@@ -35,7 +35,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         variables ??= QueryVariables.None;
         if (!AttributeRequirement.AllowAll(explore.Access, variables.User))
         {
-            throw new FieldAccessException($"You do not have access to explore {explore.Name}.");
+            throw new AccessDeniedException($"You do not have access to explore {explore.Name}.");
         }
 
         var context = new Context(explore, dialect, variables);
@@ -360,7 +360,7 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         public ExploreField Check(ExploreField field) =>
             AttributeRequirement.AllowAll(field.Access, variables.User)
                 ? field
-                : throw new FieldAccessException($"You do not have access to field {field.Id}.");
+                : throw new AccessDeniedException($"You do not have access to field {field.Id}.");
 
         private List<string> DistinctKeySql(ExploreField metric, int depth) =>
             (metric.DistinctKeys ?? []).Select(key =>

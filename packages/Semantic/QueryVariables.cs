@@ -14,12 +14,18 @@ public sealed record QueryUser(Guid UserUuid, string Email, IReadOnlyDictionary<
 /// <param name="User">The caller; null only where no user runs the query (then any reference to the user or an attribute is refused).</param>
 public sealed record QueryVariables(IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters, QueryUser? User)
 {
+    /// <summary>
+    /// For checking a query's shape without running it (saving a chart, learning a SQL chart's columns):
+    /// a parameter without a value becomes NULL instead of an error.
+    /// </summary>
+    public bool UnsetParametersAsNull { get; init; }
+
     /// <summary>No parameters and no user.</summary>
     public static readonly QueryVariables None = new(new Dictionary<string, IReadOnlyList<string>>(), null);
 }
 
 /// <summary>A field, explore or attribute the caller may not use: answered as 403, naming it.</summary>
-public sealed class FieldAccessException(string message) : Exception(message);
+public sealed class AccessDeniedException(string message) : Exception(message);
 
 /// <summary>
 /// Replaces Lightdash's variables in SQL: <c>${lightdash.parameters.name}</c> (and
@@ -40,7 +46,7 @@ public static partial class SqlVariables
     /// <summary>
     /// The SQL with every variable replaced. An undefined or unset parameter is a
     /// <see cref="MetricQueryException"/> (400); an attribute the caller has no value for, a
-    /// <see cref="FieldAccessException"/> (403).
+    /// <see cref="AccessDeniedException"/> (403).
     /// </summary>
     public static string Substitute(string sql, QueryVariables variables, ISqlDialect dialect) =>
         Variable().Replace(sql, match =>
@@ -51,10 +57,11 @@ public static partial class SqlVariables
             {
                 return variables.Parameters.TryGetValue(name, out var values) && values.Count > 0
                     ? string.Join(", ", values.Select(dialect.QuoteString))
+                    : variables.UnsetParametersAsNull ? "NULL"
                     : throw new MetricQueryException($"Parameter {name} is used by the SQL but has no value: pass it in parameters (or give it a default).");
             }
 
-            var user = variables.User ?? throw new FieldAccessException($"The SQL refers to {match.Value}, and no user runs this query.");
+            var user = variables.User ?? throw new AccessDeniedException($"The SQL refers to {match.Value}, and no user runs this query.");
             return kind switch
             {
                 "user" when name == "email" => dialect.QuoteString(user.Email),
@@ -62,7 +69,7 @@ public static partial class SqlVariables
                 "user" => throw new MetricQueryException($"{match.Value} is not a user variable (ld.user.email or ld.user.uuid)."),
                 _ => user.Attributes.TryGetValue(name, out var value)
                     ? dialect.QuoteString(value)
-                    : throw new FieldAccessException($"You have no value for user attribute \"{name}\", which this query needs."),
+                    : throw new AccessDeniedException($"You have no value for user attribute \"{name}\", which this query needs."),
             };
         });
 

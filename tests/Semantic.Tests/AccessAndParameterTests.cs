@@ -176,7 +176,7 @@ public class AccessAndParameterTests(string warehouse) : WarehouseShop(warehouse
     [Test]
     public void RowFilter_WithoutTheAttribute_IsRefused()
     {
-        var error = Assert.Throws<FieldAccessException>(() => Compiler.Compile(Catalog.Explores["regional_orders"], Query("regional_orders", ["regional_orders_order_id"], []), As(Nobody)));
+        var error = Assert.Throws<AccessDeniedException>(() => Compiler.Compile(Catalog.Explores["regional_orders"], Query("regional_orders", ["regional_orders_order_id"], []), As(Nobody)));
 
         Assert.That(error!.Message, Does.Contain("region"));
     }
@@ -186,12 +186,12 @@ public class AccessAndParameterTests(string warehouse) : WarehouseShop(warehouse
     {
         Assert.That(
             () => Compiler.Compile(Catalog.Explores["orders"], Query("orders", ["orders_margin"], []), As(Ada)),
-            Throws.TypeOf<FieldAccessException>().With.Message.Contains("orders_margin"));
+            Throws.TypeOf<AccessDeniedException>().With.Message.Contains("orders_margin"));
         var filterOnIt = Query("orders", ["orders_region"], ["orders_order_count"]) with
         {
             DimensionFilters = new FilterGroup("and", [new FilterRule("orders_margin", "greaterThan", [new FilterValue("1", false)])]),
         };
-        Assert.That(() => Compiler.Compile(Catalog.Explores["orders"], filterOnIt, As(Ada)), Throws.TypeOf<FieldAccessException>(), "filters cannot test a field the caller may not see");
+        Assert.That(() => Compiler.Compile(Catalog.Explores["orders"], filterOnIt, As(Ada)), Throws.TypeOf<AccessDeniedException>(), "filters cannot test a field the caller may not see");
 
         var adaMargin = await RunAsync(Query("orders", [], ["orders_margin_total"]), As(Ada)); // team finance: one of any_attributes
         var graceMargin = await RunAsync(Query("orders", ["orders_margin"], ["orders_margin_total"]), As(Grace));
@@ -199,7 +199,7 @@ public class AccessAndParameterTests(string warehouse) : WarehouseShop(warehouse
         Assert.That(graceMargin, Has.Count.EqualTo(4));
         Assert.That(
             () => Compiler.Compile(Catalog.Explores["orders"], Query("orders", [], ["orders_margin_total"]), As(Nobody)),
-            Throws.TypeOf<FieldAccessException>().With.Message.Contains("orders_margin_total"));
+            Throws.TypeOf<AccessDeniedException>().With.Message.Contains("orders_margin_total"));
     }
 
     [Test]
@@ -207,7 +207,7 @@ public class AccessAndParameterTests(string warehouse) : WarehouseShop(warehouse
     {
         Assert.That(
             () => Compiler.Compile(Catalog.Explores["board_only"], Query("board_only", ["board_only_region"], []), As(Ada)),
-            Throws.TypeOf<FieldAccessException>().With.Message.Contains("board_only"));
+            Throws.TypeOf<AccessDeniedException>().With.Message.Contains("board_only"));
         Assert.That(() => Compiler.Compile(Catalog.Explores["board_only"], Query("board_only", ["board_only_region"], []), As(Grace)), Throws.Nothing);
     }
 

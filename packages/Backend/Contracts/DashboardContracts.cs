@@ -66,6 +66,14 @@ public sealed class DashboardTileResults
 /// <summary>Runs a dashboard tile's chart with the dashboard's filters.</summary>
 public sealed class ExecuteDashboardChartRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The chart.</summary>
     public Guid? ChartUuid { get; init; }
 
@@ -91,6 +99,14 @@ public sealed class ExecuteDashboardChartRequest
 /// <summary>Runs a dashboard tile's saved SQL chart with the dashboard's filters.</summary>
 public sealed class ExecuteDashboardSqlChartRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The SQL chart (or give <c>slug</c>).</summary>
     public Guid? SavedSqlUuid { get; init; }
 

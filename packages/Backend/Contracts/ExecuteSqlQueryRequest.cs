@@ -4,6 +4,14 @@ namespace Lightdash.Net.Backend.Contracts;
 public sealed class ExecuteSqlQueryRequest
 {
     /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
+    /// <summary>
     /// One query in the warehouse's dialect, for example <c>select * from orders</c>. A trailing semicolon is
     /// allowed; a second statement is not (the SQL runs as a subquery, and the warehouse login may only read).
     /// </summary>

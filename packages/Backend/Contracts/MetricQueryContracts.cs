@@ -5,6 +5,14 @@ namespace Lightdash.Net.Backend.Contracts;
 /// <summary>Runs a metric query: fields of an explore, compiled to SQL by the backend.</summary>
 public sealed class ExecuteMetricQueryRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The question.</summary>
     public MetricQueryBody? Query { get; init; }
 
@@ -125,6 +133,14 @@ public sealed class ResultFieldResults
 /// <summary>The rows behind a value of an earlier metric query.</summary>
 public sealed class ExecuteUnderlyingDataRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The earlier metric query (the caller's own).</summary>
     public Guid? UnderlyingDataSourceQueryUuid { get; init; }
 

@@ -49,6 +49,14 @@ public sealed class SavedChartResults
 /// <summary>Runs a saved chart.</summary>
 public sealed class ExecuteChartRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The chart.</summary>
     public Guid? ChartUuid { get; init; }
 

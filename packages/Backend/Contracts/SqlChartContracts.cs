@@ -47,6 +47,14 @@ public sealed class SqlChartResults
 /// <summary>Runs a saved SQL chart.</summary>
 public sealed class ExecuteSqlChartRequest
 {
+    /// <summary>
+    /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
+    /// "statuses": ["placed", "shipped"]}</c>. Model and saved SQL refer to them as
+    /// <c>${lightdash.parameters.name}</c>; values are checked against the parameter's options and
+    /// become quoted literals. Unset parameters take their default.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
+
     /// <summary>The chart's id (or give <c>slug</c>).</summary>
     public Guid? SavedSqlUuid { get; init; }
 

@@ -14,6 +14,15 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         {
             error = new ApiError { Name = api.Name, StatusCode = api.StatusCode, Message = api.Message, Data = api.ErrorData };
         }
+        else if (exception is Semantic.AccessDeniedException denied)
+        {
+            // The caller's user attributes do not allow an explore, field or variable the query needs.
+            error = new ApiError { Name = "ForbiddenError", StatusCode = StatusCodes.Status403Forbidden, Message = denied.Message };
+        }
+        else if (exception is Semantic.MetricQueryException invalid)
+        {
+            error = new ApiError { Name = "ParameterError", StatusCode = StatusCodes.Status400BadRequest, Message = invalid.Message };
+        }
         else if (exception is Clients.ResultsStorageException storage)
         {
             // The results storage failed or is unreachable: the caller may retry; the server stays up.

@@ -14,6 +14,9 @@ public static class SemanticLayerExtensions
         services.AddSingleton<ProjectModelVersionModel>();
         services.AddSingleton<ExploreRegistry>();
         services.AddSingleton<ModelDeployService>();
+        services.AddSingleton<UserAttributeModel>();
+        services.AddSingleton<UserAttributeService>();
+        services.AddSingleton<QueryVariablesService>();
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
         services.AddHostedService<ExploresStartup>();

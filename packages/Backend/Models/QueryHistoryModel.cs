@@ -32,7 +32,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
                                    request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
                                    metric_query, fields, statement_timeout_ms, cancel_if_unread_ms)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
-                jsonb_build_object('limit', CAST(@RowLimit AS bigint)), @Status, @CacheKey, @JoinedQueryUuid,
+                jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb))), @Status, @CacheKey, @JoinedQueryUuid,
                 CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs, @CancelIfUnreadMs)
         """;
 
@@ -243,6 +243,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query.FieldsJson,
         query.StatementTimeoutMs,
         query.CancelIfUnreadMs,
+        query.ParametersJson,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>

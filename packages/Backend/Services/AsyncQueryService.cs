@@ -27,6 +27,8 @@ public sealed class AsyncQueryService(
     QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
+    QueryVariablesService variables,
+    Warehouses.WarehouseClientFactory warehouses,
     ILogger<AsyncQueryService> logger)
 {
     private const string DefaultContext = "api";
@@ -102,13 +104,15 @@ public sealed class AsyncQueryService(
     {
         var sql = ValidateSql(request);
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        var (resolved, parametersJson) = await variables.ResolveAsync(user, project, request.Parameters, cancellationToken);
         return (project, new CompiledSubmission(
-            sql,
+            QueryVariablesService.Substitute(sql, resolved, warehouses.GetClient(project.Warehouse).Dialect),
             request.Limit,
             request.Context,
             request.InvalidateCache == true,
             StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-            CancelIfUnread: request.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null));
+            CancelIfUnread: request.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
+            ParametersJson: parametersJson));
     }
 
     /// <summary>
@@ -129,7 +133,8 @@ public sealed class AsyncQueryService(
             submission.MetricQueryJson,
             submission.FieldsJson,
             submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
-            submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null);
+            submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
+            submission.ParametersJson);
         var miss = new CacheMetadata { CacheHit = false };
         if (!submission.InvalidateCache)
         {

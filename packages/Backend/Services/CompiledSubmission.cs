@@ -10,6 +10,7 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="StatementTimeout">A time limit the request asked for (it only lowers the project's), or null.</param>
 /// <param name="Timezone">The time zone the SQL was compiled for (relative dates), part of the cache key; UTC when null.</param>
 /// <param name="CancelIfUnread">Cancel the query when nobody reads it for this long, or null.</param>
+/// <param name="ParametersJson">The request's parameter values as checked (JSON), recorded in the history row; null when none.</param>
 public sealed record CompiledSubmission(
     string Sql,
     long? Limit,
@@ -19,4 +20,5 @@ public sealed record CompiledSubmission(
     string? FieldsJson = null,
     TimeSpan? StatementTimeout = null,
     string? Timezone = null,
-    TimeSpan? CancelIfUnread = null);
+    TimeSpan? CancelIfUnread = null,
+    string? ParametersJson = null);

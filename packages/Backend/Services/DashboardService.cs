@@ -19,7 +19,8 @@ public sealed class DashboardService(
     ExploreRegistry explores,
     MetricQueryService metricQueries,
     AsyncQueryService queries,
-    Lightdash.Net.Warehouses.WarehouseClientFactory warehouses)
+    Lightdash.Net.Warehouses.WarehouseClientFactory warehouses,
+    QueryVariablesService variablesService)
 {
 
     /// <summary>The project's dashboards (any member).</summary>
@@ -129,7 +130,7 @@ public sealed class DashboardService(
             Limit = request.Limit is { } limit ? Math.Min(limit, query.Limit ?? limit) : query.Limit,
         };
         var results = await metricQueries.ExecuteAsync(
-            user, projectUuid, new ExecuteMetricQueryRequest { Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs }, cancellationToken);
+            user, projectUuid, new ExecuteMetricQueryRequest { Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs, Parameters = request.Parameters }, cancellationToken);
         return new ExecuteMetricQueryResults
         {
             QueryUuid = results.QueryUuid,
@@ -167,10 +168,12 @@ public sealed class DashboardService(
         var sorts = (request.DashboardSorts ?? [])
             .Select(s => new SortField(s.FieldId ?? throw new ValidationException("dashboardSorts: each sort needs a fieldId."), s.Descending))
             .ToList();
+        var dialect = warehouses.GetClient(project.Warehouse).Dialect;
+        var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
         string sql;
         try
         {
-            sql = SqlChartFilters.Wrap(chart.Sql, columns, filters, sorts, warehouses.GetClient(project.Warehouse).Dialect);
+            sql = SqlChartFilters.Wrap(QueryVariablesService.Substitute(chart.Sql, variables, dialect), columns, filters, sorts, dialect);
         }
         catch (MetricQueryException e)
         {
@@ -178,7 +181,7 @@ public sealed class DashboardService(
         }
 
         var submitted = await queries.SubmitAndWaitAsync(
-            user, project, new CompiledSubmission(sql, chart.RowLimit, "dashboardView", false), request.WaitMs, cancellationToken);
+            user, project, new CompiledSubmission(sql, chart.RowLimit, "dashboardView", false, ParametersJson: parametersJson), request.WaitMs, cancellationToken);
         return new ExecuteDashboardSqlChartResults
         {
             QueryUuid = submitted.QueryUuid,

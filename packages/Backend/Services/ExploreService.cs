@@ -8,13 +8,14 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>A project's explores, as its members see them.</summary>
-public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry, ProjectModelVersionModel versions)
+public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry, ProjectModelVersionModel versions, UserAttributeModel attributes)
 {
     /// <summary>Every explore of the project, with the problems of its model files (any member).</summary>
     public async Task<ExploreCatalogResults> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken));
+        var caller = await CallerAsync(user, cancellationToken);
+        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken), caller);
     }
 
     /// <summary>One explore (any member); 404 naming it when it does not exist, or listing its errors when it has some.</summary>
@@ -22,9 +23,15 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
     {
         await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
         var catalog = await registry.GetAsync(projectUuid, cancellationToken);
-        return catalog.Explores.TryGetValue(exploreName, out var explore)
-            ? ToResults(explore)
-            : throw new NotFoundException(MissingExplore.Message(catalog, exploreName, projectUuid));
+        if (!catalog.Explores.TryGetValue(exploreName, out var explore))
+        {
+            throw new NotFoundException(MissingExplore.Message(catalog, exploreName, projectUuid));
+        }
+
+        var caller = await CallerAsync(user, cancellationToken);
+        return AttributeRequirement.AllowAll(explore.Access, caller)
+            ? ToResults(explore, caller)
+            : throw new ForbiddenException($"You do not have access to explore {exploreName}.");
     }
 
     /// <summary>Loads the project's model files again, on every instance (project admins).</summary>
@@ -33,20 +40,30 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
         await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
         registry.Invalidate(projectUuid);
         await versions.AnnounceAsync(projectUuid, cancellationToken);
-        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken));
+        return ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken), null);
     }
 
-    /// <summary>A project's explores as the routes answer them.</summary>
-    internal static ExploreCatalogResults ToResults(LoadedModels loaded) => new()
+    /// <summary>
+    /// A project's explores as the routes answer them: for a caller, only the explores and fields their
+    /// user attributes allow (null: all of them, for project admins refreshing or deploying).
+    /// </summary>
+    internal static ExploreCatalogResults ToResults(LoadedModels loaded, QueryUser? caller) => new()
     {
         Source = loaded.Source.ToString().ToLowerInvariant(),
         Version = loaded.Version,
-        Explores = loaded.Catalog.Explores.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(ToResults).ToList(),
+        Explores = loaded.Catalog.Explores.Values
+            .Where(e => caller is null || AttributeRequirement.AllowAll(e.Access, caller))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .Select(e => ToResults(e, caller))
+            .ToList(),
         Errors = loaded.Catalog.Errors.Select(ToResults).ToList(),
         Warnings = loaded.Catalog.Warnings.Select(ToResults).ToList(),
     };
 
-    private static ExploreResults ToResults(Explore explore) => new()
+    private async Task<QueryUser> CallerAsync(CurrentUser user, CancellationToken cancellationToken) =>
+        new(user.UserUuid, user.Email, await attributes.ForUserAsync(user.UserUuid, cancellationToken));
+
+    private static ExploreResults ToResults(Explore explore, QueryUser? caller) => new()
     {
         Name = explore.Name,
         Label = explore.Label,
@@ -62,7 +79,7 @@ public sealed class ExploreService(ProjectAccess access, ExploreRegistry registr
             Relationship = t.Join?.Relationship,
             Description = t.Description,
         }).ToList(),
-        Fields = explore.Fields.Values.Select(f => new ExploreFieldResults
+        Fields = explore.Fields.Values.Where(f => caller is null || AttributeRequirement.AllowAll(f.Access, caller)).Select(f => new ExploreFieldResults
         {
             Id = f.Id,
             Name = f.Name,

@@ -14,7 +14,8 @@ public sealed class MetricQueryService(
     ProjectAccess access,
     ExploreRegistry explores,
     WarehouseClientFactory warehouses,
-    AsyncQueryService queries)
+    AsyncQueryService queries,
+    QueryVariablesService variablesService)
 {
     private const int DefaultLimit = 500;
     private const int MaxLimit = 5000;
@@ -27,7 +28,8 @@ public sealed class MetricQueryService(
         // Table calculations are SQL run on the warehouse: like raw SQL, they need the developer role.
         var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
         var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
-        var compiled = await CompileAsync(project, body, cancellationToken);
+        var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
+        var compiled = await CompileAsync(project, body, variables, cancellationToken);
 
         var fields = compiled.Fields.ToDictionary(
             f => f.Id,
@@ -51,7 +53,8 @@ public sealed class MetricQueryService(
                 request.InvalidateCache == true,
                 JsonSerializer.Serialize(body, JsonSerializerOptions.Web),
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
-                Timezone: body.Timezone),
+                Timezone: body.Timezone,
+                ParametersJson: parametersJson),
             request.WaitMs,
             cancellationToken);
         return new ExecuteMetricQueryResults
@@ -64,8 +67,11 @@ public sealed class MetricQueryService(
         };
     }
 
-    /// <summary>Compiles a metric query over the project's explores; a 400 naming what is wrong.</summary>
-    public async Task<CompiledMetricQuery> CompileAsync(Models.Project project, MetricQueryBody body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compiles a metric query over the project's explores for a caller (their parameters and
+    /// attributes); a 400 naming what is wrong, a 403 naming what their attributes do not allow.
+    /// </summary>
+    public async Task<CompiledMetricQuery> CompileAsync(Models.Project project, MetricQueryBody body, QueryVariables variables, CancellationToken cancellationToken)
     {
         var metricQuery = ToMetricQuery(body);
         var catalog = await explores.GetAsync(project.ProjectUuid, cancellationToken);
@@ -76,7 +82,7 @@ public sealed class MetricQueryService(
 
         try
         {
-            return new MetricQueryCompiler(warehouses.GetClient(project.Warehouse).Dialect).Compile(explore, metricQuery);
+            return new MetricQueryCompiler(warehouses.GetClient(project.Warehouse).Dialect).Compile(explore, metricQuery, variables);
         }
         catch (MetricQueryException e)
         {
@@ -104,8 +110,11 @@ public sealed class MetricQueryService(
             throw new ValidationException($"underlyingDataItemId {itemId} is not a field of query {sourceUuid}; give one of its dimensions or metrics.");
         }
 
+        // Only the dimensions the caller may see: underlying data never shows a restricted field.
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var (variables, _) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
         var dimensions = explore.Fields.Values
-            .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null)
+            .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null && AttributeRequirement.AllowAll(f.Access, variables.User))
             .Select(f => f.Id)
             .ToList();
         var (sourceFilters, _) = FilterParser.Parse(sourceQuery.Filters);
@@ -128,7 +137,7 @@ public sealed class MetricQueryService(
         return await ExecuteAsync(
             user,
             projectUuid,
-            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs },
+            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = request.Parameters },
             cancellationToken);
     }
 

@@ -48,7 +48,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
             "Project {ProjectUuid}: model version {Version} deployed by {UserUuid} ({Files} files, {Explores} explores, {Errors} errors)",
             projectUuid, version.Version, user.UserUuid, files.Count, catalog.Explores.Count, catalog.Errors.Count);
         var loaded = await registry.GetLoadedAsync(projectUuid, cancellationToken);
-        return new DeployModelsResults { Version = ToResults(version), Catalog = ExploreService.ToResults(loaded) };
+        return new DeployModelsResults { Version = ToResults(version), Catalog = ExploreService.ToResults(loaded, null) };
     }
 
     /// <summary>The project's deployed versions, newest first (developers and admins).</summary>

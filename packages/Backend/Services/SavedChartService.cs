@@ -7,7 +7,7 @@ using Lightdash.Net.Backend.Models;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Saved charts: project admins save them (content), every member runs them.</summary>
-public sealed class SavedChartService(ProjectAccess access, SavedChartModel charts, MetricQueryService metricQueries)
+public sealed class SavedChartService(ProjectAccess access, SavedChartModel charts, MetricQueryService metricQueries, QueryVariablesService variablesService)
 {
     /// <summary>The newest version of every chart of the project (any member).</summary>
     public async Task<IReadOnlyList<SavedChartResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
@@ -30,7 +30,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
         var name = InputLimits.RequireName(request.Name);
         InputLimits.CheckDescription(request.Description);
-        var (metricQuery, config) = await ValidateAsync(project, request, cancellationToken);
+        var (metricQuery, config) = await ValidateAsync(user, project, request, cancellationToken);
         var created = await charts.CreateAsync(projectUuid, name, request.Description, metricQuery, config, user.UserUuid, cancellationToken);
         return ToResults(created, [created.VersionUuid]);
     }
@@ -39,7 +39,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
     public async Task<SavedChartResults> AddVersionAsync(CurrentUser user, Guid projectUuid, Guid chartUuid, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
-        var (metricQuery, config) = await ValidateAsync(project, request, cancellationToken);
+        var (metricQuery, config) = await ValidateAsync(user, project, request, cancellationToken);
         var version = await charts.AddVersionAsync(projectUuid, chartUuid, metricQuery, config, user.UserUuid, cancellationToken);
         return ToResults(version, await charts.VersionsAsync(projectUuid, chartUuid, cancellationToken));
     }
@@ -76,14 +76,16 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         return await metricQueries.ExecuteAsync(
             user,
             projectUuid,
-            new ExecuteMetricQueryRequest { Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs },
+            new ExecuteMetricQueryRequest { Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters },
             cancellationToken);
     }
 
-    private async Task<(string MetricQuery, string Config)> ValidateAsync(Models.Project project, SaveChartRequest request, CancellationToken cancellationToken)
+    private async Task<(string MetricQuery, string Config)> ValidateAsync(CurrentUser user, Models.Project project, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var query = request.MetricQuery ?? throw new ValidationException("metricQuery is required: the query the chart runs.");
-        await metricQueries.CompileAsync(project, query, cancellationToken);
+        // The shape is checked as the saver would run it; parameters without a default are left open (each run sets them).
+        var (variables, _) = await variablesService.ResolveAsync(user, project, null, cancellationToken);
+        await metricQueries.CompileAsync(project, query, variables with { UnsetParametersAsNull = true }, cancellationToken);
         InputLimits.CheckJsonSize(request.ChartConfig, "chartConfig", InputLimits.MaxChartConfigBytes);
         var config = request.ChartConfig switch
         {

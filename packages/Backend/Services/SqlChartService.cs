@@ -9,7 +9,14 @@ using Lightdash.Net.Common;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Saved SQL charts: developers save SQL, every member runs it through the same path as any query.</summary>
-public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel charts, AsyncQueryService queries, QueryHistoryModel history, QueryWaiter waiter)
+public sealed partial class SqlChartService(
+    ProjectAccess access,
+    SavedSqlModel charts,
+    AsyncQueryService queries,
+    QueryHistoryModel history,
+    QueryWaiter waiter,
+    QueryVariablesService variablesService,
+    Lightdash.Net.Warehouses.WarehouseClientFactory warehouses)
 {
     // How long a dashboard request waits for a chart's columns still being learnt.
     private static readonly TimeSpan MaxColumnsWait = TimeSpan.FromSeconds(30);
@@ -78,8 +85,10 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
         }
 
         var limit = request.Limit is { } asked && chart.RowLimit is { } saved ? Math.Min(asked, saved) : request.Limit ?? chart.RowLimit;
+        var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
+        var sql = QueryVariablesService.Substitute(chart.Sql, variables, warehouses.GetClient(project.Warehouse).Dialect);
         return await queries.SubmitAndWaitAsync(
-            user, project, new CompiledSubmission(chart.Sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true), request.WaitMs, cancellationToken);
+            user, project, new CompiledSubmission(sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true, ParametersJson: parametersJson), request.WaitMs, cancellationToken);
     }
 
     /// <summary>
@@ -116,7 +125,10 @@ public sealed partial class SqlChartService(ProjectAccess access, SavedSqlModel 
     // One row is enough to learn the columns; the query runs in the background like any other.
     private async Task<Guid> LearnColumnsAsync(CurrentUser user, Project project, SavedSqlModel.SavedSql chart, CancellationToken cancellationToken)
     {
-        var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(chart.Sql, 1, "sqlChartColumns", false), null, cancellationToken);
+        // Parameters take their defaults (or NULL): the columns do not depend on the values.
+        var (variables, _) = await variablesService.ResolveAsync(user, project, null, cancellationToken);
+        var sql = QueryVariablesService.Substitute(chart.Sql, variables with { UnsetParametersAsNull = true }, warehouses.GetClient(project.Warehouse).Dialect);
+        var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(sql, 1, "sqlChartColumns", false), null, cancellationToken);
         await charts.SetColumnsQueryAsync(chart.SavedSqlUuid, chart.Sql, submitted.QueryUuid, cancellationToken);
         return submitted.QueryUuid;
     }
