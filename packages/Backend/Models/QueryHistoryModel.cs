@@ -23,7 +23,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         results_index_block_rows AS ResultsIndexBlockRows, processing_started_at AS ProcessingStartedAt,
         finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
         joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit, attempt AS Attempt, fields::text AS FieldsJson,
-        metric_query::text AS MetricQueryJson
+        metric_query::text AS MetricQueryJson, (request_parameters -> 'parameters')::text AS ParametersJson
         """;
 
     /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>

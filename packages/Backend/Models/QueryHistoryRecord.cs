@@ -101,6 +101,9 @@ public sealed class QueryHistoryRecord
     /// <summary>For metric queries: the query as asked (JSON).</summary>
     public string? MetricQueryJson { get; init; }
 
+    /// <summary>The parameter values the request set (JSON object of name to values), or null.</summary>
+    public string? ParametersJson { get; init; }
+
     /// <summary>For metric queries: the selected fields (JSON), which say how values are shown.</summary>
     public string? FieldsJson { get; init; }
 

@@ -110,11 +110,15 @@ public sealed class MetricQueryService(
             throw new ValidationException($"underlyingDataItemId {itemId} is not a field of query {sourceUuid}; give one of its dimensions or metrics.");
         }
 
-        // Only the dimensions the caller may see: underlying data never shows a restricted field.
+        // The earlier query's parameters unless the request sets its own; only the dimensions the caller
+        // may see (underlying data never shows a restricted field) and that have every parameter they use.
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
-        var (variables, _) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
+        var parameters = request.Parameters
+            ?? (source.ParametersJson is { } recorded ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(recorded) : null);
+        var (variables, _) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
         var dimensions = explore.Fields.Values
             .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null && AttributeRequirement.AllowAll(f.Access, variables.User))
+            .Where(f => SqlVariables.ParameterReferences(f.Sql).All(variables.Parameters.ContainsKey))
             .Select(f => f.Id)
             .ToList();
         var (sourceFilters, _) = FilterParser.Parse(sourceQuery.Filters);
@@ -137,7 +141,7 @@ public sealed class MetricQueryService(
         return await ExecuteAsync(
             user,
             projectUuid,
-            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = request.Parameters },
+            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = parameters },
             cancellationToken);
     }
 
