@@ -19,8 +19,28 @@ public sealed class QueryController(
     MetricQueryService metricQueries,
     SqlChartService sqlCharts,
     SavedChartService savedCharts,
-    DashboardService dashboards) : AuthenticatedApiController
+    DashboardService dashboards,
+    ComposeService composer) : AuthenticatedApiController
 {
+    /// <summary>Run SQL over stored results (developers and admins of the project).</summary>
+    /// <remarks>
+    /// Each entry of <c>references</c> names a table holding one of the caller's ready results in this
+    /// project; the SQL (DuckDB's dialect) runs in an embedded DuckDB database that holds those tables
+    /// and nothing else, without touching the warehouse. Any other reference (not ready, expired,
+    /// deleted, another user's) is a 400 naming it, before anything is queued. The result is a query like
+    /// any other: poll, page, download, cancel; it is cached by the SQL and the referenced results.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="request">The SQL and its references.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The query is queued (or answered from the cache).</response>
+    /// <response code="400">The SQL, a reference or a limit is invalid.</response>
+    [HttpPost("compose-sql")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteQueryResults>> ComposeSql(Guid projectUuid, [FromBody] ComposeSqlRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await composer.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+
     /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
     /// Records the query as <c>pending</c>, hands it to a background worker and answers at once with

@@ -36,6 +36,8 @@ public static class QueryExecutionExtensions
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
+        services.AddSingleton<ComposedWarehouse>();
+        services.AddSingleton<ComposeService>();
 
         services.AddHangfire((sp, config) =>
         {

@@ -23,6 +23,7 @@ public sealed class RunQueryJob(
     WarehouseClientFactory warehouses,
     IResultsStore results,
     RunningQueries running,
+    ComposedWarehouse composer,
     IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
@@ -135,7 +136,9 @@ public sealed class RunQueryJob(
     private async Task<(StoredLocation Location, StoredResults Outcome, TimeSpan Ttl)> ExecuteAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);
-        var client = warehouses.GetClient(project.Warehouse);
+        // SQL composed over stored results runs on a DuckDB database of its own, loaded from them.
+        await using var composed = query.ComposeReferencesJson is null ? null : await composer.PrepareAsync(query, cancellationToken);
+        var client = composed?.Client ?? warehouses.GetClient(project.Warehouse);
         var clock = Stopwatch.StartNew();
         var warehouseQuery = new WarehouseQuery(
             query.CompiledSql,

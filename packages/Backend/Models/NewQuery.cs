@@ -14,7 +14,8 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="StatementTimeoutMs">A time limit the request asked for (lower than the project's), or null.</param>
 /// <param name="CancelIfUnreadMs">Cancel it when nobody reads it for this long, or null.</param>
 /// <param name="ParametersJson">The request's parameter values (JSON), or null.</param>
+/// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON), or null.</param>
 public sealed record NewQuery(
     Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
     Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null, long? CancelIfUnreadMs = null,
-    string? ParametersJson = null);
+    string? ParametersJson = null, string? ComposeReferencesJson = null);

@@ -101,6 +101,9 @@ public sealed class QueryHistoryRecord
     /// <summary>For metric queries: the query as asked (JSON).</summary>
     public string? MetricQueryJson { get; init; }
 
+    /// <summary>For SQL composed over stored results: the tables it reads (JSON: name to query and results file), or null.</summary>
+    public string? ComposeReferencesJson { get; init; }
+
     /// <summary>The parameter values the request set (JSON object of name to values), or null.</summary>
     public string? ParametersJson { get; init; }
 

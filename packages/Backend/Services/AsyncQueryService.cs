@@ -128,13 +128,14 @@ public sealed class AsyncQueryService(
             submission.Sql,
             submission.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(project.ProjectUuid, submission.Sql, submission.Limit, submission.Timezone ?? DefaultTimezone),
+            QueryCacheKey.Compute(project.ProjectUuid, submission.ComposeReferencesJson is { } references ? $"{submission.Sql}\n-- over {references}" : submission.Sql, submission.Limit, submission.Timezone ?? DefaultTimezone),
             user.UserUuid,
             submission.MetricQueryJson,
             submission.FieldsJson,
             submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
             submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
-            submission.ParametersJson);
+            submission.ParametersJson,
+            submission.ComposeReferencesJson);
         var miss = new CacheMetadata { CacheHit = false };
         if (!submission.InvalidateCache)
         {

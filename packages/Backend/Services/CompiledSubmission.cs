@@ -11,6 +11,7 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="Timezone">The time zone the SQL was compiled for (relative dates), part of the cache key; UTC when null.</param>
 /// <param name="CancelIfUnread">Cancel the query when nobody reads it for this long, or null.</param>
 /// <param name="ParametersJson">The request's parameter values as checked (JSON), recorded in the history row; null when none.</param>
+/// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON); they are part of the cache key.</param>
 public sealed record CompiledSubmission(
     string Sql,
     long? Limit,
@@ -21,4 +22,5 @@ public sealed record CompiledSubmission(
     TimeSpan? StatementTimeout = null,
     string? Timezone = null,
     TimeSpan? CancelIfUnread = null,
-    string? ParametersJson = null);
+    string? ParametersJson = null,
+    string? ComposeReferencesJson = null);

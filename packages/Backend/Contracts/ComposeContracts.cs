@@ -1,0 +1,26 @@
+namespace Lightdash.Net.Backend.Contracts;
+
+/// <summary>SQL over stored results: each reference is a table holding a ready result of the caller's.</summary>
+public sealed class ComposeSqlRequest
+{
+    /// <summary>One DuckDB query over the referenced tables, for example <c>select o.status, count(*) from orders o group by 1</c>.</summary>
+    public string? Sql { get; init; }
+
+    /// <summary>Table name (letters, digits and _) to the <c>queryUuid</c> of a ready result of the caller's in this project; 1 to 10 of them.</summary>
+    public IReadOnlyDictionary<string, Guid>? References { get; init; }
+
+    /// <summary>At most this many rows are kept; all rows when absent.</summary>
+    public long? Limit { get; init; }
+
+    /// <summary>Where the query comes from, for history (default <c>composeSql</c>).</summary>
+    public string? Context { get; init; }
+
+    /// <summary>True to run even when a fresh cached result of the same SQL over the same results exists.</summary>
+    public bool? InvalidateCache { get; init; }
+
+    /// <summary>Wait up to this many milliseconds (at most 60000) for the result, then answer with its first page.</summary>
+    public int? WaitMs { get; init; }
+
+    /// <summary>A time limit in seconds, lower than the project's.</summary>
+    public int? StatementTimeoutSeconds { get; init; }
+}

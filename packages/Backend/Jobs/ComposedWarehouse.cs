@@ -1,0 +1,265 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Results;
+using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Common;
+using Lightdash.Net.Warehouses;
+using Lightdash.Net.Warehouses.DuckDb;
+
+namespace Lightdash.Net.Backend.Jobs;
+
+/// <summary>
+/// The warehouse of SQL composed over stored results: a DuckDB database of its own (a temporary file,
+/// so that large inputs spill to disk rather than memory), with one table per reference loaded from
+/// the referenced query's stored rows. Each result streams from the results store to a local JSON
+/// lines file (bounded memory), which DuckDB reads with the column types of the original result;
+/// then the user's SQL runs on the sandboxed database, which reads those tables and nothing else.
+/// </summary>
+public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore results, ILogger<ComposedWarehouse> logger)
+{
+    private const string TemporaryPrefix = "lightdash-compose-";
+
+    /// <summary>A reference as stored in the history row: the query whose result a table reads.</summary>
+    /// <param name="QueryUuid">The referenced query.</param>
+    /// <param name="ResultsFileName">Its stored result when the composed query was submitted.</param>
+    public sealed record Reference(Guid QueryUuid, string? ResultsFileName);
+
+    /// <summary>A database ready for the composed SQL; disposing it deletes its files.</summary>
+    public sealed class Prepared(IWarehouseClient client, string folder) : IAsyncDisposable
+    {
+        /// <summary>The client that runs the composed SQL.</summary>
+        public IWarehouseClient Client { get; } = client;
+
+        /// <inheritdoc />
+        public ValueTask DisposeAsync()
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A DuckDB file still held by a closing connection: the temp folder is cleaned by the OS.
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Loads every referenced result; fails (naming it) when one is no longer ready.</summary>
+    public async Task<Prepared> PrepareAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    {
+        var references = JsonSerializer.Deserialize<Dictionary<string, Reference>>(query.ComposeReferencesJson!, JsonSerializerOptions.Web)!;
+        var folder = Directory.CreateTempSubdirectory(TemporaryPrefix).FullName;
+        try
+        {
+            var databaseFile = Path.Combine(folder, "composed.duckdb");
+            await using (var loader = new DuckDBConnection($"Data Source={databaseFile}"))
+            {
+                await loader.OpenAsync(cancellationToken);
+                await ExecuteAsync(loader, $"SET temp_directory = {DuckDbSqlDialect.Instance.QuoteString(Path.Combine(folder, "spill"))}", cancellationToken);
+                foreach (var (table, reference) in references)
+                {
+                    await LoadAsync(loader, folder, table, reference, cancellationToken);
+                }
+            }
+
+            logger.LogInformation("Query {QueryUuid}: {Count} stored results loaded for composed SQL", query.QueryUuid, references.Count);
+            return new Prepared(new DuckDbWarehouseClient($"Data Source={databaseFile}"), folder);
+        }
+        catch
+        {
+            await new Prepared(null!, folder).DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task LoadAsync(DuckDBConnection loader, string folder, string table, Reference reference, CancellationToken cancellationToken)
+    {
+        var source = await history.FindAsync(reference.QueryUuid, cancellationToken);
+        if (source is null || source.Status != QueryStatus.Ready || source.ResultsFileName != reference.ResultsFileName)
+        {
+            throw new WarehouseQueryException(
+                $"Table {table} reads query {reference.QueryUuid}, whose result is no longer available ({(source is null ? "deleted" : source.Status.ToName())}). Run it again, then compose again.");
+        }
+
+        var columns = ColumnsJson.Parse(source.ColumnsJson);
+        var file = Path.Combine(folder, $"{table}.jsonl");
+        var scales = new NumberScales(columns);
+        await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            var pipe = new Pipe();
+            var copying = CopyAsync(source, pipe.Writer, cancellationToken);
+            await DrainAsync(pipe.Reader, output, scales, cancellationToken);
+            await copying;
+        }
+
+        var types = string.Join(", ", columns.Select(c => $"{DuckDbSqlDialect.Instance.QuoteString(c.Reference)}: {DuckDbSqlDialect.Instance.QuoteString(scales.DuckDbType(c))}"));
+        await ExecuteAsync(
+            loader,
+            $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json({DuckDbSqlDialect.Instance.QuoteString(file)}, " +
+            $"format = 'newline_delimited', columns = {{{types}}}, maximum_object_size = 268435456)",
+            cancellationToken);
+        File.Delete(file);
+    }
+
+    private async Task CopyAsync(QueryHistoryRecord source, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await results.CopyAllAsync(ResultSources.Of(source), writer, cancellationToken);
+            await writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await writer.CompleteAsync(e);
+            throw;
+        }
+    }
+
+    // Writes the lines to the file as they come. When a column holds exact decimals, each line is
+    // rewritten with those numbers as strings (DuckDB reads a JSON number through a double, a string
+    // exactly) and their scale noted; otherwise the bytes are copied as they are.
+    private static async Task DrainAsync(PipeReader reader, Stream output, NumberScales scales, CancellationToken cancellationToken)
+    {
+        var rewritten = new ArrayBufferWriter<byte>(1 << 16);
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            var consumed = buffer.End;
+            if (scales.Active)
+            {
+                rewritten.ResetWrittenCount();
+                consumed = buffer.Start;
+                while (buffer.Slice(consumed).PositionOf((byte)'\n') is { } end)
+                {
+                    scales.Rewrite(buffer.Slice(consumed, end), rewritten);
+                    consumed = buffer.GetPosition(1, end);
+                }
+
+                if (read.IsCompleted && !buffer.Slice(consumed).IsEmpty)
+                {
+                    scales.Rewrite(buffer.Slice(consumed), rewritten);
+                    consumed = buffer.End;
+                }
+
+                await output.WriteAsync(rewritten.WrittenMemory, cancellationToken);
+            }
+            else
+            {
+                foreach (var segment in buffer)
+                {
+                    await output.WriteAsync(segment, cancellationToken);
+                }
+            }
+
+            if (read.IsCompleted)
+            {
+                await reader.CompleteAsync();
+                return;
+            }
+
+            reader.AdvanceTo(consumed, buffer.End);
+        }
+    }
+
+    private static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The DuckDB type of each column, from the original result's types; exact decimals without a
+    /// declared precision get the widest scale and integer part seen in the data, so no digit is lost.
+    /// </summary>
+    private sealed class NumberScales(IReadOnlyList<ResultColumn> columns)
+    {
+        private readonly Dictionary<string, (int Integer, int Scale)> _seen = columns
+            .Where(c => IsDecimal(c.WarehouseType))
+            .ToDictionary(c => c.Reference, _ => (1, 0), StringComparer.Ordinal);
+
+        public bool Active => _seen.Count > 0;
+
+        /// <summary>Writes the line (and its newline) with the decimal columns' numbers as strings, noting their scale.</summary>
+        public void Rewrite(ReadOnlySequence<byte> line, ArrayBufferWriter<byte> output)
+        {
+            if (line.IsEmpty)
+            {
+                return;
+            }
+
+            using var document = JsonDocument.Parse(line);
+            using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartObject();
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (property.Value.ValueKind == JsonValueKind.Number && _seen.TryGetValue(property.Name, out var seen))
+                    {
+                        var text = property.Value.GetRawText();
+                        Note(property.Name, seen, text);
+                        writer.WriteString(property.Name, text);
+                    }
+                    else
+                    {
+                        property.WriteTo(writer);
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+
+            output.Write("\n"u8);
+        }
+
+        private void Note(string column, (int Integer, int Scale) seen, string text)
+        {
+            var digits = text.TrimStart('-');
+            var exponent = digits.IndexOfAny(['e', 'E']);
+            if (exponent >= 0)
+            {
+                // 1e20 and the like: written out by DuckDB's cast; counted by their plain digits.
+                digits = decimal.TryParse(digits, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var plain)
+                    ? plain.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : digits[..exponent];
+            }
+
+            var point = digits.IndexOf('.', StringComparison.Ordinal);
+            var integer = point < 0 ? digits.Length : point;
+            var scale = point < 0 ? 0 : digits.Length - point - 1;
+            _seen[column] = (Math.Max(seen.Integer, integer), Math.Max(seen.Scale, scale));
+        }
+
+        public string DuckDbType(ResultColumn column)
+        {
+            var warehouseType = column.WarehouseType.ToLowerInvariant();
+            if (_seen.TryGetValue(column.Reference, out var seen))
+            {
+                var precision = seen.Integer + seen.Scale;
+                return precision <= 38 ? $"DECIMAL({Math.Max(precision, 1)}, {seen.Scale})" : "DOUBLE";
+            }
+
+            return column.Type switch
+            {
+                DimensionType.Boolean => "BOOLEAN",
+                DimensionType.Date => "DATE",
+                DimensionType.Timestamp => warehouseType is "timestamptz" or "timestamp with time zone" ? "TIMESTAMPTZ" : "TIMESTAMP",
+                DimensionType.Number when warehouseType is "int2" or "int4" or "int8" or "oid" or "xid" or "tinyint" or "smallint" or "integer" or "bigint"
+                    or "utinyint" or "usmallint" or "uinteger" => "BIGINT",
+                DimensionType.Number when warehouseType is "hugeint" or "ubigint" or "uhugeint" => "HUGEINT",
+                DimensionType.Number => "DOUBLE",
+                _ when warehouseType is "json" or "jsonb" => "JSON",
+                _ => "VARCHAR",
+            };
+        }
+
+        private static bool IsDecimal(string warehouseType) =>
+            warehouseType.ToLowerInvariant() is "numeric" or "money" || warehouseType.StartsWith("DECIMAL", StringComparison.OrdinalIgnoreCase);
+    }
+}

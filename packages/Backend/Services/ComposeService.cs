@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lightdash.Net.Backend.Auth;
+using Lightdash.Net.Backend.Contracts;
+using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Jobs;
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Results;
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>
+/// SQL composed over stored results (Lightdash's compose-sql): each reference names a ready result of
+/// the caller's, loaded as a table of an embedded DuckDB database when the query runs. It is a query
+/// like any other: same history row, streaming, pages, cache (keyed by the SQL and the referenced
+/// results), cancel and download.
+/// </summary>
+public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryModel history, IResultsStore results)
+{
+    /// <summary>The most results one composed query reads.</summary>
+    public const int MaxReferences = 10;
+
+    private const string DefaultContext = "composeSql";
+
+    /// <summary>Checks every reference before anything is queued, then submits (developers and admins: it is SQL).</summary>
+    public async Task<ExecuteQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ComposeSqlRequest request, CancellationToken cancellationToken)
+    {
+        var sql = queries.ValidateSql(new ExecuteSqlQueryRequest
+        {
+            Sql = request.Sql, Limit = request.Limit, WaitMs = request.WaitMs, StatementTimeoutSeconds = request.StatementTimeoutSeconds, Context = request.Context,
+        });
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
+        if (!results.HasFiles)
+        {
+            throw new ValidationException("Composing SQL over stored results needs results storage (S3); this backend re-runs queries for their pages instead.");
+        }
+
+        var references = request.References ?? new Dictionary<string, Guid>();
+        if (references.Count is 0 or > MaxReferences)
+        {
+            throw new ValidationException($"references takes 1 to {MaxReferences} tables ({{\"tableName\": \"queryUuid\"}}), not {references.Count}.");
+        }
+
+        var stored = new Dictionary<string, ComposedWarehouse.Reference>(StringComparer.Ordinal);
+        foreach (var (table, queryUuid) in references.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (!TableName().IsMatch(table))
+            {
+                throw new ValidationException($"Reference name \"{table}\" must be letters, digits and _ (a table name), at most 63 characters.");
+            }
+
+            var source = await history.FindAsync(queryUuid, cancellationToken);
+            var problem = source switch
+            {
+                null => "does not exist",
+                _ when source.ProjectUuid != projectUuid || source.CreatedByUserUuid != user.UserUuid => "does not exist",
+                _ when source.Status != QueryStatus.Ready => $"is {source.Status.ToName()}, not ready",
+                _ when source.ResultsExpiresAt is { } expires && expires <= DateTime.UtcNow => "has expired",
+                _ when source.ResultsFileName is null => "has no stored result",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                throw new ValidationException($"Reference {table}: query {queryUuid} {problem}. Only your own ready results can be composed.");
+            }
+
+            stored[table] = new ComposedWarehouse.Reference(queryUuid, source!.ResultsFileName);
+        }
+
+        return await queries.SubmitAndWaitAsync(
+            user,
+            project,
+            new CompiledSubmission(
+                sql,
+                request.Limit,
+                request.Context ?? DefaultContext,
+                request.InvalidateCache == true,
+                StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)),
+            request.WaitMs,
+            cancellationToken);
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    private static partial Regex TableName();
+}
