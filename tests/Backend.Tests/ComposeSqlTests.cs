@@ -191,4 +191,48 @@ public class ComposeSqlTests
 
         Assert.That((await ComposeAsync("select 1", new { orders = _orders }, viewer)).Status, Is.EqualTo(HttpStatusCode.Forbidden));
     }
+
+    private Task<(HttpStatusCode Status, JsonElement Body)> ViewAsync(Guid queryUuid, object request) =>
+        BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"{_host.QueryPath()}/{queryUuid}/view", request);
+
+    [Test]
+    public async Task View_SortsAndFiltersLikeTheSameSqlOnTheWarehouse()
+    {
+        var typed = await _host.RunToReadyAsync("select * from typed");
+
+        var (status, body) = await ViewAsync(typed, new
+        {
+            filters = new object[]
+            {
+                new { column = "id", @operator = "greaterThanOrEqual", values = new object[] { 1 } },
+                new { column = "day", @operator = "inBetween", values = new object[] { "1999-01-01", "2024-12-31" } },
+            },
+            sorts = new[] { new { column = "price", descending = true } },
+            waitMs = 30_000,
+        });
+        var same = await _host.WaitForFinalStateAsync(await _host.SubmitAsync(
+            "select * from typed where id >= 1 and day between date '1999-01-01' and date '2024-12-31' order by price desc nulls last"));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        Assert.That(Rows(body).Select(r => RowValues.Raw(r, "id").GetInt32()), Is.EqualTo(same.GetProperty("rows").EnumerateArray().Select(r => RowValues.Raw(r, "id").GetInt32())));
+        Assert.That(Rows(body).Select(r => RowValues.Raw(r, "id").GetInt32()), Is.EqualTo(new[] { 1, 3 }));
+        var (_, text) = await ViewAsync(typed, new { filters = new[] { new { column = "label", @operator = "include", values = new[] { "brien" } } }, waitMs = 30_000 });
+        Assert.That(Rows(text).Select(r => RowValues.Raw(r, "label").GetString()), Is.EqualTo(new[] { "O'Brien" }));
+        var (_, injected) = await ViewAsync(typed, new { filters = new[] { new { column = "label", @operator = "equals", values = new[] { "x' or '1'='1" } } }, waitMs = 30_000 });
+        Assert.That(Rows(injected), Is.Empty, "a value is a literal");
+    }
+
+    [TestCase("{\"filters\": [{\"column\": \"nope\", \"operator\": \"equals\", \"values\": [1]}]}", "not a column")]
+    [TestCase("{\"filters\": [{\"column\": \"order_id\", \"operator\": \"like\", \"values\": [1]}]}", "not one of")]
+    [TestCase("{\"filters\": [{\"column\": \"order_id\", \"operator\": \"equals\", \"values\": [\"1; drop\"]}]}", "not a number")]
+    [TestCase("{\"filters\": [{\"column\": \"order_id\", \"operator\": \"include\", \"values\": [\"1\"]}]}", "applies to text")]
+    [TestCase("{\"sorts\": [{\"column\": \"id\\\" desc; --\"}]}", "not a column")]
+    [TestCase("{\"limit\": 0}", "limit")]
+    public async Task View_BadInput_Is400(string request, string expected)
+    {
+        var (status, body) = await ViewAsync(_orders, JsonDocument.Parse(request).RootElement);
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain(expected));
+    }
 }

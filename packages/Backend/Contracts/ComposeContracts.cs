@@ -24,3 +24,42 @@ public sealed class ComposeSqlRequest
     /// <summary>A time limit in seconds, lower than the project's.</summary>
     public int? StatementTimeoutSeconds { get; init; }
 }
+
+/// <summary>A sorted, filtered view of a ready result, stored as a result of its own.</summary>
+public sealed class ResultViewRequest
+{
+    /// <summary>Conditions that every row of the view meets (all of them).</summary>
+    public IReadOnlyList<ResultViewFilter>? Filters { get; init; }
+
+    /// <summary>The order of the view's rows (nulls last).</summary>
+    public IReadOnlyList<ResultViewSort>? Sorts { get; init; }
+
+    /// <summary>At most this many rows; all when absent.</summary>
+    public long? Limit { get; init; }
+
+    /// <summary>Wait up to this many milliseconds (at most 60000) for the view, then answer with its first page.</summary>
+    public int? WaitMs { get; init; }
+}
+
+/// <summary>One condition of a view.</summary>
+public sealed class ResultViewFilter
+{
+    /// <summary>A column of the result.</summary>
+    public string? Column { get; init; }
+
+    /// <summary>equals, notEquals, isNull, notNull, lessThan, lessThanOrEqual, greaterThan, greaterThanOrEqual, inBetween (two values), include, startsWith, endsWith (text).</summary>
+    public string? Operator { get; init; }
+
+    /// <summary>The operator's values, parsed as the column's type.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement>? Values { get; init; }
+}
+
+/// <summary>One sort key of a view.</summary>
+public sealed class ResultViewSort
+{
+    /// <summary>A column of the result.</summary>
+    public string? Column { get; init; }
+
+    /// <summary>True for descending.</summary>
+    public bool Descending { get; init; }
+}

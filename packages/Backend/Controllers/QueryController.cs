@@ -41,6 +41,25 @@ public sealed class QueryController(
     public async Task<ApiResponse<ExecuteQueryResults>> ComposeSql(Guid projectUuid, [FromBody] ComposeSqlRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await composer.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
 
+    /// <summary>A sorted, filtered view of one of the caller's ready results.</summary>
+    /// <remarks>
+    /// The view runs over the stored result (not the warehouse) and is stored as a result of its own:
+    /// its <c>queryUuid</c> pages, downloads and caches like any query's. Columns are the result's;
+    /// values are parsed as the column's type. An unknown column or operator, or a value of the wrong
+    /// type, is a 400.
+    /// </remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="queryUuid">The ready result to view.</param>
+    /// <param name="request">Filters, sorts and a limit.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The view's query is queued (or answered from the cache).</response>
+    /// <response code="400">A column, operator or value is invalid, or the result is not ready.</response>
+    [HttpPost("{queryUuid}/view")]
+    [Consumes("application/json")]
+    [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExecuteQueryResults>> View(Guid projectUuid, Guid queryUuid, [FromBody] ResultViewRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await composer.ViewAsync(Caller, projectUuid, queryUuid, request, cancellationToken));
+
     /// <summary>Run SQL on the project's warehouse (developers and admins of the project).</summary>
     /// <remarks>
     /// Records the query as <c>pending</c>, hands it to a background worker and answers at once with

@@ -50,22 +50,8 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
                 throw new ValidationException($"Reference name \"{table}\" must be letters, digits and _ (a table name), at most 63 characters.");
             }
 
-            var source = await history.FindAsync(queryUuid, cancellationToken);
-            var problem = source switch
-            {
-                null => "does not exist",
-                _ when source.ProjectUuid != projectUuid || source.CreatedByUserUuid != user.UserUuid => "does not exist",
-                _ when source.Status != QueryStatus.Ready => $"is {source.Status.ToName()}, not ready",
-                _ when source.ResultsExpiresAt is { } expires && expires <= DateTime.UtcNow => "has expired",
-                _ when source.ResultsFileName is null => "has no stored result",
-                _ => null,
-            };
-            if (problem is not null)
-            {
-                throw new ValidationException($"Reference {table}: query {queryUuid} {problem}. Only your own ready results can be composed.");
-            }
-
-            stored[table] = new ComposedWarehouse.Reference(queryUuid, source!.ResultsFileName);
+            var source = await ReadyResultAsync(user, projectUuid, queryUuid, $"Reference {table}", cancellationToken);
+            stored[table] = new ComposedWarehouse.Reference(queryUuid, source.ResultsFileName);
         }
 
         return await queries.SubmitAndWaitAsync(
@@ -80,6 +66,53 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
                 ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)),
             request.WaitMs,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// A sorted and filtered view of one of the caller's ready results, stored as a result of its own
+    /// (so that paging through it is a ranged read): SQL composed over the result, with the columns
+    /// checked against the result's and every value a typed literal.
+    /// </summary>
+    public async Task<ExecuteQueryResults> ViewAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, ResultViewRequest request, CancellationToken cancellationToken)
+    {
+        var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        if (!results.HasFiles)
+        {
+            throw new ValidationException("Views of stored results need results storage (S3).");
+        }
+
+        if (request.Limit is < 1)
+        {
+            throw new ValidationException($"limit must be 1 or more (got {request.Limit}).");
+        }
+
+        var source = await ReadyResultAsync(user, projectUuid, queryUuid, "The view", cancellationToken);
+        var sql = ResultViewSql.Build(ColumnsJson.Parse(source.ColumnsJson), request.Filters ?? [], request.Sorts ?? []);
+        var references = new Dictionary<string, ComposedWarehouse.Reference> { [ResultViewSql.Table] = new(queryUuid, source.ResultsFileName) };
+        return await queries.SubmitAndWaitAsync(
+            user,
+            project,
+            new CompiledSubmission(sql, request.Limit, "resultView", false, ComposeReferencesJson: JsonSerializer.Serialize(references, JsonSerializerOptions.Web)),
+            request.WaitMs,
+            cancellationToken);
+    }
+
+    /// <summary>The caller's ready, unexpired, stored result in this project; a 400 saying why not otherwise.</summary>
+    private async Task<QueryHistoryRecord> ReadyResultAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, string what, CancellationToken cancellationToken)
+    {
+        var source = await history.FindAsync(queryUuid, cancellationToken);
+        var problem = source switch
+        {
+            null => "does not exist",
+            _ when source.ProjectUuid != projectUuid || source.CreatedByUserUuid != user.UserUuid => "does not exist",
+            _ when source.Status != QueryStatus.Ready => $"is {source.Status.ToName()}, not ready",
+            _ when source.ResultsExpiresAt is { } expires && expires <= DateTime.UtcNow => "has expired",
+            _ when source.ResultsFileName is null => "has no stored result",
+            _ => null,
+        };
+        return problem is null
+            ? source!
+            : throw new ValidationException($"{what}: query {queryUuid} {problem}. Only your own ready results can be read this way.");
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
