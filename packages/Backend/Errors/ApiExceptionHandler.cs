@@ -23,6 +23,11 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         {
             error = new ApiError { Name = "ParameterError", StatusCode = StatusCodes.Status400BadRequest, Message = invalid.Message };
         }
+        else if (exception is Warehouses.WarehouseQueryException warehouse)
+        {
+            // A query the request ran on the warehouse itself (field values, parameter options) failed.
+            error = new ApiError { Name = "WarehouseQueryError", StatusCode = StatusCodes.Status502BadGateway, Message = warehouse.Message };
+        }
         else if (exception is Clients.ResultsStorageException storage)
         {
             // The results storage failed or is unreachable: the caller may retry; the server stays up.

@@ -38,6 +38,9 @@ public static class QueryExecutionExtensions
         services.AddTransient<RunQueryJob>();
         services.AddSingleton<ComposedWarehouse>();
         services.AddSingleton<ComposeService>();
+        services.AddSingleton<FieldValuesService>();
+        services.AddSingleton<TotalsService>();
+        services.AddSingleton<MergeQueryService>();
 
         services.AddHangfire((sp, config) =>
         {

@@ -31,18 +31,7 @@ public sealed class MetricQueryService(
         var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
         var compiled = await CompileAsync(project, body, variables, cancellationToken);
 
-        var fields = compiled.Fields.ToDictionary(
-            f => f.Id,
-            f => new ResultFieldResults
-            {
-                Label = f.Label,
-                Type = f.Type,
-                FieldType = f.Kind == FieldKind.Dimension ? "dimension" : "metric",
-                Table = f.Table,
-                Format = f.Format,
-                Round = f.Round,
-            },
-            StringComparer.Ordinal);
+        var fields = FieldsOf(compiled.Fields);
         var submitted = await queries.SubmitAndWaitAsync(
             user,
             project,
@@ -66,6 +55,20 @@ public sealed class MetricQueryService(
             FirstPage = submitted.FirstPage,
         };
     }
+
+    /// <summary>How the result columns of compiled fields are described to clients (and stored in the history row).</summary>
+    public static Dictionary<string, ResultFieldResults> FieldsOf(IEnumerable<ExploreField> fields) => fields.ToDictionary(
+        f => f.Id,
+        f => new ResultFieldResults
+        {
+            Label = f.Label,
+            Type = f.Type,
+            FieldType = f.Kind == FieldKind.Dimension ? "dimension" : "metric",
+            Table = f.Table,
+            Format = f.Format,
+            Round = f.Round,
+        },
+        StringComparer.Ordinal);
 
     /// <summary>
     /// Compiles a metric query over the project's explores for a caller (their parameters and

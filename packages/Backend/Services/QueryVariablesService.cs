@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
@@ -166,26 +165,7 @@ public sealed class QueryVariablesService(
             return [.. definition.Options ?? [], .. cached.Values];
         }
 
-        var values = new List<string>();
-        await using (var reader = await client.ExecuteAsync(new WarehouseQuery(sql, Timeout: OptionsQueryTimeout), cancellationToken))
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                buffer.ResetWrittenCount();
-                await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
-                {
-                    reader.WriteRow(writer);
-                }
-
-                var cell = JsonDocument.Parse(buffer.WrittenMemory).RootElement.EnumerateObject().First().Value;
-                if (cell.ValueKind != JsonValueKind.Null)
-                {
-                    values.Add(cell.ValueKind == JsonValueKind.String ? cell.GetString()! : cell.GetRawText());
-                }
-            }
-        }
-
+        var values = (await WarehouseValues.ReadFirstColumnAsync(client, sql, OptionsQueryTimeout, cancellationToken)).Select(WarehouseValues.Text).ToList();
         logger.LogInformation("Project {ProjectUuid}: {Count} options of parameter {Parameter} read from {Field}", project.ProjectUuid, values.Count, definition.Name, source.FieldId);
         _options[key] = (DateTime.UtcNow, values);
         return [.. definition.Options ?? [], .. values];

@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Text.Json;
+using Lightdash.Net.Warehouses;
+
+namespace Lightdash.Net.Backend.Services;
+
+/// <summary>
+/// Reads the first column of a small query straight from the warehouse (field values, parameter
+/// options): the answer's cost is the warehouse's <c>SELECT ... LIMIT</c>, with nothing stored.
+/// </summary>
+public static class WarehouseValues
+{
+    /// <summary>The non-null values of the first column, as JSON values (numbers stay numbers).</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReadFirstColumnAsync(IWarehouseClient client, string sql, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var values = new List<JsonElement>();
+        await using var reader = await client.ExecuteAsync(new WarehouseQuery(sql, Timeout: timeout), cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buffer.ResetWrittenCount();
+            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
+            {
+                reader.WriteRow(writer);
+            }
+
+            using var row = JsonDocument.Parse(buffer.WrittenMemory);
+            var cell = row.RootElement.EnumerateObject().First().Value;
+            if (cell.ValueKind != JsonValueKind.Null)
+            {
+                values.Add(cell.Clone());
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Every row of a small query (at most <paramref name="maxRows"/>), each as its JSON object.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReadRowsAsync(IWarehouseClient client, string sql, TimeSpan timeout, int maxRows, CancellationToken cancellationToken)
+    {
+        var rows = new List<JsonElement>();
+        await using var reader = await client.ExecuteAsync(new WarehouseQuery(sql, Limit: maxRows, Timeout: timeout), cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buffer.ResetWrittenCount();
+            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
+            {
+                reader.WriteRow(writer);
+            }
+
+            using var row = JsonDocument.Parse(buffer.WrittenMemory);
+            rows.Add(row.RootElement.Clone());
+        }
+
+        return rows;
+    }
+
+    /// <summary>A value's text: a string's content, or a number's or boolean's literal.</summary>
+    public static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+}
