@@ -63,6 +63,46 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
         }
     }
 
+    /// <summary>Posts to a query route (compose-sql...) and waits for the query it starts to be ready.</summary>
+    public async Task<(Guid QueryUuid, TimeSpan Elapsed, long Rows)> RunRouteAsync(string route, object body)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await _http.PostAsJsonAsync($"{QueryPath}/{route}", body);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{route} answered {(int)response.StatusCode}: {answer}");
+        }
+
+        var queryUuid = answer.GetProperty("results").GetProperty("queryUuid").GetGuid();
+        var results = await WaitReadyAsync(queryUuid);
+        return (queryUuid, clock.Elapsed, results.GetProperty("totalResults").GetInt64());
+    }
+
+    /// <summary>Posts JSON to a path and returns the answer's results, timed.</summary>
+    public async Task<(JsonElement Results, TimeSpan Elapsed)> PostAsync(string path, object body)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await _http.PostAsJsonAsync(path, body);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {answer}");
+        }
+
+        return (answer.GetProperty("results").Clone(), clock.Elapsed);
+    }
+
+    /// <summary>Sends JSON with PUT, failing unless it succeeds.</summary>
+    public async Task PutAsync(string path, object body)
+    {
+        using var response = await _http.PutAsJsonAsync(path, body);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     /// <summary>Runs SQL to ready and returns the wall time from submission.</summary>
     public async Task<(Guid QueryUuid, TimeSpan Elapsed, long Rows)> RunAsync(string sql)
     {

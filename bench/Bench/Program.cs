@@ -136,6 +136,42 @@ if (Wanted("isolation"))
         + $" vs idle p99 {Stats.Percentile(coldIdle, 99):N1} ms = {Stats.Percentile(coldLoaded, 99) / Stats.Percentile(coldIdle, 99):N2}x");
 }
 
+if (Wanted("compose"))
+{
+    // 7: SQL composed over the stored 1M-row result (loaded into an embedded DuckDB from S3), against
+    // DuckDB reading the same rows from a local JSON lines file; and the backend's memory meanwhile.
+    var (source, _, _) = bigResult is { } known ? (known, TimeSpan.Zero, 0L) : await client.RunAsync(fullScan + " -- compose source");
+    const string aggregate = "select count(*) as n, sum(amount) as total, count(distinct label) as labels from big";
+    var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
+    var compose = client.RunRouteAsync("compose-sql", new { sql = aggregate + $" -- {Guid.NewGuid():N}", references = new { big = source } });
+    var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, compose);
+    var (_, composed, _) = await compose;
+    var local = await Baselines.DuckDbOverLocalFileAsync(options, aggregate);
+    report.Add($"compose-sql over a stored result ({options.Rows:N0} rows)", $"{composed.TotalMilliseconds:N0} ms", $"DuckDB over a local file {local.TotalMilliseconds:N0} ms", composed / local, "informational", true);
+    var growthMb = (peakBytes - idleBytes) / 1024.0 / 1024.0;
+    report.Add("compose-sql memory", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);
+}
+
+if (Wanted("fieldvalues"))
+{
+    // 8: filter autocomplete on the bench table (distinct labels containing a text), against the same
+    // SELECT DISTINCT ... LIMIT sent to PostgreSQL directly.
+    var model = $"models:\n  - name: bench\n    meta: {{sql_from: {options.Table}}}\n    columns:\n      - name: label\n      - name: id\n        meta: {{dimension: {{type: number}}}}\n";
+    await client.PutAsync($"/api/v1/projects/{options.ProjectUuid}/models", new { files = new[] { new { path = "bench.yml", content = model } } });
+    var search = new List<double>();
+    var direct = new List<double>();
+    for (var i = 0; i < 20; i++)
+    {
+        var text = $"item {100 + i}";
+        var (_, elapsed) = await client.PostAsync($"/api/v2/projects/{options.ProjectUuid}/query/field-values", new { table = "bench", fieldId = "bench_label", search = text, limit = 100, forceRefresh = true });
+        search.Add(elapsed.TotalMilliseconds);
+        direct.Add((await Baselines.DistinctDirectAsync(options, text)).TotalMilliseconds);
+    }
+
+    var ratio = Stats.Median(search) / Stats.Median(direct);
+    report.Add($"field values ({options.Rows:N0} rows, search, limit 100)", $"{Stats.Median(search):N0} ms median", $"SELECT DISTINCT on PostgreSQL {Stats.Median(direct):N0} ms", ratio, "<= 1.5x", ratio <= 1.5);
+}
+
 if (Wanted("pickup"))
 {
     // 5: from submission to a worker claiming the query (queue time recorded in query_history).
@@ -190,6 +226,19 @@ internal static class Baselines
     public static async Task<TimeSpan> PsqlCopyAsync(BenchOptions options)
     {
         var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            return await ExportJsonLinesAsync(options, file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The bench table as JSON lines in <paramref name="file"/>, written by psql; returns how long it took.</summary>
+    private static async Task<TimeSpan> ExportJsonLinesAsync(BenchOptions options, string file)
+    {
         var builder = new NpgsqlConnectionStringBuilder(options.WarehouseConnection);
         var start = new ProcessStartInfo("psql")
         {
@@ -205,13 +254,53 @@ internal static class Baselines
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         var elapsed = clock.Elapsed;
-        File.Delete(file);
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"psql failed: {await process.StandardError.ReadToEndAsync()}");
         }
 
         return elapsed;
+    }
+
+    /// <summary>DuckDB (in this process) reading the same rows as JSON lines from a local file, then aggregating them.</summary>
+    public static async Task<TimeSpan> DuckDbOverLocalFileAsync(BenchOptions options, string aggregate)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.jsonl");
+        await ExportJsonLinesAsync(options, file);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await using var duck = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+            await duck.OpenAsync();
+            await using var command = duck.CreateCommand();
+            command.CommandText = $"CREATE TABLE big AS SELECT * FROM read_json('{file}', format = 'newline_delimited'); {aggregate}";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+            }
+
+            return clock.Elapsed;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The field-values query sent to PostgreSQL directly.</summary>
+    public static async Task<TimeSpan> DistinctDirectAsync(BenchOptions options, string text)
+    {
+        await using var connection = new NpgsqlConnection(options.WarehouseConnection);
+        await connection.OpenAsync();
+        var clock = Stopwatch.StartNew();
+        await using var command = new NpgsqlCommand($"SELECT label FROM {options.Table} WHERE strpos(lower(label), lower(@text)) > 0 GROUP BY 1 ORDER BY 1 LIMIT 100", connection);
+        command.Parameters.AddWithValue("text", text);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+        }
+
+        return clock.Elapsed;
     }
 
     public static async Task<double> TimeGetAsync(BackendClient client, string path)
