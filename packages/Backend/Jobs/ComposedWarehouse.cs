@@ -22,6 +22,9 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
 {
     private const string TemporaryPrefix = "lightdash-compose-";
 
+    // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
+    private const string MemoryLimit = "256MB";
+
     /// <summary>A reference as stored in the history row: the query whose result a table reads.</summary>
     /// <param name="QueryUuid">The referenced query.</param>
     /// <param name="ResultsFileName">Its stored result when the composed query was submitted.</param>
@@ -57,7 +60,8 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         try
         {
             var databaseFile = Path.Combine(folder, "composed.duckdb");
-            await using (var loader = new DuckDBConnection($"Data Source={databaseFile}"))
+            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit}";
+            await using (var loader = new DuckDBConnection(connectionString))
             {
                 await loader.OpenAsync(cancellationToken);
                 await ExecuteAsync(loader, $"SET temp_directory = {DuckDbSqlDialect.Instance.QuoteString(Path.Combine(folder, "spill"))}", cancellationToken);
@@ -68,7 +72,12 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
             }
 
             logger.LogInformation("Query {QueryUuid}: {Count} stored results loaded for composed SQL", query.QueryUuid, references.Count);
-            return new Prepared(new DuckDbWarehouseClient($"Data Source={databaseFile}"), folder);
+            return new Prepared(new DuckDbWarehouseClient(connectionString), folder);
+        }
+        catch (DuckDBException e)
+        {
+            await new Prepared(null!, folder).DisposeAsync();
+            throw new WarehouseQueryException($"Loading the referenced results failed: {e.Message}");
         }
         catch
         {
@@ -101,7 +110,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         await ExecuteAsync(
             loader,
             $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json({DuckDbSqlDialect.Instance.QuoteString(file)}, " +
-            $"format = 'newline_delimited', columns = {{{types}}}, maximum_object_size = 268435456)",
+            $"format = 'newline_delimited', columns = {{{types}}}, maximum_object_size = 16777216)",
             cancellationToken);
         File.Delete(file);
     }
@@ -184,6 +193,8 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
             .Where(c => IsDecimal(c.WarehouseType))
             .ToDictionary(c => c.Reference, _ => (1, 0), StringComparer.Ordinal);
 
+        private readonly (string Name, byte[] Utf8)[] _names = [.. columns.Where(c => IsDecimal(c.WarehouseType)).Select(c => (c.Reference, System.Text.Encoding.UTF8.GetBytes(c.Reference)))];
+
         public bool Active => _seen.Count > 0;
 
         /// <summary>Writes the line (and its newline) with the decimal columns' numbers as strings, noting their scale.</summary>
@@ -194,45 +205,85 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
                 return;
             }
 
-            using var document = JsonDocument.Parse(line);
-            using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            // One pass of the reader over the line; the bytes between the numbers to quote are copied as they are.
+            var rented = line.IsSingleSegment ? null : ArrayPool<byte>.Shared.Rent((int)line.Length);
+            try
             {
-                writer.WriteStartObject();
-                foreach (var property in document.RootElement.EnumerateObject())
+                ReadOnlySpan<byte> bytes;
+                if (rented is null)
                 {
-                    if (property.Value.ValueKind == JsonValueKind.Number && _seen.TryGetValue(property.Name, out var seen))
+                    bytes = line.FirstSpan;
+                }
+                else
+                {
+                    line.CopyTo(rented);
+                    bytes = rented.AsSpan(0, (int)line.Length);
+                }
+
+                var reader = new Utf8JsonReader(bytes);
+                var copied = 0;
+                string? column = null;
+                while (reader.Read())
+                {
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
                     {
-                        var text = property.Value.GetRawText();
-                        Note(property.Name, seen, text);
-                        writer.WriteString(property.Name, text);
+                        column = Match(ref reader);
                     }
-                    else
+                    else if (reader.TokenType == JsonTokenType.Number && reader.CurrentDepth == 1 && column is not null)
                     {
-                        property.WriteTo(writer);
+                        var start = (int)reader.TokenStartIndex;
+                        var number = bytes.Slice(start, reader.ValueSpan.Length);
+                        output.Write(bytes[copied..start]);
+                        output.Write("\""u8);
+                        output.Write(number);
+                        output.Write("\""u8);
+                        copied = start + number.Length;
+                        Note(column, number);
                     }
                 }
 
-                writer.WriteEndObject();
+                output.Write(bytes[copied..]);
+                output.Write("\n"u8);
             }
-
-            output.Write("\n"u8);
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
         }
 
-        private void Note(string column, (int Integer, int Scale) seen, string text)
+        /// <summary>The decimal column a property name is, or null.</summary>
+        private string? Match(ref Utf8JsonReader reader)
         {
-            var digits = text.TrimStart('-');
-            var exponent = digits.IndexOfAny(['e', 'E']);
-            if (exponent >= 0)
+            foreach (var (name, utf8) in _names)
             {
-                // 1e20 and the like: written out by DuckDB's cast; counted by their plain digits.
-                digits = decimal.TryParse(digits, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var plain)
-                    ? plain.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    : digits[..exponent];
+                if (reader.ValueTextEquals(utf8))
+                {
+                    return name;
+                }
             }
 
-            var point = digits.IndexOf('.', StringComparison.Ordinal);
+            return null;
+        }
+
+        private void Note(string column, ReadOnlySpan<byte> number)
+        {
+            var digits = number[0] == (byte)'-' ? number[1..] : number;
+            if (digits.IndexOfAny((byte)'e', (byte)'E') >= 0)
+            {
+                // 1e20 and the like: counted by their plain digits, as DuckDB's cast writes them out.
+                var text = System.Text.Encoding.ASCII.GetString(digits);
+                digits = decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var plain)
+                    ? System.Text.Encoding.ASCII.GetBytes(plain.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    : digits;
+            }
+
+            var point = digits.IndexOf((byte)'.');
             var integer = point < 0 ? digits.Length : point;
             var scale = point < 0 ? 0 : digits.Length - point - 1;
+            var seen = _seen[column];
             _seen[column] = (Math.Max(seen.Integer, integer), Math.Max(seen.Scale, scale));
         }
 
