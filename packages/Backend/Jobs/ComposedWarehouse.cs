@@ -23,7 +23,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
     private const string TemporaryPrefix = "lightdash-compose-";
 
     // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
-    private const string MemoryLimit = "256MB";
+    private const string MemoryLimit = "128MB";
 
     /// <summary>A reference as stored in the history row: the query whose result a table reads.</summary>
     /// <param name="QueryUuid">The referenced query.</param>
@@ -60,7 +60,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         try
         {
             var databaseFile = Path.Combine(folder, "composed.duckdb");
-            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit}";
+            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit};threads=2";
             await using (var loader = new DuckDBConnection(connectionString))
             {
                 await loader.OpenAsync(cancellationToken);
