@@ -23,7 +23,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
     private const string TemporaryPrefix = "lightdash-compose-";
 
     // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
-    private const string MemoryLimit = "128MB";
+    private const string MemoryLimit = "96MB";
 
     /// <summary>A reference as stored in the history row: the query whose result a table reads.</summary>
     /// <param name="QueryUuid">The referenced query.</param>
@@ -60,7 +60,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         try
         {
             var databaseFile = Path.Combine(folder, "composed.duckdb");
-            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit};threads=2";
+            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit};threads=1";
             await using (var loader = new DuckDBConnection(connectionString))
             {
                 await loader.OpenAsync(cancellationToken);
@@ -110,7 +110,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         await ExecuteAsync(
             loader,
             $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json({DuckDbSqlDialect.Instance.QuoteString(file)}, " +
-            $"format = 'newline_delimited', columns = {{{types}}}, maximum_object_size = 16777216)",
+            $"format = 'newline_delimited', columns = {{{types}}}, maximum_object_size = 4194304)",
             cancellationToken);
         File.Delete(file);
     }
