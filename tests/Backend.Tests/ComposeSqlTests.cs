@@ -115,6 +115,21 @@ public class ComposeSqlTests
         : value.ValueKind == JsonValueKind.Null ? null : value.ToString();
 
     [Test]
+    public async Task Parameters_AreLiteralsInComposedSql()
+    {
+        var (status, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"{_host.QueryPath()}/compose-sql", new
+        {
+            sql = "select count(*) as n from orders where cast(order_id as varchar) = ${lightdash.parameters.free}",
+            references = new { orders = _orders },
+            parameters = new { free = "1' or '1'='1" },
+            waitMs = 30_000,
+        });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), "the project defines no parameter named free: " + body);
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("free"));
+    }
+
+    [Test]
     public async Task ComposedResult_IsCachedByItsReferences()
     {
         var (_, first) = await ComposeAsync("select count(*) as n from orders", new { orders = _orders });

@@ -23,6 +23,9 @@ public sealed class ComposeSqlRequest
 
     /// <summary>A time limit in seconds, lower than the project's.</summary>
     public int? StatementTimeoutSeconds { get; init; }
+
+    /// <summary>Values of the project's parameters, for <c>${lightdash.parameters.name}</c> in the SQL (quoted as DuckDB literals).</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
 }
 
 /// <summary>A sorted, filtered view of a ready result, stored as a result of its own.</summary>

@@ -16,7 +16,7 @@ namespace Lightdash.Net.Backend.Services;
 /// like any other: same history row, streaming, pages, cache (keyed by the SQL and the referenced
 /// results), cancel and download.
 /// </summary>
-public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryModel history, IResultsStore results)
+public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryModel history, IResultsStore results, QueryVariablesService variablesService)
 {
     /// <summary>The most results one composed query reads.</summary>
     public const int MaxReferences = 10;
@@ -54,15 +54,17 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
             stored[table] = new ComposedWarehouse.Reference(queryUuid, source.ResultsFileName);
         }
 
+        var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
         return await queries.SubmitAndWaitAsync(
             user,
             project,
             new CompiledSubmission(
-                sql,
+                QueryVariablesService.Substitute(sql, variables, Warehouses.DuckDb.DuckDbSqlDialect.Instance),
                 request.Limit,
                 request.Context ?? DefaultContext,
                 request.InvalidateCache == true,
                 StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                ParametersJson: parametersJson,
                 ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)),
             request.WaitMs,
             cancellationToken);
