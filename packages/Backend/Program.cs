@@ -10,6 +10,7 @@ builder.AddSavedContent();
 builder.AddAuth();
 builder.AddUsersAndProjects();
 builder.AddApi();
+builder.AddTelemetry();
 
 var isCommand = args is ["create-admin-token", ..];
 if (isCommand)
@@ -27,6 +28,7 @@ if (isCommand)
 }
 
 app.UseApi();
+app.UseTelemetry();
 await app.RunAsync();
 return 0;
 

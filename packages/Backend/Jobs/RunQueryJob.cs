@@ -7,6 +7,8 @@ using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
 using Lightdash.Net.Backend.Options;
 
+using Lightdash.Net.Backend.Telemetry;
+
 namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>
@@ -70,6 +72,11 @@ public sealed class RunQueryJob(
         }
 
         logger.LogInformation("Query {QueryUuid} started (attempt {Attempt})", queryUuid, query.Attempt);
+        // The trace of the request that submitted it continues here, on whichever instance runs it.
+        using var activity = LightdashTelemetry.StartQueryActivity(
+            "query.run", queryUuid, ActivityKind.Internal,
+            ActivityContext.TryParse(query.TraceParent, null, out var submitted) ? submitted : default);
+        LightdashTelemetry.QueueWait.Record((DateTime.UtcNow - query.CreatedAt.ToUniversalTime()).TotalMilliseconds);
         using var leaseLost = new CancellationTokenSource();
         using var work = CancellationTokenSource.CreateLinkedTokenSource(registration.Token, leaseLost.Token);
         // The heartbeat outlives a cancel: the slot is held until the warehouse statement has ended.
@@ -101,6 +108,9 @@ public sealed class RunQueryJob(
             if (await history.MarkReadyAsync(queryUuid, query.Attempt, outcome, ttl, CancellationToken.None))
             {
                 logger.LogInformation("Query {QueryUuid} ready: {RowCount} rows, {ByteSize} bytes", queryUuid, outcome.TotalRowCount, outcome.ByteSize);
+                Finished("ready");
+                LightdashTelemetry.RowsWritten.Add(outcome.TotalRowCount);
+                LightdashTelemetry.BytesWritten.Add(location.ByteSize);
                 return;
             }
 
@@ -110,6 +120,7 @@ public sealed class RunQueryJob(
         catch (OperationCanceledException) when (registration.CancelledByUser)
         {
             logger.LogInformation("Query {QueryUuid} stopped by cancel", queryUuid);
+            Finished("cancelled");
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
@@ -123,13 +134,21 @@ public sealed class RunQueryJob(
         catch (Exception e) when (e is WarehouseQueryException or ResultsStorageException or QueryShapeException)
         {
             logger.LogInformation("Query {QueryUuid} failed: {Error}", queryUuid, e.Message);
+            Finished("error");
             await MarkErrorUnlessFinishedAsync(query, e.Message, stored);
         }
         catch (Exception e)
         {
             // Unexpected: still recorded, so that no query stays executing because of a bug.
             logger.LogError(e, "Query {QueryUuid} failed unexpectedly", queryUuid);
+            Finished("error");
             await MarkErrorUnlessFinishedAsync(query, $"Unexpected error: {e.Message}", stored);
+        }
+
+        static void Finished(string status)
+        {
+            Activity.Current?.SetTag("lightdash.status", status);
+            LightdashTelemetry.QueriesFinished.Add(1, new KeyValuePair<string, object?>("status", status));
         }
     }
 
@@ -140,6 +159,7 @@ public sealed class RunQueryJob(
         await using var composed = query.ComposeReferencesJson is null ? null : await composer.PrepareAsync(query, cancellationToken);
         var client = composed?.Client ?? warehouses.GetClient(project.Warehouse);
         var clock = Stopwatch.StartNew();
+        using var warehouseActivity = LightdashTelemetry.StartQueryActivity("warehouse.execute", query.QueryUuid, ActivityKind.Client);
         var warehouseQuery = new WarehouseQuery(
             query.CompiledSql,
             query.RowLimit,
@@ -148,6 +168,7 @@ public sealed class RunQueryJob(
             Tag: new QueryTag(query.QueryUuid, query.CreatedByUserUuid, query.ProjectUuid, query.Context));
         await using var reader = await client.ExecuteAsync(warehouseQuery, cancellationToken);
         var warehouseMs = clock.ElapsedMilliseconds;
+        warehouseActivity?.Dispose();
         await history.SetWarehouseQueryAsync(query.QueryUuid, reader.WarehouseQueryId, warehouseMs, cancellationToken);
         QueryShapeException.ThrowIfDuplicateColumns(reader.Columns);
 
@@ -157,15 +178,21 @@ public sealed class RunQueryJob(
         using var stored = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = ReportProgressAsync(query, progress, stored.Token);
         StoredLocation location;
+        LightdashTelemetry.ActiveStreams.Add(1);
         try
         {
+            using var storing = LightdashTelemetry.StartQueryActivity("results.store", query.QueryUuid);
             location = await results.StoreAsync(target, reader, cancellationToken);
+            storing?.SetTag("lightdash.rows", location.RowCount);
         }
         finally
         {
+            LightdashTelemetry.ActiveStreams.Add(-1);
             await stored.CancelAsync();
             await reporting;
         }
+
+        LightdashTelemetry.ExecutionTime.Record(clock.Elapsed.TotalMilliseconds);
 
         logger.LogInformation(
             "Query {QueryUuid} stored {RowCount} rows ({ByteSize} bytes) in {StoreMs} ms after {WarehouseMs} ms to the first row",

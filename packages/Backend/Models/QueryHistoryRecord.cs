@@ -104,6 +104,9 @@ public sealed class QueryHistoryRecord
     /// <summary>For SQL composed over stored results: the tables it reads (JSON: name to query and results file), or null.</summary>
     public string? ComposeReferencesJson { get; init; }
 
+    /// <summary>The W3C trace context of the submitting request, or null.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The parameter values the request set (JSON object of name to values), or null.</summary>
     public string? ParametersJson { get; init; }
 

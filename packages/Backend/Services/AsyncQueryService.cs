@@ -135,7 +135,10 @@ public sealed class AsyncQueryService(
             submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
             submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
             submission.ParametersJson,
-            submission.ComposeReferencesJson);
+            submission.ComposeReferencesJson,
+            System.Diagnostics.Activity.Current?.Id);
+        using var activity = Telemetry.LightdashTelemetry.StartQueryActivity("query.submit", query.QueryUuid);
+        Telemetry.LightdashTelemetry.QueriesSubmitted.Add(1, new KeyValuePair<string, object?>("context", query.Context));
         var miss = new CacheMetadata { CacheHit = false };
         if (!submission.InvalidateCache)
         {
@@ -143,6 +146,7 @@ public sealed class AsyncQueryService(
             if (await cache.TryCreateCacheHitAsync(query, QueryExecutionOptions.ReuseBuffer(ttl), cancellationToken) is { } hit)
             {
                 logger.LogInformation("Query {QueryUuid} reused a cached result of {CacheKey}", query.QueryUuid, query.CacheKey);
+                Telemetry.LightdashTelemetry.CacheHits.Add(1);
                 return new ExecuteQueryResults
                 {
                     QueryUuid = query.QueryUuid,
@@ -158,6 +162,7 @@ public sealed class AsyncQueryService(
             if (await cache.JoinOrCreateAsync(query, cancellationToken) is { } leader)
             {
                 logger.LogInformation("Query {QueryUuid} joined the identical query {LeaderUuid} already running", query.QueryUuid, leader);
+                Telemetry.LightdashTelemetry.SingleFlightJoins.Add(1);
                 return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
             }
         }
@@ -233,7 +238,14 @@ public sealed class AsyncQueryService(
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var startRow = (long)(pageNumber - 1) * effectivePageSize;
         var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
-        var rows = await results.ReadPageAsync(ResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
+        IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> rows;
+        using (var activity = Telemetry.LightdashTelemetry.StartQueryActivity("results.page", queryUuid))
+        {
+            activity?.SetTag("lightdash.page", pageNumber);
+            rows = await results.ReadPageAsync(ResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
+            Telemetry.LightdashTelemetry.PageReadLatency.Record(clock.Elapsed.TotalMilliseconds);
+        }
+
         if (query.FieldsJson is { } fieldsJson
             && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
         {
