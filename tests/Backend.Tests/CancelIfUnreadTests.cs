@@ -57,6 +57,29 @@ public class CancelIfUnreadTests
         Assert.That(status, Is.EqualTo("ready"));
     }
 
+    [Test]
+    public async Task ProjectSetting_CancelsItsUnreadQueries_WhenTheRequestSetsNone()
+    {
+        var project = $"/api/v1/projects/{_host.OtherProjectUuid}";
+        var (status, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, project, new { cancelIfUnreadSeconds = 1 });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        try
+        {
+            var queryUuid = await _host.SubmitAsync($"select pg_sleep(60) as project_unread_{Guid.NewGuid():N}", projectUuid: _host.OtherProjectUuid);
+
+            await Eventually.UntilAsync(async () => await _host.HistoryValueAsync<string>(queryUuid, "status") == "cancelled", TimeSpan.FromSeconds(15), "the project's setting cancelling it");
+            Assert.That(await _host.HistoryValueAsync<long>(queryUuid, "cancel_if_unread_ms"), Is.EqualTo(1000));
+        }
+        finally
+        {
+            var (off, answer) = await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, project, new { cancelIfUnreadSeconds = 0 });
+            Assert.That(off, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        }
+
+        var ordinary = await _host.SubmitAsync($"select 1 as after_off_{Guid.NewGuid():N}", projectUuid: _host.OtherProjectUuid);
+        Assert.That(await _host.Metadata.ScalarAsync<bool>($"select cancel_if_unread_ms is null from query_history where query_uuid = '{ordinary}'"), Is.True, "0 turned it off");
+    }
+
     [TestCase(0)]
     [TestCase(100_000)]
     public async Task CancelIfUnreadSeconds_OutOfRange_Returns400(int seconds)

@@ -56,6 +56,12 @@ public sealed class CreateProjectRequest
 
     /// <summary>The longest a warehouse statement of this project may run, in seconds (the warehouse stops it); the backend's default (30 minutes) when absent.</summary>
     public int? StatementTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// Cancel the project's queries that nobody polls or waits on for this many seconds (1 to 86400),
+    /// unless a request sets its own <c>cancelIfUnreadSeconds</c>; in a PATCH, 0 turns it off.
+    /// </summary>
+    public int? CancelIfUnreadSeconds { get; init; }
 }
 
 /// <summary>Changes to a project (project admins; the connection string organisation admins only). Absent fields stay as they are.</summary>
@@ -72,4 +78,10 @@ public sealed class UpdateProjectRequest
 
     /// <summary>The longest a warehouse statement of this project may run, in seconds.</summary>
     public int? StatementTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// Cancel the project's queries that nobody polls or waits on for this many seconds (1 to 86400),
+    /// unless a request sets its own <c>cancelIfUnreadSeconds</c>; in a PATCH, 0 turns it off.
+    /// </summary>
+    public int? CancelIfUnreadSeconds { get; init; }
 }

@@ -8,4 +8,6 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="Warehouse">Its warehouse connection (holds credentials).</param>
 /// <param name="ResultsCacheTtl">How long its results are kept and reused, or null for the backend's default.</param>
 /// <param name="StatementTimeout">The longest its warehouse statements may run, or null for the backend's default.</param>
-public sealed record Project(Guid ProjectUuid, string Name, WarehouseConnection Warehouse, TimeSpan? ResultsCacheTtl = null, TimeSpan? StatementTimeout = null);
+/// <param name="CancelIfUnread">Cancel its queries that nobody reads for this long (unless a request sets its own), or null.</param>
+public sealed record Project(
+    Guid ProjectUuid, string Name, WarehouseConnection Warehouse, TimeSpan? ResultsCacheTtl = null, TimeSpan? StatementTimeout = null, TimeSpan? CancelIfUnread = null);

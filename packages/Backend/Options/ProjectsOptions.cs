@@ -39,4 +39,7 @@ public sealed class ProjectDefinition
 
     /// <summary>The longest this project's warehouse statements may run; empty for <see cref="QueryExecutionOptions.StatementTimeout"/>.</summary>
     public TimeSpan? StatementTimeout { get; set; }
+
+    /// <summary>Cancel this project's queries that nobody reads for this long (unless a request sets its own); empty for never.</summary>
+    public TimeSpan? CancelIfUnread { get; set; }
 }

@@ -133,7 +133,7 @@ public sealed class AsyncQueryService(
             submission.MetricQueryJson,
             submission.FieldsJson,
             submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
-            submission.CancelIfUnread is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
+            (submission.CancelIfUnread ?? project.CancelIfUnread) is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
             submission.ParametersJson,
             submission.ComposeReferencesJson,
             System.Diagnostics.Activity.Current?.Id);

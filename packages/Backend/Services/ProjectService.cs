@@ -47,7 +47,8 @@ public sealed class ProjectService(
 
         var connection = new WarehouseConnection(type, request.ConnectionString);
         var project = new Project(
-            Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds));
+            Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds),
+            ValidCancelIfUnread(request.CancelIfUnreadSeconds));
         await CheckConnectionAsync(connection, cancellationToken);
         await projects.UpsertAsync(project, cancellationToken);
         await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
@@ -95,6 +96,12 @@ public sealed class ProjectService(
             Warehouse = warehouse,
             ResultsCacheTtl = request.ResultsCacheTtlSeconds is null ? project.ResultsCacheTtl : ValidTtl(request.ResultsCacheTtlSeconds),
             StatementTimeout = request.StatementTimeoutSeconds is null ? project.StatementTimeout : ValidStatementTimeout(request.StatementTimeoutSeconds),
+            CancelIfUnread = request.CancelIfUnreadSeconds switch
+            {
+                null => project.CancelIfUnread,
+                0 => null,
+                _ => ValidCancelIfUnread(request.CancelIfUnreadSeconds),
+            },
         };
         await projects.UpsertAsync(updated, cancellationToken);
         return await GetAsync(user, projectUuid, cancellationToken);
@@ -155,6 +162,13 @@ public sealed class ProjectService(
             throw new ValidationException($"connectionString is {connectionString.Length} characters long; at most {MaxConnectionStringLength} are accepted.");
         }
     }
+
+    private static TimeSpan? ValidCancelIfUnread(int? seconds) => seconds switch
+    {
+        null => null,
+        < 1 or > 86_400 => throw new ValidationException($"cancelIfUnreadSeconds must be between 1 and 86400 (got {seconds}); 0 in a PATCH turns it off."),
+        _ => TimeSpan.FromSeconds(seconds.Value),
+    };
 
     private static TimeSpan? ValidStatementTimeout(int? seconds) => seconds switch
     {
