@@ -148,6 +148,7 @@ public class BadInputWalkTests
         var cases = new (string Path, object Body, string Expected)[]
         {
             ($"/api/v1/projects/{_host.ProjectUuid}/sqlCharts", new { name = new string('n', 100_000), sql = "select 1" }, "at most 256"),
+            ("/api/v1/users", new { email = $"long-{Guid.NewGuid():N}@example.com", name = new string('n', 100_000) }, "at most 256"),
             ($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new { name = "Big", tiles = Enumerable.Range(0, 10_000).Select(_ => new { savedSqlUuid = Guid.NewGuid() }).ToArray() }, "at most 100"),
             ($"/api/v1/projects/{_host.ProjectUuid}/dashboards", new { name = "Odd", filters = new { dimensions = new[] { new { target = new { fieldId = "x" }, @operator = "equals", tileTargets = "all" } } } }, "tileTargets must be an object"),
         };

@@ -31,7 +31,8 @@ public sealed class UserService(UserModel users, TokenCache tokens, TimeProvider
             throw new ValidationException("email is required and must be an email address.");
         }
 
-        var created = await users.CreateUserAsync(email, string.IsNullOrWhiteSpace(request.Name) ? email : request.Name.Trim(), request.IsAdmin == true, cancellationToken);
+        var name = string.IsNullOrWhiteSpace(request.Name) ? email : InputLimits.RequireName(request.Name);
+        var created = await users.CreateUserAsync(email, name, request.IsAdmin == true, cancellationToken);
         var token = await IssueTokenAsync(created.UserUuid, "first token", null, cancellationToken);
         return new CreatedUserResults { User = ToResults(created), Token = token };
     }
