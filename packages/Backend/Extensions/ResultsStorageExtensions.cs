@@ -26,6 +26,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<CsvExporter>();
         services.AddSingleton<S3ResultsStore>();
+        services.AddSingleton<IProjectWarehouses, Services.ProjectWarehouses>();
         services.AddSingleton<WarehouseRefetchStore>();
         // Pages come from S3 when it is configured, else from the warehouse.
         services.AddSingleton<IResultsStore>(sp => sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value.Enabled

@@ -4,7 +4,6 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Common;
 using Lightdash.Net.Warehouses;
 using Lightdash.Net.Warehouses.DuckDb;

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Results;
@@ -10,7 +9,7 @@ namespace Lightdash.Net.Backend.Results;
 /// every page re-runs the stored SQL for just that window (<c>LIMIT</c>/<c>OFFSET</c>). Each page
 /// costs a warehouse query, and rows can change between pages when the data does.
 /// </summary>
-public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClientFactory warehouses) : IResultsStore
+public sealed class WarehouseRefetchStore(IProjectWarehouses projects, WarehouseClientFactory warehouses) : IResultsStore
 {
     /// <inheritdoc />
     public string Source => "warehouse";
@@ -82,7 +81,6 @@ public sealed class WarehouseRefetchStore(ProjectModel projects, WarehouseClient
 
     private async Task<IWarehouseClient> ClientForAsync(ResultSource query, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);
-        return warehouses.GetClient(project.Warehouse);
+        return warehouses.GetClient(await projects.ConnectionOfAsync(query.ProjectUuid, cancellationToken));
     }
 }

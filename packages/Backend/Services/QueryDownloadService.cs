@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;

@@ -1,7 +1,7 @@
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 
-namespace Lightdash.Net.Backend.Services;
+namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>Hands the results store what it needs of a history row, and nothing of the history table.</summary>
 public static class ResultSources
