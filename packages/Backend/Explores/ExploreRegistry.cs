@@ -38,12 +38,9 @@ public sealed class ExploreRegistry(
     {
         var loading = _loaded.GetOrAdd(projectUuid, id => new Lazy<Task<LoadedModels>>(() => LoadAsync(id)));
         var task = loading.Value;
-        if (task.IsFaulted)
-        {
-            // A failed load (the database was away) is not kept: the next request tries again.
-            _loaded.TryRemove(KeyValuePair.Create(projectUuid, loading));
-        }
-
+        // A failed load (the database was away) is not kept: the next request tries again.
+        _ = task.ContinueWith(
+            _ => _loaded.TryRemove(KeyValuePair.Create(projectUuid, loading)), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return task.WaitAsync(cancellationToken);
     }
 

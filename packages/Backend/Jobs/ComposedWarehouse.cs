@@ -38,15 +38,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         /// <inheritdoc />
         public ValueTask DisposeAsync()
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A DuckDB file still held by a closing connection: the temp folder is cleaned by the OS.
-            }
-
+            DeleteFolder(folder);
             return ValueTask.CompletedTask;
         }
     }
@@ -75,13 +67,25 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         }
         catch (DuckDBException e)
         {
-            await new Prepared(null!, folder).DisposeAsync();
+            DeleteFolder(folder);
             throw new WarehouseQueryException($"Loading the referenced results failed: {e.Message}");
         }
         catch
         {
-            await new Prepared(null!, folder).DisposeAsync();
+            DeleteFolder(folder);
             throw;
+        }
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A DuckDB file still held by a closing connection: the temporary folder is left to the system.
         }
     }
 

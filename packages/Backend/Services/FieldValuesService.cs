@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -31,7 +30,9 @@ public sealed class FieldValuesService(
     private const int MaxSearchLength = 256;
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<string, (DateTime ReadAt, IReadOnlyList<JsonElement> Values)> _cache = new(StringComparer.Ordinal);
+    private const int CacheCapacity = 10_000;
+
+    private readonly ExpiringCache<IReadOnlyList<JsonElement>> _cache = new(Lifetime, CacheCapacity, clock);
 
     /// <summary>The values (any member); 400 for an unknown explore or field, or a metric; 403 when the caller may not see the field.</summary>
     public async Task<FieldValuesResults> SearchAsync(CurrentUser user, Guid projectUuid, FieldValuesRequest request, CancellationToken cancellationToken)
@@ -85,14 +86,12 @@ public sealed class FieldValuesService(
         var query = new MetricQuery(exploreName, [fieldId], [], rules.Count == 0 ? null : new FilterGroup("and", rules), null, [new SortField(fieldId, false)], limit);
         var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, variables).Sql;
         var key = $"{projectUuid:N}\n{sql}";
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (request.ForceRefresh != true && _cache.TryGetValue(key, out var cached) && now - cached.ReadAt < Lifetime)
+        if (request.ForceRefresh != true && _cache.TryGet(key, out var cached, out var readAt))
         {
-            return new FieldValuesResults { Search = search, Results = cached.Values, RefreshedAt = cached.ReadAt, Cached = true };
+            return new FieldValuesResults { Search = search, Results = cached, RefreshedAt = readAt, Cached = true };
         }
 
         var values = await WarehouseValues.ReadFirstColumnAsync(client, sql, QueryTimeout, cancellationToken);
-        _cache[key] = (now, values);
-        return new FieldValuesResults { Search = search, Results = values, RefreshedAt = now, Cached = false };
+        return new FieldValuesResults { Search = search, Results = values, RefreshedAt = _cache.Set(key, values), Cached = false };
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -22,6 +21,7 @@ public sealed class QueryVariablesService(
     UserAttributeModel attributes,
     WarehouseClientFactory warehouses,
     ProjectAccess access,
+    TimeProvider clock,
     ILogger<QueryVariablesService> logger)
 {
     /// <summary>The most parameters one request sets.</summary>
@@ -39,7 +39,7 @@ public sealed class QueryVariablesService(
     private static readonly TimeSpan OptionsLifetime = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan OptionsQueryTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, (DateTime ReadAt, IReadOnlyList<string> Values)> _options = new(StringComparer.Ordinal);
+    private readonly ExpiringCache<IReadOnlyList<string>> _options = new(OptionsLifetime, 1_000, clock);
 
     /// <summary>The variables of a query the user runs in the project, with the parameters as checked (JSON, for the history row), or null when none were given.</summary>
     public async Task<(QueryVariables Variables, string? ParametersJson)> ResolveAsync(
@@ -160,14 +160,14 @@ public sealed class QueryVariablesService(
         var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, new QueryVariables(new Dictionary<string, IReadOnlyList<string>>(), caller)).Sql;
         // Keyed by the compiled SQL: callers whose row filters differ get their own options.
         var key = $"{project.ProjectUuid:N}\n{sql}";
-        if (_options.TryGetValue(key, out var cached) && DateTime.UtcNow - cached.ReadAt < OptionsLifetime)
+        if (_options.TryGet(key, out var cached, out _))
         {
-            return [.. definition.Options ?? [], .. cached.Values];
+            return [.. definition.Options ?? [], .. cached];
         }
 
         var values = (await WarehouseValues.ReadFirstColumnAsync(client, sql, OptionsQueryTimeout, cancellationToken)).Select(WarehouseValues.Text).ToList();
         logger.LogInformation("Project {ProjectUuid}: {Count} options of parameter {Parameter} read from {Field}", project.ProjectUuid, values.Count, definition.Name, source.FieldId);
-        _options[key] = (DateTime.UtcNow, values);
+        _options.Set(key, values);
         return [.. definition.Options ?? [], .. values];
     }
 }

@@ -1,0 +1,44 @@
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Tests;
+
+public class ExpiringCacheTests
+{
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Test]
+    public void Values_AreServedForTheirLifetimeOnly()
+    {
+        var clock = new ManualClock();
+        var cache = new ExpiringCache<string>(TimeSpan.FromMinutes(5), 10, clock);
+
+        var storedAt = cache.Set("a", "one");
+        clock.Now = clock.Now.AddMinutes(4);
+        Assert.That(cache.TryGet("a", out var value, out var at) ? (value, at) : default, Is.EqualTo(("one", storedAt)));
+        clock.Now = clock.Now.AddMinutes(2);
+        Assert.That(cache.TryGet("a", out _, out _), Is.False);
+    }
+
+    [Test]
+    public void BeyondItsCapacity_ItShedsExpiredThenOldestEntries()
+    {
+        var clock = new ManualClock();
+        var cache = new ExpiringCache<int>(TimeSpan.FromMinutes(5), 3, clock);
+        cache.Set("old", 0);
+        clock.Now = clock.Now.AddMinutes(10);
+        for (var i = 1; i <= 4; i++)
+        {
+            clock.Now = clock.Now.AddSeconds(1);
+            cache.Set($"k{i}", i);
+        }
+
+        Assert.That(cache.TryGet("old", out _, out _), Is.False);
+        Assert.That(cache.TryGet("k1", out _, out _), Is.False, "the oldest fresh entry went when a fourth came");
+        Assert.That(new[] { "k2", "k3", "k4" }.All(k => cache.TryGet(k, out _, out _)), Is.True);
+    }
+}
