@@ -33,12 +33,14 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
     /// <param name="cancellationToken">Stops the upload (which is then aborted).</param>
     /// <param name="contentType">The object's content type.</param>
     /// <param name="onMultipartStarted">Told the upload id when a multipart upload starts, so that it can be found (and aborted) if this process dies.</param>
+    /// <param name="live">For a multipart upload: told each part as it lands, so that the result can be read before it is complete.</param>
     public async Task<long> UploadAsync(
         string key,
         PipeReader source,
         CancellationToken cancellationToken,
         string contentType = JsonlContentType,
-        Func<string, CancellationToken, Task>? onMultipartStarted = null)
+        Func<string, CancellationToken, Task>? onMultipartStarted = null,
+        LiveUpload? live = null)
     {
         var partSize = _options.PartSizeBytes;
         var first = await source.ReadAtLeastAsync(partSize, cancellationToken);
@@ -50,7 +52,7 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
             return length;
         }
 
-        return await UploadMultipartAsync(key, source, first, partSize, contentType, onMultipartStarted, cancellationToken);
+        return await UploadMultipartAsync(key, source, first, partSize, contentType, onMultipartStarted, live, cancellationToken);
     }
 
     /// <summary>Writes a small object in one request.</summary>
@@ -181,7 +183,8 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
     }
 
     private async Task<long> UploadMultipartAsync(
-        string key, PipeReader source, ReadResult read, int partSize, string contentType, Func<string, CancellationToken, Task>? onStarted, CancellationToken cancellationToken)
+        string key, PipeReader source, ReadResult read, int partSize, string contentType, Func<string, CancellationToken, Task>? onStarted, LiveUpload? live,
+        CancellationToken cancellationToken)
     {
         var upload = await CallAsync(
             () => s3.InitiateMultipartUploadAsync(
@@ -205,6 +208,7 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = new List<Task<PartETag>>();
         var parts = new List<PartETag>();
+        using var progress = live is null ? null : new LivePrefix(live);
         long total = 0;
         try
         {
@@ -219,8 +223,9 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
                     var buffer = ArrayPool<byte>.Shared.Rent(partSize);
                     part.CopyTo(buffer);
                     source.AdvanceTo(part.End);
-                    inFlight.Add(UploadPooledPartAsync(key, upload.UploadId, ++partNumber, buffer, (int)take, failed.Token));
                     total += take;
+                    progress?.Planned(++partNumber, total);
+                    inFlight.Add(UploadPooledPartAsync(key, upload.UploadId, partNumber, buffer, (int)take, progress, failed.Token));
                     if (inFlight.Count >= _options.MaxConcurrentPartUploads)
                     {
                         await CollectFirstAsync(inFlight, parts);
@@ -268,11 +273,17 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         parts.Add(await done);
     }
 
-    private async Task<PartETag> UploadPooledPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
+    private async Task<PartETag> UploadPooledPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, LivePrefix? live, CancellationToken cancellationToken)
     {
         try
         {
-            return await UploadPartAsync(key, uploadId, partNumber, buffer, length, cancellationToken);
+            var etag = await UploadPartAsync(key, uploadId, partNumber, buffer, length, cancellationToken);
+            if (live is not null)
+            {
+                await live.UploadedAsync(partNumber, buffer.AsMemory(0, length), cancellationToken);
+            }
+
+            return etag;
         }
         finally
         {
@@ -370,6 +381,68 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
         {
             throw new ResultsStorageException($"Results storage unavailable: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>What a multipart upload tells as its parts land, so that a result can be read while it is written.</summary>
+/// <param name="CopyPart">Stores a copy of an uploaded part (its number from 1, its bytes).</param>
+/// <param name="PrefixGrown">Told the end offsets of the parts of the uploaded prefix (every part before them uploaded too), in order.</param>
+public sealed record LiveUpload(
+    Func<int, ReadOnlyMemory<byte>, CancellationToken, Task> CopyPart,
+    Func<IReadOnlyList<long>, CancellationToken, Task> PrefixGrown);
+
+/// <summary>Follows which parts have landed (they land in any order) and announces the uploaded prefix, one announcement at a time.</summary>
+internal sealed class LivePrefix(LiveUpload live) : IDisposable
+{
+    private readonly SemaphoreSlim _announcing = new(1, 1);
+    private readonly List<long> _partEnds = [];
+    private readonly HashSet<int> _landed = [];
+    private int _prefixParts;
+
+    /// <inheritdoc />
+    public void Dispose() => _announcing.Dispose();
+
+    /// <summary>Part <paramref name="partNumber"/> will end at <paramref name="endOffset"/> (parts are planned in order).</summary>
+    public void Planned(int partNumber, long endOffset)
+    {
+        lock (_partEnds)
+        {
+            _partEnds.Add(endOffset);
+        }
+    }
+
+    /// <summary>Copies the landed part, then announces the prefix if it grew.</summary>
+    public async Task UploadedAsync(int partNumber, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await live.CopyPart(partNumber, bytes, cancellationToken);
+        await _announcing.WaitAsync(cancellationToken);
+        try
+        {
+            List<long>? prefix = null;
+            lock (_partEnds)
+            {
+                _landed.Add(partNumber);
+                var before = _prefixParts;
+                while (_landed.Contains(_prefixParts + 1))
+                {
+                    _prefixParts++;
+                }
+
+                if (_prefixParts > before)
+                {
+                    prefix = _partEnds.GetRange(0, _prefixParts);
+                }
+            }
+
+            if (prefix is not null)
+            {
+                await live.PrefixGrown(prefix, cancellationToken);
+            }
+        }
+        finally
+        {
+            _announcing.Release();
         }
     }
 }

@@ -26,7 +26,10 @@ public sealed class QueryResultsPage
     /// <summary>While the query waits or runs: its place in the queue and why it waits, or what it has written so far.</summary>
     public QueryProgressResults? Progress { get; init; }
 
-    /// <summary>The page's rows: each row maps a field id to its value.</summary>
+    /// <summary>
+    /// The page's rows: each row maps a field id to its value. While the query is still <c>executing</c>,
+    /// a page whose rows are all stored already comes with them (and no totals, not known yet).
+    /// </summary>
     public IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>? Rows { get; init; }
 
     /// <summary>The result's columns by field id.</summary>
@@ -35,7 +38,7 @@ public sealed class QueryResultsPage
     /// <summary>How many pages the whole result has at the requested page size (at least 1).</summary>
     public int? TotalPageCount { get; init; }
 
-    /// <summary>How many rows the whole result has.</summary>
+    /// <summary>How many rows the whole result has (absent while it executes).</summary>
     public long? TotalResults { get; init; }
 
     /// <summary>This page's number, from 1.</summary>

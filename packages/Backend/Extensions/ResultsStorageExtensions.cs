@@ -24,6 +24,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<ResultsIndexCache>();
         services.AddSingleton<ResultsBlockCache>();
         services.AddSingleton<S3PageReader>();
+        services.AddSingleton<LivePageReader>();
         services.AddSingleton<CsvExporter>();
         services.AddSingleton<S3ResultsStore>();
         services.AddSingleton<IProjectWarehouses, Services.ProjectWarehouses>();

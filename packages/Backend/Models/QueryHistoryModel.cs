@@ -24,7 +24,8 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
         joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit, attempt AS Attempt, fields::text AS FieldsJson,
         metric_query::text AS MetricQueryJson, (request_parameters -> 'parameters')::text AS ParametersJson,
-        compose_references::text AS ComposeReferencesJson, trace_parent AS TraceParent
+        compose_references::text AS ComposeReferencesJson, trace_parent AS TraceParent,
+        results_upload_key AS ResultsUploadKey
         """;
 
     /// <summary>The INSERT of a new row; <c>@Status</c>, <c>@JoinedQueryUuid</c> and <c>@Started</c> say how it starts.</summary>

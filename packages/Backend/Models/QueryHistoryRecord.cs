@@ -104,6 +104,9 @@ public sealed class QueryHistoryRecord
     /// <summary>For SQL composed over stored results: the tables it reads (JSON: name to query and results file), or null.</summary>
     public string? ComposeReferencesJson { get; init; }
 
+    /// <summary>While it executes: the key its result is being uploaded to (live pages are read beside it).</summary>
+    public string? ResultsUploadKey { get; init; }
+
     /// <summary>The W3C trace context of the submitting request, or null.</summary>
     public string? TraceParent { get; init; }
 

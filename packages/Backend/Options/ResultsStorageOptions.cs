@@ -44,6 +44,12 @@ public sealed class ResultsStorageOptions
     [Range(5 * 1024 * 1024, 1024 * 1024 * 1024)]
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Pages of a query can be read while it still runs (default on): each uploaded part is also
+    /// stored as an object of its own until the result is complete, which uploads those bytes twice.
+    /// </summary>
+    public bool LivePages { get; set; } = true;
+
     /// <summary>How many parts of one result upload at once (each holds one part in memory).</summary>
     [Range(1, 16)]
     public int MaxConcurrentPartUploads { get; set; } = 3;

@@ -22,6 +22,12 @@ public interface IResultsStore
     /// <summary>Rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive) of a ready query.</summary>
     Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(ResultSource query, long startRow, int count, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Rows of a query still being written (its upload key as recorded), when every one of them is
+    /// stored already; null when they are not (yet), or when this store cannot read results early.
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>?> ReadLivePageAsync(string uploadKey, long startRow, int count, CancellationToken cancellationToken);
+
     /// <summary>Writes the whole result as JSON lines into <paramref name="destination"/> (not completed).</summary>
     Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken);
 

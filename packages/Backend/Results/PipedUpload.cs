@@ -25,7 +25,8 @@ public static class PipedUpload
         int partSize,
         Func<PipeWriter, CancellationToken, Task<T>> produce,
         CancellationToken cancellationToken,
-        Func<string, CancellationToken, Task>? onMultipartStarted = null)
+        Func<string, CancellationToken, Task>? onMultipartStarted = null,
+        LiveUpload? live = null)
     {
         var pipe = new Pipe(new PipeOptions(
             readerScheduler: streaming.Pipes,
@@ -36,7 +37,7 @@ public static class PipedUpload
             useSynchronizationContext: false));
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var upload = streaming.RunAsync(() => UploadAsync(storage, key, contentType, pipe.Reader, onMultipartStarted, failed));
+        var upload = streaming.RunAsync(() => UploadAsync(storage, key, contentType, pipe.Reader, onMultipartStarted, live, failed));
         var production = streaming.RunAsync(() => ProduceAsync(produce, pipe.Writer, failed));
         try
         {
@@ -61,11 +62,12 @@ public static class PipedUpload
     }
 
     private static async Task<long> UploadAsync(
-        ResultsBucketClient storage, string key, string contentType, PipeReader source, Func<string, CancellationToken, Task>? onMultipartStarted, CancellationTokenSource failed)
+        ResultsBucketClient storage, string key, string contentType, PipeReader source, Func<string, CancellationToken, Task>? onMultipartStarted, LiveUpload? live,
+        CancellationTokenSource failed)
     {
         try
         {
-            var size = await storage.UploadAsync(key, source, failed.Token, contentType, onMultipartStarted);
+            var size = await storage.UploadAsync(key, source, failed.Token, contentType, onMultipartStarted, live);
             await source.CompleteAsync();
             return size;
         }

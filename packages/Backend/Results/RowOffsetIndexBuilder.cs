@@ -15,8 +15,28 @@ public sealed class RowOffsetIndexBuilder(int blockRows, StoreProgress? progress
     {
         if (row % BlockRows == 0)
         {
-            _offsets.Add(offset);
+            lock (_offsets)
+            {
+                _offsets.Add(offset);
+            }
+
             progress?.Report(row, offset);
+        }
+    }
+
+    /// <summary>The offsets of the blocks that end at or before <paramref name="endByte"/>, then the end of the last of them (read while rows are still written).</summary>
+    public IReadOnlyList<long> CompleteBlocksBefore(long endByte)
+    {
+        lock (_offsets)
+        {
+            // Block i is complete when block i + 1 has started at or before the end.
+            var complete = 0;
+            while (complete + 1 < _offsets.Count && _offsets[complete + 1] <= endByte)
+            {
+                complete++;
+            }
+
+            return complete == 0 ? [] : _offsets.GetRange(0, complete + 1);
         }
     }
 

@@ -10,6 +10,7 @@ namespace Lightdash.Net.Backend.Results;
 public sealed class S3ResultsStore(
     S3ResultsWriter writer,
     S3PageReader pages,
+    LivePageReader livePages,
     ResultsBucketClient storage,
     ResultsIndexCache indexes,
     IOptions<ResultsStorageOptions> options) : IResultsStore
@@ -30,6 +31,10 @@ public sealed class S3ResultsStore(
     /// <inheritdoc />
     public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>> ReadPageAsync(ResultSource query, long startRow, int count, CancellationToken cancellationToken) =>
         pages.ReadAsync(query, startRow, count, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>?> ReadLivePageAsync(string uploadKey, long startRow, int count, CancellationToken cancellationToken) =>
+        livePages.TryReadAsync(uploadKey, startRow, count, cancellationToken);
 
     /// <inheritdoc />
     public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)

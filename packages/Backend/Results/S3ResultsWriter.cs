@@ -26,17 +26,51 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
     {
         var index = new RowOffsetIndexBuilder(_options.IndexBlockRows, progress);
         var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
-        var (rows, size) = await PipedUpload.RunAsync<long>(
-            storage,
-            streaming,
-            key,
-            compressed ? GzipContentType : ResultsBucketClient.JsonlContentType,
-            _options.PartSizeBytes,
-            (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
-            cancellationToken,
-            onMultipartStarted);
-        await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
-        return new StoredLocation(key, rows, size, index.BlockRows);
+        var live = _options.LivePages ? LiveUploadOf(key, index) : null;
+        try
+        {
+            var (rows, size) = await PipedUpload.RunAsync<long>(
+                storage,
+                streaming,
+                key,
+                compressed ? GzipContentType : ResultsBucketClient.JsonlContentType,
+                _options.PartSizeBytes,
+                (output, token) => compressed ? WriteCompressedAsync(reader, output, index, token) : WriteLinesAsync(reader, output, index, token),
+                cancellationToken,
+                onMultipartStarted,
+                live);
+            await storage.PutAsync(ResultsObjectKeys.IndexKey(key), new ReadOnlySequence<byte>(index.Encode(size)), cancellationToken, "application/octet-stream");
+            return new StoredLocation(key, rows, size, index.BlockRows);
+        }
+        finally
+        {
+            if (live is not null)
+            {
+                // Done or failed, the live copies have served: pages now come from the result, or not at all.
+                await DeleteLiveAsync(key);
+            }
+        }
+    }
+
+    // Each landed part is copied beside the result, and the manifest rewritten with the blocks complete in the uploaded prefix.
+    private LiveUpload LiveUploadOf(string key, RowOffsetIndexBuilder index) => new(
+        (partNumber, bytes, token) => storage.PutAsync(LiveResults.PartKey(key, partNumber), new ReadOnlySequence<byte>(bytes), token, "application/octet-stream"),
+        async (partEnds, token) =>
+        {
+            var manifest = new LiveResults.Manifest(partEnds, index.CompleteBlocksBefore(partEnds[^1]), index.BlockRows);
+            await storage.PutAsync(LiveResults.ManifestKey(key), new ReadOnlySequence<byte>(manifest.Encode()), token, "application/json");
+        });
+
+    private async Task DeleteLiveAsync(string key)
+    {
+        try
+        {
+            await storage.DeleteByPrefixAsync(LiveResults.Prefix(key), CancellationToken.None);
+        }
+        catch (ResultsStorageException)
+        {
+            // Left behind, they are never read again (pages of a finished query come from its result).
+        }
     }
 
     private static async Task<long> WriteLinesAsync(IWarehouseResultReader reader, PipeWriter output, RowOffsetIndexBuilder? index, CancellationToken cancellationToken)

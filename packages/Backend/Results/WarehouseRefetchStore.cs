@@ -66,6 +66,10 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>?> ReadLivePageAsync(string uploadKey, long startRow, int count, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<IReadOnlyDictionary<string, ResultCell>>?>(null);
+
+    /// <inheritdoc />
     public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var client = await ClientForAsync(query, cancellationToken);

@@ -176,6 +176,47 @@ public sealed class AsyncQueryService(
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }
 
+    /// <summary>
+    /// A page of a query still executing, when all its rows are stored already (read from the live copies
+    /// of the uploaded parts, on any instance); the total is not known yet. Null otherwise.
+    /// </summary>
+    private async Task<QueryResultsPage?> LivePageAsync(QueryHistoryRecord query, int pageNumber, int? pageSize, CancellationToken cancellationToken)
+    {
+        var key = query.ResultsUploadKey
+            ?? (query.JoinedQueryUuid is { } leader ? (await history.FindAsync(leader, cancellationToken))?.ResultsUploadKey : null);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var size = Math.Min(pageSize ?? query.DefaultPageSize, _options.MaxPageSize);
+        var rows = await results.ReadLivePageAsync(key, (long)(pageNumber - 1) * size, size, cancellationToken);
+        if (rows is null)
+        {
+            return null;
+        }
+
+        if (query.FieldsJson is { } fieldsJson
+            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
+        {
+            rows = FieldValueFormatter.Apply(rows, fields);
+        }
+
+        return new QueryResultsPage
+        {
+            QueryUuid = query.QueryUuid,
+            Status = QueryStatus.Executing.ToName(),
+            Progress = await ProgressAsync(query, cancellationToken),
+            Rows = rows,
+            Page = pageNumber,
+            PageSize = size,
+            NextPage = pageNumber + 1,
+            PreviousPage = pageNumber > 1 ? pageNumber - 1 : null,
+            Metadata = new QueryResultsMetadata { Source = results.Source, Performance = new QueryPerformance { ResultsPageExecutionMs = clock.ElapsedMilliseconds } },
+        };
+    }
+
     /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
     private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -213,6 +254,11 @@ public sealed class AsyncQueryService(
         }
 
         var status = query.Status;
+        if (status == QueryStatus.Executing && await LivePageAsync(query, pageNumber, pageSize, cancellationToken) is { } live)
+        {
+            return live;
+        }
+
         if (status != QueryStatus.Ready)
         {
             return new QueryResultsPage
