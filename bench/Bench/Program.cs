@@ -201,9 +201,9 @@ if (Wanted("livepage"))
         await Task.Delay(20);
     }
 
-    var ready = clock.Elapsed;
-    var ratio = firstPage!.Value / ready;
-    report.Add($"page 1 before the end ({options.Rows:N0} rows)", $"{firstPage.Value.TotalMilliseconds:N0} ms", $"ready after {ready.TotalMilliseconds:N0} ms", ratio, "< 0.1x", ratio < 0.1);
+    var readyAfter = clock.Elapsed;
+    var ratio = firstPage!.Value / readyAfter;
+    report.Add($"page 1 before the end ({options.Rows:N0} rows)", $"{firstPage.Value.TotalMilliseconds:N0} ms", $"ready after {readyAfter.TotalMilliseconds:N0} ms", ratio, "< 0.1x", ratio < 0.1);
 }
 
 if (Wanted("pickup"))
