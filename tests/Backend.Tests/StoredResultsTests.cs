@@ -126,9 +126,10 @@ public class StoredResultsTests
     [Test]
     public async Task FailureAfterSomePartsWereUploaded_AbortsTheUpload_AndLeavesNoObject()
     {
-        // Division by zero at row 50,000: about 11 MB (two parts) are uploaded before it fails.
+        // Division by zero at row 150,000: about 34 MB (several parts) are produced before it fails, far
+        // more than the pipe holds, so the multipart upload is well under way.
         var queryUuid = await _host.SubmitAsync(
-            "select i, repeat('y', 200) as payload, 1 / (50000 - i) as boom from generate_series(1, 60000) i");
+            "select i, repeat('y', 200) as payload, 1 / (150000 - i) as boom from generate_series(1, 160000) i");
 
         var results = await _host.WaitForFinalStateAsync(queryUuid);
 

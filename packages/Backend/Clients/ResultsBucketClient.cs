@@ -43,8 +43,11 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         LiveUpload? live = null)
     {
         var partSize = _options.PartSizeBytes;
-        var first = await source.ReadAtLeastAsync(partSize, cancellationToken);
-        if (first.IsCompleted && first.Buffer.Length < partSize)
+        // With live pages, the multipart upload starts as soon as the head is there (so that its first
+        // bytes can be copied at once), not when the first part is full.
+        var threshold = live is null ? partSize : Math.Min(live.HeadBytes, partSize);
+        var first = await source.ReadAtLeastAsync(threshold, cancellationToken);
+        if (first.IsCompleted && first.Buffer.Length < threshold)
         {
             var length = first.Buffer.Length;
             await PutAsync(key, first.Buffer, cancellationToken, contentType);
@@ -212,9 +215,23 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         long total = 0;
         try
         {
+            if (live is not null)
+            {
+                // Recorded with the upload id above, so a reaper finds these copies too if this process dies.
+                await live.CopyHead(read.Buffer.Slice(0, Math.Min(read.Buffer.Length, live.HeadBytes)).ToArray(), failed.Token);
+            }
+
             var partNumber = 0;
             while (true)
             {
+                if (!read.IsCompleted && read.Buffer.Length < partSize)
+                {
+                    // Every part but the last is a whole part.
+                    source.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    read = await source.ReadAtLeastAsync(partSize, cancellationToken);
+                    continue;
+                }
+
                 var available = read.Buffer;
                 var take = Math.Min(available.Length, partSize);
                 if (take > 0)
@@ -385,10 +402,16 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
     }
 }
 
-/// <summary>What a multipart upload tells as its parts land, so that a result can be read while it is written.</summary>
+/// <summary>What a multipart upload tells as its first parts land, so that a result can be read while it is written.</summary>
+/// <param name="HeadBytes">How many of the first bytes are copied at once, before the first part is full.</param>
+/// <param name="CopyHead">Stores the copy of the first <paramref name="HeadBytes"/> bytes.</param>
+/// <param name="Parts">How many of the first parts are told.</param>
 /// <param name="CopyPart">Stores a copy of an uploaded part (its number from 1, its bytes).</param>
 /// <param name="PrefixGrown">Told the end offsets of the parts of the uploaded prefix (every part before them uploaded too), in order.</param>
 public sealed record LiveUpload(
+    int HeadBytes,
+    Func<ReadOnlyMemory<byte>, CancellationToken, Task> CopyHead,
+    int Parts,
     Func<int, ReadOnlyMemory<byte>, CancellationToken, Task> CopyPart,
     Func<IReadOnlyList<long>, CancellationToken, Task> PrefixGrown);
 
@@ -412,9 +435,14 @@ internal sealed class LivePrefix(LiveUpload live) : IDisposable
         }
     }
 
-    /// <summary>Copies the landed part, then announces the prefix if it grew.</summary>
+    /// <summary>Copies the landed part (one of the first <see cref="LiveUpload.Parts"/>), then announces the prefix if it grew.</summary>
     public async Task UploadedAsync(int partNumber, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        if (partNumber > live.Parts)
+        {
+            return;
+        }
+
         await live.CopyPart(partNumber, bytes, cancellationToken);
         await _announcing.WaitAsync(cancellationToken);
         try

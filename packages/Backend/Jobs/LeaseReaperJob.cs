@@ -1,6 +1,7 @@
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
 using Lightdash.Net.Backend.Options;
 
@@ -36,6 +37,7 @@ public sealed class LeaseReaperJob(
             if (lapsed is { UploadKey: { } key, UploadId: { } uploadId } && storageOptions.Value.Enabled)
             {
                 await storage.AbortAsync(key, uploadId);
+                await DeleteLiveCopiesAsync(key);
             }
 
             if (lapsed.Attempt < settings.MaxAttempts)
@@ -67,5 +69,18 @@ public sealed class LeaseReaperJob(
         }
 
         return reaped;
+    }
+
+    // The copies of the first bytes and parts that the dead worker made for live pages.
+    private async Task DeleteLiveCopiesAsync(string key)
+    {
+        try
+        {
+            await storage.DeleteByPrefixAsync(LiveResults.Prefix(key), CancellationToken.None);
+        }
+        catch (ResultsStorageException e)
+        {
+            logger.LogWarning(e, "Could not delete the live copies of {Key}", key);
+        }
     }
 }

@@ -45,10 +45,13 @@ public sealed class ResultsStorageOptions
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>
-    /// Pages of a query can be read while it still runs (default on): each uploaded part is also
-    /// stored as an object of its own until the result is complete, which uploads those bytes twice.
+    /// How many of a large result's first parts are also stored as objects of their own while it is
+    /// written, so that their pages can be read before the query ends (default 1: the first
+    /// <see cref="PartSizeBytes"/>, some 250,000 rows of a typical table; 0 turns it off). Those bytes
+    /// are uploaded twice, which is why it is not every part.
     /// </summary>
-    public bool LivePages { get; set; } = true;
+    [Range(0, 10_000)]
+    public int LivePageParts { get; set; } = 1;
 
     /// <summary>How many parts of one result upload at once (each holds one part in memory).</summary>
     [Range(1, 16)]

@@ -50,19 +50,23 @@ public sealed class LivePageReader(ResultsBucketClient storage, ILogger<LivePage
         var endBlock = (int)((startRow + count + manifest.BlockRows - 1) / manifest.BlockRows);
         var (from, to) = (manifest.BlockOffsets[firstBlock], manifest.BlockOffsets[endBlock]);
         var bytes = new MemoryStream();
-        long partStart = 0;
-        for (var part = 0; part < manifest.PartEnds.Count && partStart < to; part++)
+        long pieceStart = 0;
+        foreach (var piece in manifest.Pieces)
         {
-            var partEnd = manifest.PartEnds[part];
-            if (partEnd > from)
+            if (pieceStart >= to)
             {
-                var first = Math.Max(from, partStart) - partStart;
-                var last = Math.Min(to, partEnd) - partStart - 1;
-                await using var range = await storage.OpenRangeAsync(LiveResults.PartKey(key, part + 1), first, last, cancellationToken);
+                break;
+            }
+
+            if (piece.End > from)
+            {
+                var first = Math.Max(from, pieceStart) - pieceStart;
+                var last = Math.Min(to, piece.End) - pieceStart - 1;
+                await using var range = await storage.OpenRangeAsync(piece.Key, first, last, cancellationToken);
                 await range.CopyToAsync(bytes, cancellationToken);
             }
 
-            partStart = partEnd;
+            pieceStart = piece.End;
         }
 
         bytes.Position = 0;

@@ -13,17 +13,25 @@ public static class LiveResults
     /// <summary>The prefix of a result's live objects.</summary>
     public static string Prefix(string key) => key + ".live/";
 
+    /// <summary>The copy of the result's first bytes.</summary>
+    public static string HeadKey(string key) => Prefix(key) + "head";
+
     /// <summary>The copy of part <paramref name="partNumber"/>.</summary>
     public static string PartKey(string key, int partNumber) => $"{Prefix(key)}part-{partNumber}";
 
     /// <summary>The manifest.</summary>
     public static string ManifestKey(string key) => Prefix(key) + "manifest.json";
 
+    /// <summary>One stored piece of the readable prefix.</summary>
+    /// <param name="Key">The object holding it.</param>
+    /// <param name="End">Where it ends in the result (exclusive); it starts where the piece before it ends.</param>
+    public sealed record Piece(string Key, long End);
+
     /// <summary>The readable prefix of a result being written.</summary>
-    /// <param name="PartEnds">The end offset (exclusive) of each uploaded part, in order; part n (from 1) starts where part n-1 ends.</param>
+    /// <param name="Pieces">The objects of the prefix, in order (the head alone, then the copies of the first parts).</param>
     /// <param name="BlockOffsets">The offset of each complete block's first row, then the end of the last complete block.</param>
     /// <param name="BlockRows">Rows per block.</param>
-    public sealed record Manifest(IReadOnlyList<long> PartEnds, IReadOnlyList<long> BlockOffsets, int BlockRows)
+    public sealed record Manifest(IReadOnlyList<Piece> Pieces, IReadOnlyList<long> BlockOffsets, int BlockRows)
     {
         /// <summary>Rows readable now (whole blocks).</summary>
         public long Rows => Math.Max(0, BlockOffsets.Count - 1) * (long)BlockRows;

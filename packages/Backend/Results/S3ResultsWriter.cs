@@ -18,6 +18,9 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
 {
     private const string GzipContentType = "application/gzip";
 
+    // The first bytes of a large result copied for live pages at once: some 30,000 rows of a typical table.
+    private const int LiveHeadBytes = 1024 * 1024;
+
     private readonly ResultsStorageOptions _options = options.Value;
 
     /// <summary>Writes every row of <paramref name="reader"/> to <paramref name="key"/>, then its index beside it.</summary>
@@ -26,7 +29,7 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
     {
         var index = new RowOffsetIndexBuilder(_options.IndexBlockRows, progress);
         var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
-        var live = _options.LivePages ? LiveUploadOf(key, index) : null;
+        var live = _options.LivePageParts > 0 ? LiveUploadOf(key, index) : null;
         try
         {
             var (rows, size) = await PipedUpload.RunAsync<long>(
@@ -54,12 +57,21 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
 
     // Each landed part is copied beside the result, and the manifest rewritten with the blocks complete in the uploaded prefix.
     private LiveUpload LiveUploadOf(string key, RowOffsetIndexBuilder index) => new(
-        (partNumber, bytes, token) => storage.PutAsync(LiveResults.PartKey(key, partNumber), new ReadOnlySequence<byte>(bytes), token, "application/octet-stream"),
-        async (partEnds, token) =>
+        LiveHeadBytes,
+        async (head, token) =>
         {
-            var manifest = new LiveResults.Manifest(partEnds, index.CompleteBlocksBefore(partEnds[^1]), index.BlockRows);
-            await storage.PutAsync(LiveResults.ManifestKey(key), new ReadOnlySequence<byte>(manifest.Encode()), token, "application/json");
-        });
+            await storage.PutAsync(LiveResults.HeadKey(key), new ReadOnlySequence<byte>(head), token, "application/octet-stream");
+            await PutManifestAsync(key, index, [new LiveResults.Piece(LiveResults.HeadKey(key), head.Length)], token);
+        },
+        _options.LivePageParts,
+        (partNumber, bytes, token) => storage.PutAsync(LiveResults.PartKey(key, partNumber), new ReadOnlySequence<byte>(bytes), token, "application/octet-stream"),
+        (partEnds, token) => PutManifestAsync(key, index, [.. partEnds.Select((end, i) => new LiveResults.Piece(LiveResults.PartKey(key, i + 1), end))], token));
+
+    private Task PutManifestAsync(string key, RowOffsetIndexBuilder index, IReadOnlyList<LiveResults.Piece> pieces, CancellationToken cancellationToken)
+    {
+        var manifest = new LiveResults.Manifest(pieces, index.CompleteBlocksBefore(pieces[^1].End), index.BlockRows);
+        return storage.PutAsync(LiveResults.ManifestKey(key), new ReadOnlySequence<byte>(manifest.Encode()), cancellationToken, "application/json");
+    }
 
     private async Task DeleteLiveAsync(string key)
     {
