@@ -159,6 +159,25 @@ public class ModelDeployTests
     }
 
     [Test]
+    public async Task Undeploy_GoesBackToTheFolder_OnEveryInstance()
+    {
+        const string only = "models:\n  - name: deployed_only\n    meta: {sql_from: orders}\n    columns:\n      - name: status\n";
+        var (status, body) = await DeployAsync(_host.ProjectUuid, [File_("only.yml", only)]);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        await Eventually.UntilAsync(async () => Names(await ExploresAsync(_secondInstance, _host.ProjectUuid)).Contains("deployed_only"), SeenWithin, "the deploy on the second instance");
+
+        var (deleted, catalog) = await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, ModelsPath(_host.ProjectUuid));
+        var (again, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, ModelsPath(_host.ProjectUuid));
+
+        Assert.That(deleted, Is.EqualTo(HttpStatusCode.OK), catalog.ToString());
+        Assert.That(catalog.GetProperty("results").GetProperty("source").GetString(), Is.EqualTo("folder"));
+        Assert.That(again, Is.EqualTo(HttpStatusCode.NotFound));
+        await Eventually.UntilAsync(
+            async () => Names(await ExploresAsync(_secondInstance, _host.ProjectUuid)) is var names && names.Contains("orders") && !names.Contains("deployed_only"),
+            SeenWithin, "the folder's explores back on the second instance");
+    }
+
+    [Test]
     public async Task FolderRefresh_OnOneInstance_IsSeenByTheOther()
     {
         Assert.That(Names(await ExploresAsync(_secondInstance, _host.ProjectUuid)), Does.Not.Contain("refreshed"), "loaded and kept before the change");

@@ -29,6 +29,17 @@ public sealed class ModelsController(ModelDeployService deploys) : Authenticated
     public async Task<ApiResponse<DeployModelsResults>> Deploy(Guid projectUuid, [FromBody] DeployModelsRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await deploys.DeployAsync(Caller, projectUuid, request, cancellationToken));
 
+    /// <summary>Delete every deployed version of the project's model files (project admins).</summary>
+    /// <remarks>The project's explores come from its configured models folder again (none when it has no folder), on every instance.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The explores the project now has.</response>
+    /// <response code="404">The project has no deployed model files.</response>
+    [HttpDelete]
+    [ProducesResponseType<ApiResponse<ExploreCatalogResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<ExploreCatalogResults>> Undeploy(Guid projectUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await deploys.UndeployAsync(Caller, projectUuid, cancellationToken));
+
     /// <summary>The project's deployed versions, newest first (developers and admins).</summary>
     /// <param name="projectUuid">The project.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>

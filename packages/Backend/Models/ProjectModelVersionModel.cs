@@ -42,6 +42,11 @@ public sealed class ProjectModelVersionModel(NpgsqlDataSource dataSource)
 
     private const string AnnounceSql = $"SELECT pg_notify('{ChangedChannel}', @projectUuid::text)";
 
+    private const string DeleteAllSql = $"""
+        WITH deleted AS (DELETE FROM project_model_versions WHERE project_uuid = @projectUuid RETURNING version)
+        SELECT count(*) FROM deleted, (SELECT count(pg_notify('{ChangedChannel}', @projectUuid::text)) FROM (SELECT 1) AS one) AS announced
+        """;
+
     /// <summary>One deployed version, without its files.</summary>
     /// <param name="Version">Its number, from 1.</param>
     /// <param name="ExploreCount">How many explores its files loaded into.</param>
@@ -90,6 +95,13 @@ public sealed class ProjectModelVersionModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<FilesRow>(new CommandDefinition(FilesSql, new { projectUuid, version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is null ? null : (row.Version, JsonSerializer.Deserialize<List<ModelFile>>(row.FilesJson) ?? []);
+    }
+
+    /// <summary>Deletes every deployed version (the project goes back to its configured folder, if any) and announces it; returns how many.</summary>
+    public async Task<long> DeleteAllAsync(Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(DeleteAllSql, new { projectUuid }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Announces that the project's models changed (a refresh of its configured folder), so that every instance loads them again.</summary>

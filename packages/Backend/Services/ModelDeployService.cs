@@ -51,6 +51,21 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
         return new DeployModelsResults { Version = ToResults(version), Catalog = ExploreService.ToResults(loaded, null) };
     }
 
+    /// <summary>Deletes every deployed version (project admins): the project's explores come from its configured folder again, on every instance.</summary>
+    public async Task<ExploreCatalogResults> UndeployAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Admin, cancellationToken);
+        var deleted = await versions.DeleteAllAsync(projectUuid, cancellationToken);
+        if (deleted == 0)
+        {
+            throw new NotFoundException($"Project {projectUuid} has no deployed model files.");
+        }
+
+        registry.Invalidate(projectUuid);
+        logger.LogInformation("Project {ProjectUuid}: {Count} deployed model versions deleted by {UserUuid}", projectUuid, deleted, user.UserUuid);
+        return ExploreService.ToResults(await registry.GetLoadedAsync(projectUuid, cancellationToken), null);
+    }
+
     /// <summary>The project's deployed versions, newest first (developers and admins).</summary>
     public async Task<IReadOnlyList<ModelVersionResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
     {
