@@ -26,6 +26,8 @@ public class StoredResultsTests
                 ["ResultsStorage:Compression"] = "None",
                 // No block cache: every page read goes to S3, streaming its range.
                 ["ResultsStorage:BlockCacheBytes"] = "0",
+                // Live pages off here (they are on, the default, in the other fixtures): the upload without them.
+                ["ResultsStorage:LivePageParts"] = "0",
             },
             services => services.AddSingleton<IAmazonS3>(_s3Requests.CreateClient()));
 

@@ -241,7 +241,8 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
                     part.CopyTo(buffer);
                     source.AdvanceTo(part.End);
                     total += take;
-                    progress?.Planned(++partNumber, total);
+                    partNumber++;
+                    progress?.Planned(partNumber, total);
                     inFlight.Add(UploadPooledPartAsync(key, upload.UploadId, partNumber, buffer, (int)take, progress, failed.Token));
                     if (inFlight.Count >= _options.MaxConcurrentPartUploads)
                     {
