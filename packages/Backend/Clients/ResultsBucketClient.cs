@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -65,27 +66,34 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         try
         {
             content.CopyTo(buffer);
-            using var body = new MemoryStream(buffer, 0, (int)content.Length, writable: false);
-            await CallAsync(
-                () => s3.PutObjectAsync(
-                    new PutObjectRequest
-                    {
-                        BucketName = _options.Bucket,
-                        Key = key,
-                        InputStream = body,
-                        AutoCloseStream = false,
-                        ContentType = contentType,
-                        // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
-                        UseChunkEncoding = false,
-                        DisablePayloadSigning = !SignPayload,
-                    },
-                    cancellationToken),
-                cancellationToken);
+            await PutAsync(key, buffer.AsMemory(0, (int)content.Length), cancellationToken, contentType);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Writes an object from bytes already in memory, without copying them when they are an array's.</summary>
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, string contentType = JsonlContentType)
+    {
+        var segment = MemoryMarshal.TryGetArray(content, out var array) ? array : new ArraySegment<byte>(content.ToArray());
+        using var body = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+        await CallAsync(
+            () => s3.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    InputStream = body,
+                    AutoCloseStream = false,
+                    ContentType = contentType,
+                    // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
+                    UseChunkEncoding = false,
+                    DisablePayloadSigning = !SignPayload,
+                },
+                cancellationToken),
+            cancellationToken);
     }
 
     /// <summary>Opens the bytes <paramref name="first"/> to <paramref name="last"/> (inclusive) of an object.</summary>

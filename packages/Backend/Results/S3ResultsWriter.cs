@@ -60,17 +60,17 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
         LiveHeadBytes,
         async (head, token) =>
         {
-            await storage.PutAsync(LiveResults.HeadKey(key), new ReadOnlySequence<byte>(head), token, "application/octet-stream");
+            await storage.PutAsync(LiveResults.HeadKey(key), head, token, "application/octet-stream");
             await PutManifestAsync(key, index, [new LiveResults.Piece(LiveResults.HeadKey(key), head.Length)], token);
         },
         _options.LivePageParts,
-        (partNumber, bytes, token) => storage.PutAsync(LiveResults.PartKey(key, partNumber), new ReadOnlySequence<byte>(bytes), token, "application/octet-stream"),
+        (partNumber, bytes, token) => storage.PutAsync(LiveResults.PartKey(key, partNumber), bytes, token, "application/octet-stream"),
         (partEnds, token) => PutManifestAsync(key, index, [.. partEnds.Select((end, i) => new LiveResults.Piece(LiveResults.PartKey(key, i + 1), end))], token));
 
     private Task PutManifestAsync(string key, RowOffsetIndexBuilder index, IReadOnlyList<LiveResults.Piece> pieces, CancellationToken cancellationToken)
     {
         var manifest = new LiveResults.Manifest(pieces, index.CompleteBlocksBefore(pieces[^1].End), index.BlockRows);
-        return storage.PutAsync(LiveResults.ManifestKey(key), new ReadOnlySequence<byte>(manifest.Encode()), cancellationToken, "application/json");
+        return storage.PutAsync(LiveResults.ManifestKey(key), manifest.Encode(), cancellationToken, "application/json");
     }
 
     private async Task DeleteLiveAsync(string key)
