@@ -106,7 +106,7 @@ public sealed class AsyncQueryService(
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Developer, cancellationToken);
         var (resolved, parametersJson) = await variables.ResolveAsync(user, project, request.Parameters, cancellationToken);
         return (project, new CompiledSubmission(
-            QueryVariablesService.Substitute(sql, resolved, warehouses.GetClient(project.Warehouse).Dialect),
+            Semantic.SqlVariables.Substitute(sql, resolved, warehouses.GetClient(project.Warehouse).Dialect),
             request.Limit,
             request.Context,
             request.InvalidateCache == true,
@@ -197,11 +197,7 @@ public sealed class AsyncQueryService(
             return null;
         }
 
-        if (query.FieldsJson is { } fieldsJson
-            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
-        {
-            rows = FieldValueFormatter.Apply(rows, fields);
-        }
+        rows = FormattedByFields(query, rows);
 
         return new QueryResultsPage
         {
@@ -216,6 +212,14 @@ public sealed class AsyncQueryService(
             Metadata = new QueryResultsMetadata { Source = results.Source, Performance = new QueryPerformance { ResultsPageExecutionMs = clock.ElapsedMilliseconds } },
         };
     }
+
+    /// <summary>A page's rows with each semantic field's value formatted, when the query has fields (metric queries); as they are otherwise.</summary>
+    private static IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> FormattedByFields(
+        QueryHistoryRecord query, IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> rows) =>
+        query.FieldsJson is { } fieldsJson
+            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields
+            ? FieldValueFormatter.Apply(rows, fields)
+            : rows;
 
     /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
     private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)
@@ -292,11 +296,7 @@ public sealed class AsyncQueryService(
             Telemetry.LightdashTelemetry.PageReadLatency.Record(clock.Elapsed.TotalMilliseconds);
         }
 
-        if (query.FieldsJson is { } fieldsJson
-            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields)
-        {
-            rows = FieldValueFormatter.Apply(rows, fields);
-        }
+        rows = FormattedByFields(query, rows);
         return new QueryResultsPage
         {
             QueryUuid = queryUuid,

@@ -8,6 +8,8 @@ using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 
+using Lightdash.Net.Semantic;
+
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
             user,
             project,
             new CompiledSubmission(
-                QueryVariablesService.Substitute(sql, variables, Warehouses.DuckDb.DuckDbSqlDialect.Instance),
+                SqlVariables.Substitute(sql, variables, Warehouses.DuckDb.DuckDbSqlDialect.Instance),
                 request.Limit,
                 request.Context ?? DefaultContext,
                 request.InvalidateCache == true,

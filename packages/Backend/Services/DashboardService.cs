@@ -173,7 +173,7 @@ public sealed class DashboardService(
         string sql;
         try
         {
-            sql = SqlChartFilters.Wrap(QueryVariablesService.Substitute(chart.Sql, variables, dialect), columns, filters, sorts, dialect);
+            sql = SqlChartFilters.Wrap(SqlVariables.Substitute(chart.Sql, variables, dialect), columns, filters, sorts, dialect);
         }
         catch (MetricQueryException e)
         {

@@ -29,6 +29,14 @@ public sealed class MetricQueryService(
         var needed = body.TableCalculations is { Count: > 0 } ? ProjectRole.Developer : ProjectRole.Viewer;
         var project = await access.RequireAsync(user, projectUuid, needed, cancellationToken);
         var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
+        return await SubmitAsync(user, project, body, request, variables, parametersJson, cancellationToken);
+    }
+
+    // Access checked and variables resolved: compiles and submits.
+    private async Task<ExecuteMetricQueryResults> SubmitAsync(
+        CurrentUser user, Models.Project project, MetricQueryBody body, ExecuteMetricQueryRequest request, QueryVariables variables, string? parametersJson,
+        CancellationToken cancellationToken)
+    {
         var compiled = await CompileAsync(project, body, variables, cancellationToken);
 
         var fields = FieldsOf(compiled.Fields);
@@ -118,7 +126,7 @@ public sealed class MetricQueryService(
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
         var parameters = request.Parameters
             ?? (source.ParametersJson is { } recorded ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(recorded) : null);
-        var (variables, _) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
+        var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
         var dimensions = explore.Fields.Values
             .Where(f => f.Kind == FieldKind.Dimension && !f.Hidden && f.TimeInterval is null && AttributeRequirement.AllowAll(f.Access, variables.User))
             .Where(f => SqlVariables.ParameterReferences(f.Sql).All(variables.Parameters.ContainsKey))
@@ -141,10 +149,14 @@ public sealed class MetricQueryService(
             Limit = request.Limit ?? DefaultLimit,
             Timezone = sourceQuery.Timezone,
         };
-        return await ExecuteAsync(
+        // The variables resolved above serve the submission too (no table calculations: viewers may run it).
+        return await SubmitAsync(
             user,
-            projectUuid,
+            project,
+            body,
             new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = parameters },
+            variables,
+            parametersJson,
             cancellationToken);
     }
 

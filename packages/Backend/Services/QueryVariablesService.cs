@@ -122,9 +122,6 @@ public sealed class QueryVariablesService(
         return results;
     }
 
-    /// <summary>SQL written by a user (raw SQL, saved SQL charts) with its variables replaced; 400 or 403 naming what is missing.</summary>
-    public static string Substitute(string sql, QueryVariables variables, Common.ISqlDialect dialect) => SqlVariables.Substitute(sql, variables, dialect);
-
     private static List<string> Values(string name, JsonElement value)
     {
         var items = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToList() : [value];

@@ -6,6 +6,8 @@ using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Common;
 
+using Lightdash.Net.Semantic;
+
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Saved SQL charts: developers save SQL, every member runs it through the same path as any query.</summary>
@@ -86,7 +88,7 @@ public sealed partial class SqlChartService(
 
         var limit = request.Limit is { } asked && chart.RowLimit is { } saved ? Math.Min(asked, saved) : request.Limit ?? chart.RowLimit;
         var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
-        var sql = QueryVariablesService.Substitute(chart.Sql, variables, warehouses.GetClient(project.Warehouse).Dialect);
+        var sql = SqlVariables.Substitute(chart.Sql, variables, warehouses.GetClient(project.Warehouse).Dialect);
         return await queries.SubmitAndWaitAsync(
             user, project, new CompiledSubmission(sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true, ParametersJson: parametersJson), request.WaitMs, cancellationToken);
     }
@@ -127,7 +129,7 @@ public sealed partial class SqlChartService(
     {
         // Parameters take their defaults (or NULL): the columns do not depend on the values.
         var (variables, _) = await variablesService.ResolveAsync(user, project, null, cancellationToken);
-        var sql = QueryVariablesService.Substitute(chart.Sql, variables with { UnsetParametersAsNull = true }, warehouses.GetClient(project.Warehouse).Dialect);
+        var sql = SqlVariables.Substitute(chart.Sql, variables with { UnsetParametersAsNull = true }, warehouses.GetClient(project.Warehouse).Dialect);
         var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(sql, 1, "sqlChartColumns", false), null, cancellationToken);
         await charts.SetColumnsQueryAsync(chart.SavedSqlUuid, chart.Sql, submitted.QueryUuid, cancellationToken);
         return submitted.QueryUuid;

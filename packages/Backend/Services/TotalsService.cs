@@ -30,7 +30,7 @@ public sealed class TotalsService(
     /// <summary>Each metric's total (by field id); null values where the metric has none.</summary>
     public async Task<IReadOnlyDictionary<string, JsonElement>> TotalAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
-        var (rows, _) = await RunAsync(user, projectUuid, queryUuid, [], 1, cancellationToken);
+        var rows = await RunAsync(user, projectUuid, queryUuid, [], 1, cancellationToken);
         return rows.Count == 0
             ? new Dictionary<string, JsonElement>()
             : rows[0].EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
@@ -53,14 +53,14 @@ public sealed class TotalsService(
                 throw new ValidationException("Each dimension group names at least one of the query's dimensions.");
             }
 
-            var (rows, _) = await RunAsync(user, projectUuid, queryUuid, group, MaxSubtotalRows, cancellationToken);
+            var rows = await RunAsync(user, projectUuid, queryUuid, group, MaxSubtotalRows, cancellationToken);
             subtotals[string.Join(",", group)] = rows;
         }
 
         return new SubtotalsResults { Subtotals = subtotals };
     }
 
-    private async Task<(IReadOnlyList<JsonElement> Rows, CompiledMetricQuery Compiled)> RunAsync(
+    private async Task<IReadOnlyList<JsonElement>> RunAsync(
         CurrentUser user, Guid projectUuid, Guid queryUuid, IReadOnlyList<string> dimensions, int maxRows, CancellationToken cancellationToken)
     {
         var project = await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
@@ -98,7 +98,6 @@ public sealed class TotalsService(
         var parameters = source.ParametersJson is { } recorded ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(recorded) : null;
         var (variables, _) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
         var compiled = await metricQueries.CompileAsync(project, totalBody, variables, cancellationToken);
-        var rows = await WarehouseValues.ReadRowsAsync(warehouses.GetClient(project.Warehouse), compiled.Sql, QueryTimeout, maxRows, cancellationToken);
-        return (rows, compiled);
+        return await WarehouseValues.ReadRowsAsync(warehouses.GetClient(project.Warehouse), compiled.Sql, QueryTimeout, maxRows, cancellationToken);
     }
 }

@@ -11,32 +11,13 @@ namespace Lightdash.Net.Backend.Services;
 public static class WarehouseValues
 {
     /// <summary>The non-null values of the first column, as JSON values (numbers stay numbers).</summary>
-    public static async Task<IReadOnlyList<JsonElement>> ReadFirstColumnAsync(IWarehouseClient client, string sql, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var values = new List<JsonElement>();
-        await using var reader = await client.ExecuteAsync(new WarehouseQuery(sql, Timeout: timeout), cancellationToken);
-        var buffer = new ArrayBufferWriter<byte>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            buffer.ResetWrittenCount();
-            await using (var writer = new Utf8JsonWriter(buffer, JsonSerialization.RowWriterOptions))
-            {
-                reader.WriteRow(writer);
-            }
+    public static async Task<IReadOnlyList<JsonElement>> ReadFirstColumnAsync(IWarehouseClient client, string sql, TimeSpan timeout, CancellationToken cancellationToken) =>
+        [.. (await ReadRowsAsync(client, sql, timeout, null, cancellationToken))
+            .Select(row => row.EnumerateObject().First().Value)
+            .Where(cell => cell.ValueKind != JsonValueKind.Null)];
 
-            using var row = JsonDocument.Parse(buffer.WrittenMemory);
-            var cell = row.RootElement.EnumerateObject().First().Value;
-            if (cell.ValueKind != JsonValueKind.Null)
-            {
-                values.Add(cell.Clone());
-            }
-        }
-
-        return values;
-    }
-
-    /// <summary>Every row of a small query (at most <paramref name="maxRows"/>), each as its JSON object.</summary>
-    public static async Task<IReadOnlyList<JsonElement>> ReadRowsAsync(IWarehouseClient client, string sql, TimeSpan timeout, int maxRows, CancellationToken cancellationToken)
+    /// <summary>Every row of a small query (at most <paramref name="maxRows"/> when given), each as its JSON object.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReadRowsAsync(IWarehouseClient client, string sql, TimeSpan timeout, int? maxRows, CancellationToken cancellationToken)
     {
         var rows = new List<JsonElement>();
         await using var reader = await client.ExecuteAsync(new WarehouseQuery(sql, Limit: maxRows, Timeout: timeout), cancellationToken);
