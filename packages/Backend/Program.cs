@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMetadataDatabase();
 builder.AddResultsStorage();
 builder.AddQueryExecution();
+builder.AddStatements();
 builder.AddSemanticLayer();
 builder.AddSavedContent();
 builder.AddAuth();

@@ -14,5 +14,11 @@ namespace Lightdash.Net.Warehouses;
 /// <see cref="WarehouseQueryException"/> that names the limit.
 /// </param>
 /// <param name="Tag">Who the statement is for, in the warehouse's own tagging; none when null.</param>
+/// <param name="Parameters">
+/// Values bound to the positional placeholders <c>$1</c>, <c>$2</c>... of <paramref name="Sql"/>, in order
+/// (long, decimal, double, string, bool, DateOnly, TimeOnly, DateTime, DateTimeOffset or null); none when null.
+/// They travel beside the SQL, never inside it.
+/// </param>
 public sealed record WarehouseQuery(
-    string Sql, long? Limit = null, long? Offset = null, Func<string, CancellationToken, Task>? OnStarted = null, TimeSpan? Timeout = null, QueryTag? Tag = null);
+    string Sql, long? Limit = null, long? Offset = null, Func<string, CancellationToken, Task>? OnStarted = null, TimeSpan? Timeout = null, QueryTag? Tag = null,
+    IReadOnlyList<object?>? Parameters = null);

@@ -97,4 +97,24 @@ public class WithoutResultsStorageTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("results storage"));
     }
+
+    [Test]
+    public async Task Statement_WithBindings_IsReFetchedWithThemToo()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements")
+        {
+            Content = JsonContent.Create(new
+            {
+                statement = "select i from generate_series(1, 5000) i where i > ? and 'x' <> ? order by i",
+                bindings = new Dictionary<string, object> { ["1"] = new { type = "FIXED", value = "4990" }, ["2"] = new { type = "TEXT", value = "x' or 'a'='a" } },
+            }),
+        };
+        request.Headers.Add("X-Lightdash-Project", _withoutS3.ProjectUuid.ToString());
+        using var response = await _withoutS3.Client.SendAsync(request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var values = body.GetProperty("data").EnumerateArray().Select(row => row[0].GetString()).ToList();
+        Assert.That(values, Is.EqualTo(Enumerable.Range(4991, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
 }

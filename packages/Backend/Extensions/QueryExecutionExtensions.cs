@@ -73,7 +73,7 @@ public static class QueryExecutionExtensions
 
     /// <summary>Registers (or updates) the recurring jobs once Hangfire's storage is ready.</summary>
     private sealed class RecurringJobsRegistration(
-        IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
+        IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options, IOptions<StatementsOptions> statements, ILogger<RecurringJobsRegistration> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -81,6 +81,8 @@ public static class QueryExecutionExtensions
                 ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron));
             Register(LeaseReaperJob.RecurringJobId, () => recurringJobs.AddOrUpdate<LeaseReaperJob>(
                 LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron));
+            Register(Services.StatementCleanup.RecurringJobId, () => recurringJobs.AddOrUpdate<Services.StatementCleanup>(
+                Services.StatementCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), statements.Value.CleanupCron));
             return Task.CompletedTask;
         }
 

@@ -314,6 +314,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
         }
 
         private static bool IsDecimal(string warehouseType) =>
-            warehouseType.ToLowerInvariant() is "numeric" or "money" || warehouseType.StartsWith("DECIMAL", StringComparison.OrdinalIgnoreCase);
+            warehouseType.ToLowerInvariant() is "money" || warehouseType.StartsWith("numeric", StringComparison.OrdinalIgnoreCase)
+            || warehouseType.StartsWith("DECIMAL", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -18,5 +18,6 @@ public static class ResultSources
         query.ResultsFileName,
         query.ResultsIndexBlockRows,
         query.TotalRowCount,
-        columns);
+        columns,
+        Warehouses.BindingValues.FromJson(query.BindingsJson));
 }

@@ -165,7 +165,8 @@ public sealed class RunQueryJob(
             query.RowLimit,
             OnStarted: (warehouseQueryId, token) => history.SetWarehouseQueryAsync(query.QueryUuid, warehouseQueryId, null, token),
             Timeout: StatementTimeouts.For(project, query, _options),
-            Tag: new QueryTag(query.QueryUuid, query.CreatedByUserUuid, query.ProjectUuid, query.Context));
+            Tag: new QueryTag(query.QueryUuid, query.CreatedByUserUuid, query.ProjectUuid, query.Context),
+            Parameters: BindingValues.FromJson(query.BindingsJson));
         await using var reader = await client.ExecuteAsync(warehouseQuery, cancellationToken);
         var warehouseMs = clock.ElapsedMilliseconds;
         warehouseActivity?.Dispose();

@@ -16,7 +16,8 @@ namespace Lightdash.Net.Backend.Models;
 /// <param name="ParametersJson">The request's parameter values (JSON), or null.</param>
 /// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON), or null.</param>
 /// <param name="TraceParent">The submitting request's W3C trace context, continued by the job, or null.</param>
+/// <param name="BindingsJson">Values bound to the SQL's placeholders (JSON array of type and text), or null.</param>
 public sealed record NewQuery(
     Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
     Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null, long? CancelIfUnreadMs = null,
-    string? ParametersJson = null, string? ComposeReferencesJson = null, string? TraceParent = null);
+    string? ParametersJson = null, string? ComposeReferencesJson = null, string? TraceParent = null, string? BindingsJson = null);

@@ -50,6 +50,15 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
+    /// <summary>The ids of projects with this name (compared regardless of case).</summary>
+    public async Task<IReadOnlyList<Guid>> FindByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT project_uuid FROM projects WHERE lower(name) = lower(@name) ORDER BY project_uuid LIMIT 2", new { name }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
     /// <summary>The 404 of a project that does not exist, or that the caller may not know of.</summary>
     public static NotFoundException NotFound(Guid projectUuid) => new($"Project {projectUuid} does not exist.");
 

@@ -24,7 +24,7 @@ public sealed class QueryCacheModel(NpgsqlDataSource dataSource)
                                        status, cache_key, cache_hit, total_row_count, columns, results_file_name,
                                        results_byte_size, results_index_block_rows, warehouse_execution_time_ms,
                                        results_created_at, results_updated_at, results_expires_at, processing_started_at, finished_at)
-            SELECT @QueryUuid, @ProjectUuid, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @Context, @DefaultPageSize, @CompiledSql, jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb))),
+            SELECT @QueryUuid, @ProjectUuid, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @Context, @DefaultPageSize, @CompiledSql, jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb), 'bindings', CAST(@BindingsJson AS jsonb))),
                    'ready', @CacheKey, true, total_row_count, columns, results_file_name,
                    results_byte_size, results_index_block_rows, warehouse_execution_time_ms,
                    results_created_at, results_updated_at, results_expires_at, now(), now()
@@ -79,7 +79,7 @@ public sealed class QueryCacheModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CacheHit>(new CommandDefinition(
             CreateCacheHitSql,
-            new { query.QueryUuid, query.ProjectUuid, query.CreatedByUserUuid, query.MetricQueryJson, query.FieldsJson, query.Context, query.DefaultPageSize, query.CompiledSql, query.RowLimit, query.ParametersJson, query.CacheKey, Buffer = buffer },
+            new { query.QueryUuid, query.ProjectUuid, query.CreatedByUserUuid, query.MetricQueryJson, query.FieldsJson, query.Context, query.DefaultPageSize, query.CompiledSql, query.RowLimit, query.ParametersJson, query.BindingsJson, query.CacheKey, Buffer = buffer },
             cancellationToken: cancellationToken));
     }
 

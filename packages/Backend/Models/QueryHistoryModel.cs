@@ -24,6 +24,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
         joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit, attempt AS Attempt, fields::text AS FieldsJson,
         metric_query::text AS MetricQueryJson, (request_parameters -> 'parameters')::text AS ParametersJson,
+        (request_parameters -> 'bindings')::text AS BindingsJson,
         compose_references::text AS ComposeReferencesJson, trace_parent AS TraceParent,
         results_upload_key AS ResultsUploadKey
         """;
@@ -34,7 +35,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
                                    request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
                                    metric_query, fields, statement_timeout_ms, cancel_if_unread_ms, compose_references, trace_parent)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
-                jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb))), @Status, @CacheKey, @JoinedQueryUuid,
+                jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb), 'bindings', CAST(@BindingsJson AS jsonb))), @Status, @CacheKey, @JoinedQueryUuid,
                 CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs, @CancelIfUnreadMs,
                 CAST(@ComposeReferencesJson AS jsonb), @TraceParent)
         """;
@@ -249,6 +250,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query.ParametersJson,
         query.ComposeReferencesJson,
         query.TraceParent,
+        query.BindingsJson,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>

@@ -116,6 +116,9 @@ public sealed class QueryHistoryRecord
     /// <summary>For metric queries: the selected fields (JSON), which say how values are shown.</summary>
     public string? FieldsJson { get; init; }
 
+    /// <summary>Values bound to the SQL's placeholders (JSON array of type and text), or null.</summary>
+    public string? BindingsJson { get; init; }
+
     /// <summary>How many times a worker started it (more than 1 after a crashed worker's query was re-run).</summary>
     public int Attempt { get; init; }
 }

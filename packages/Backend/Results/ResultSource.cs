@@ -11,6 +11,7 @@ namespace Lightdash.Net.Backend.Results;
 /// <param name="IndexBlockRows">Rows per block of the stored rows' index.</param>
 /// <param name="TotalRowCount">How many rows it has.</param>
 /// <param name="Columns">Its columns, in order.</param>
+/// <param name="Parameters">Values bound to its SQL's placeholders (for a re-fetch), or null.</param>
 public sealed record ResultSource(
     Guid QueryUuid,
     Guid ProjectUuid,
@@ -19,7 +20,8 @@ public sealed record ResultSource(
     string? ResultsFileName,
     int? IndexBlockRows,
     long? TotalRowCount,
-    IReadOnlyList<ResultColumn> Columns);
+    IReadOnlyList<ResultColumn> Columns,
+    IReadOnlyList<object?>? Parameters = null);
 
 /// <summary>Where a running query's rows go.</summary>
 /// <param name="QueryUuid">The query.</param>

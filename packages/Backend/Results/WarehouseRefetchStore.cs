@@ -45,7 +45,7 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
 
         // The user's limit first, then the page's window inside it.
         var limited = client.Dialect.WrapWithWindow(query.CompiledSql, query.RowLimit, null);
-        await using var reader = await client.ExecuteAsync(new WarehouseQuery(limited, count, startRow), cancellationToken);
+        await using var reader = await client.ExecuteAsync(new WarehouseQuery(limited, count, startRow, Parameters: query.Parameters), cancellationToken);
         // The same JSON lines as a stored result, parsed as they are written.
         var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
         var parse = ResultRowParser.ReadRowsAsync(pipe.Reader, 0, count, cancellationToken);
@@ -73,7 +73,7 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
     public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var client = await ClientForAsync(query, cancellationToken);
-        await using var reader = await client.ExecuteAsync(new WarehouseQuery(query.CompiledSql, query.RowLimit), cancellationToken);
+        await using var reader = await client.ExecuteAsync(new WarehouseQuery(query.CompiledSql, query.RowLimit, Parameters: query.Parameters), cancellationToken);
         await JsonlRowStreamer.WriteRowsAsync(reader, destination, null, cancellationToken);
     }
 

@@ -122,13 +122,13 @@ public sealed class AsyncQueryService(
     private async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
     {
         var query = new NewQuery(
-            Guid.NewGuid(),
+            submission.QueryUuid ?? Guid.NewGuid(),
             project.ProjectUuid,
             string.IsNullOrWhiteSpace(submission.Context) ? DefaultContext : submission.Context.Trim(),
             submission.Sql,
             submission.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(project.ProjectUuid, submission.ComposeReferencesJson is { } references ? $"{submission.Sql}\n-- over {references}" : submission.Sql, submission.Limit, submission.Timezone ?? DefaultTimezone),
+            QueryCacheKey.Compute(project.ProjectUuid, CacheKeySql(submission), submission.Limit, submission.Timezone ?? DefaultTimezone),
             user.UserUuid,
             submission.MetricQueryJson,
             submission.FieldsJson,
@@ -136,7 +136,8 @@ public sealed class AsyncQueryService(
             (submission.CancelIfUnread ?? project.CancelIfUnread) is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
             submission.ParametersJson,
             submission.ComposeReferencesJson,
-            System.Diagnostics.Activity.Current?.Id);
+            System.Diagnostics.Activity.Current?.Id,
+            submission.BindingsJson);
         using var activity = Telemetry.LightdashTelemetry.StartQueryActivity("query.submit", query.QueryUuid);
         Telemetry.LightdashTelemetry.QueriesSubmitted.Add(1, new KeyValuePair<string, object?>("context", query.Context));
         var miss = new CacheMetadata { CacheHit = false };
@@ -174,6 +175,18 @@ public sealed class AsyncQueryService(
         await queue.EnqueueAsync(query.QueryUuid, cancellationToken);
         logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, project.ProjectUuid);
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
+    }
+
+    /// <summary>What the cache key hashes besides the project, limit and time zone: the SQL, and what it reads or binds.</summary>
+    private static string CacheKeySql(CompiledSubmission submission)
+    {
+        var sql = submission.Sql;
+        if (submission.ComposeReferencesJson is { } references)
+        {
+            sql = $"{sql}\n-- over {references}";
+        }
+
+        return submission.BindingsJson is { } bindings ? $"{sql}\n-- bound {bindings}" : sql;
     }
 
     /// <summary>
@@ -344,6 +357,16 @@ public sealed class AsyncQueryService(
     public async Task<DeleteQueryResults> DeleteAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
         var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
+        return new DeleteQueryResults { QueryUuid = queryUuid, ResultsDeleted = await RemoveAsync(query, cancellationToken) };
+    }
+
+    /// <summary>
+    /// Removes a query whose caller was checked already (or that the system ends): cancels it if it runs,
+    /// deletes its row, its exports, and its results file unless another query shares it. True when the file was deleted.
+    /// </summary>
+    public async Task<bool> RemoveAsync(QueryHistoryRecord query, CancellationToken cancellationToken)
+    {
+        var queryUuid = query.QueryUuid;
         if (query.Status.IsActive())
         {
             await CancelIfActiveAsync(queryUuid, cancellationToken);
@@ -357,10 +380,10 @@ public sealed class AsyncQueryService(
         }
 
         // Its exports are copies of its rows: a presigned link must not outlive the query.
-        await results.DeleteExportsAsync(projectUuid, queryUuid, cancellationToken);
+        await results.DeleteExportsAsync(query.ProjectUuid, queryUuid, cancellationToken);
 
         logger.LogInformation("Query {QueryUuid} deleted (results file deleted: {ResultsDeleted})", queryUuid, deleteFile);
-        return new DeleteQueryResults { QueryUuid = queryUuid, ResultsDeleted = deleteFile };
+        return deleteFile;
     }
 
     /// <summary>The query, which must be ready (409 otherwise).</summary>

@@ -12,6 +12,8 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="CancelIfUnread">Cancel the query when nobody reads it for this long, or null.</param>
 /// <param name="ParametersJson">The request's parameter values as checked (JSON), recorded in the history row; null when none.</param>
 /// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON); they are part of the cache key.</param>
+/// <param name="BindingsJson">Values bound to the SQL's placeholders (JSON array of type and text); part of the cache key.</param>
+/// <param name="QueryUuid">The id the query takes, when the caller chose it already (a statement's handle); a new one when null.</param>
 public sealed record CompiledSubmission(
     string Sql,
     long? Limit,
@@ -23,4 +25,6 @@ public sealed record CompiledSubmission(
     string? Timezone = null,
     TimeSpan? CancelIfUnread = null,
     string? ParametersJson = null,
-    string? ComposeReferencesJson = null);
+    string? ComposeReferencesJson = null,
+    string? BindingsJson = null,
+    Guid? QueryUuid = null);

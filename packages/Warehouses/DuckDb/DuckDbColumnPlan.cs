@@ -36,12 +36,13 @@ internal sealed partial class DuckDbColumnPlan
     }
 
     /// <summary>Describes <paramref name="sql"/>; null when DuckDB cannot describe it (not a query).</summary>
-    public static DuckDbColumnPlan? Describe(DuckDBConnection connection, string sql)
+    public static DuckDbColumnPlan? Describe(DuckDBConnection connection, string sql, IReadOnlyList<object?>? parameters = null)
     {
         try
         {
             using var command = connection.CreateCommand();
             command.CommandText = "DESCRIBE " + SqlText.TrimTrailingSemicolons(sql);
+            Bind(command, parameters);
             using var reader = command.ExecuteReader();
             var columns = new List<(string, string)>();
             while (reader.Read())
@@ -55,6 +56,15 @@ internal sealed partial class DuckDbColumnPlan
         {
             // Not describable (PRAGMA, SHOW...): run it as it is; a real error surfaces when it runs.
             return null;
+        }
+    }
+
+    /// <summary>Binds <paramref name="parameters"/> to the positional placeholders (<c>$1</c>, <c>$2</c>...) of the command, in order.</summary>
+    public static void Bind(DuckDBCommand command, IReadOnlyList<object?>? parameters)
+    {
+        foreach (var value in parameters ?? [])
+        {
+            command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
         }
     }
 

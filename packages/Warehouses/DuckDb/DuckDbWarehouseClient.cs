@@ -33,8 +33,9 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             DuckDbSandbox.Apply(connection);
             var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
-            var plan = DuckDbColumnPlan.Describe(connection, sql);
+            var plan = DuckDbColumnPlan.Describe(connection, sql, query.Parameters);
             command = connection.CreateCommand();
+            DuckDbColumnPlan.Bind(command, query.Parameters);
             // The tag goes in front of what runs; DESCRIBE above saw the SQL alone.
             command.CommandText = QueryTag.Prefix(query.Tag, plan?.Rewrite(sql) ?? sql);
             command.UseStreamingMode = true;

@@ -28,7 +28,8 @@ internal sealed class PostgresResultReader : IWarehouseResultReader
         {
             var postgresType = reader.GetPostgresType(i);
             var (type, write) = PostgresColumnWriter.For(postgresType.InternalName);
-            columns[i] = new ResultColumn(reader.GetName(i), type, postgresType.DisplayName);
+            // The name with its modifiers (numeric(12,4), character varying(20)): clients read a decimal's scale from it.
+            columns[i] = new ResultColumn(reader.GetName(i), type, reader.GetDataTypeName(i));
             writers[i] = write;
         }
 

@@ -61,6 +61,12 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
             connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await PostgresSessionGuard.ApplyAsync(connection, _policy, query.Timeout, query.Tag?.ApplicationName ?? _applicationName, cancellationToken).ConfigureAwait(false);
             command = new NpgsqlCommand(QueryTag.Prefix(query.Tag, Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset)), connection);
+            foreach (var value in query.Parameters ?? [])
+            {
+                // Positional ($1, $2...): Npgsql sends each value typed, beside the SQL.
+                command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            }
+
             if (query.OnStarted is { } onStarted)
             {
                 await onStarted(connection.ProcessID.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);

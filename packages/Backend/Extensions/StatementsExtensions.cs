@@ -1,0 +1,23 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers the statements API (Snowflake's SQL API shape): sessions, handles and their cleanup.</summary>
+public static class StatementsExtensions
+{
+    /// <summary>Adds the statements services; their cleanup is a recurring job registered with the others.</summary>
+    public static WebApplicationBuilder AddStatements(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<StatementsOptions>().BindConfiguration(StatementsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StatementModel>();
+        services.AddSingleton<StatementSessionModel>();
+        services.AddSingleton<StatementAnswers>();
+        services.AddSingleton<StatementService>();
+        services.AddSingleton<StatementSessionService>();
+        services.AddSingleton<StatementCleanup>();
+        return builder;
+    }
+}
