@@ -206,6 +206,56 @@ if (Wanted("livepage"))
     report.Add($"page 1 before the end ({options.Rows:N0} rows)", $"{firstPage.Value.TotalMilliseconds:N0} ms", $"ready after {readyAfter.TotalMilliseconds:N0} ms", ratio, "< 0.1x", ratio < 0.1);
 }
 
+if (Wanted("statements"))
+{
+    // 10: the statements API (Snowflake's SQL API shape) over a large result: fetching its last partition
+    // against its first (partition 0 is the answer with the metadata; later ones are read by range).
+    var submit = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements?async=true")
+    {
+        Content = System.Net.Http.Json.JsonContent.Create(new { statement = fullScan + $" -- statements {Guid.NewGuid():N}" }),
+    };
+    submit.Headers.Add("X-Lightdash-Project", options.ProjectUuid.ToString());
+    using var submitted = await client.Http.SendAsync(submit);
+    submitted.EnsureSuccessStatusCode();
+    var handle = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(submitted.Content)).GetProperty("statementHandle").GetGuid();
+    System.Text.Json.JsonElement metadata;
+    while (true)
+    {
+        using var poll = await client.Http.GetAsync($"/api/v2/statements/{handle}");
+        if (poll.StatusCode == System.Net.HttpStatusCode.OK)
+        {
+            metadata = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(poll.Content)).GetProperty("resultSetMetaData").Clone();
+            break;
+        }
+
+        if (poll.StatusCode != System.Net.HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"Statement {handle} answered {(int)poll.StatusCode}");
+        }
+
+        await Task.Delay(50);
+    }
+
+    var lastPartition = metadata.GetProperty("partitionInfo").GetArrayLength() - 1;
+    var first = new List<double>();
+    var last = new List<double>();
+    for (var i = 0; i < 15; i++)
+    {
+        foreach (var (partition, times) in new[] { (0, first), (lastPartition, last) })
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await client.Http.GetAsync($"/api/v2/statements/{handle}?partition={partition}");
+            response.EnsureSuccessStatusCode();
+            await response.Content.CopyToAsync(Stream.Null);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    var ratio = Stats.Median(last) / Stats.Median(first);
+    report.Add(
+        $"statements: last partition ({lastPartition}) vs first ({options.Rows:N0} rows)", $"{Stats.Median(last):N0} ms median", $"partition 0 {Stats.Median(first):N0} ms", ratio, "<= 1.5x", ratio <= 1.5);
+}
+
 if (Wanted("pickup"))
 {
     // 5: from submission to a worker claiming the query (queue time recorded in query_history).
