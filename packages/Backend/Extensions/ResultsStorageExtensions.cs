@@ -25,7 +25,11 @@ public static class ResultsStorageExtensions
         services.AddSingleton<ResultsBlockCache>();
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<LivePageReader>();
-        services.AddSingleton<CsvExporter>();
+        services.AddSingleton<Results.Exports.CsvExportWriter>();
+        services.AddSingleton<Results.Exports.XlsxExportWriter>();
+        services.AddSingleton<Results.Exports.ParquetExportWriter>();
+        services.AddSingleton<Results.Exports.JsonlExportWriter>();
+        services.AddSingleton<Results.Exports.ResultExporter>();
         services.AddSingleton<S3ResultsStore>();
         services.AddSingleton<IProjectWarehouses, Services.ProjectWarehouses>();
         services.AddSingleton<WarehouseRefetchStore>();

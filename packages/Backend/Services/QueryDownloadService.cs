@@ -15,7 +15,7 @@ public sealed class QueryDownloadService(
     AsyncQueryService queries,
     IResultsStore results,
     ResultsBucketClient storage,
-    CsvExporter csv,
+    Results.Exports.ResultExporter exporter,
     IOptions<ResultsStorageOptions> options,
     ILogger<QueryDownloadService> logger)
 {
@@ -52,7 +52,7 @@ public sealed class QueryDownloadService(
         if (type == "csv")
         {
             var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, projectUuid, queryUuid, "csv");
-            await csv.ExportAsync(ResultSources.Of(query), exportKey, cancellationToken);
+            await exporter.ExportAsync(new Results.Exports.ExportSpec(ResultSources.Of(query), Results.Exports.ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
             key = exportKey;
         }

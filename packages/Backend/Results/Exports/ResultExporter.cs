@@ -1,0 +1,59 @@
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Options;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Results.Exports;
+
+/// <summary>
+/// Writes a stored result as a file in S3, in any export format, streaming: rows are read from the
+/// stored result, written by the format's writer into a pipe, and uploaded part by part (a couple of
+/// parts in memory at most). Rows beyond the format's limit or the request's are left out and reported.
+/// </summary>
+public sealed class ResultExporter(
+    ResultsBucketClient storage,
+    StreamingScheduler streaming,
+    CsvExportWriter csv,
+    XlsxExportWriter xlsx,
+    ParquetExportWriter parquet,
+    JsonlExportWriter jsonl,
+    IOptions<ResultsStorageOptions> options)
+{
+    /// <summary>
+    /// Exports <paramref name="spec"/> to <paramref name="key"/>; <paramref name="progress"/> hears the rows written so far,
+    /// <paramref name="onUploadStarted"/> the upload id as soon as the multipart upload starts (so that it can be aborted if this process dies).
+    /// </summary>
+    public async Task<ExportOutcome> ExportAsync(
+        ExportSpec spec, string key, Action<long> progress, CancellationToken cancellationToken, Func<string, CancellationToken, Task>? onUploadStarted = null)
+    {
+        var total = spec.Source.TotalRowCount ?? 0;
+        var formatLimit = spec.Format.MaxRowsOf();
+        var limit = (formatLimit, spec.RowLimit) switch
+        {
+            ({ } f, { } r) => Math.Min(f, r),
+            ({ } f, null) => f,
+            (null, { } r) => r,
+            _ => (long?)null,
+        };
+        var maxRows = limit ?? long.MaxValue;
+        var (rows, size) = await PipedUpload.RunAsync(
+            storage,
+            streaming,
+            key,
+            spec.Format.ContentTypeOf(),
+            options.Value.PartSizeBytes,
+            (output, token) => WriteAsync(spec, maxRows, output, progress, token),
+            cancellationToken,
+            onUploadStarted);
+        var truncated = total > rows;
+        return new ExportOutcome(rows, size, truncated, truncated ? limit : null);
+    }
+
+    private Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken) => spec.Format switch
+    {
+        ExportFormat.Csv => csv.WriteAsync(spec, maxRows, output, progress, cancellationToken),
+        ExportFormat.Xlsx => xlsx.WriteAsync(spec, maxRows, output, progress, cancellationToken),
+        ExportFormat.Parquet => parquet.WriteAsync(spec, maxRows, output, progress, cancellationToken),
+        _ => jsonl.WriteAsync(spec, maxRows, output, progress, cancellationToken),
+    };
+}

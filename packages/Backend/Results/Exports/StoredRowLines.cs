@@ -1,0 +1,53 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Lightdash.Net.Backend.Clients;
+
+namespace Lightdash.Net.Backend.Results.Exports;
+
+/// <summary>Reads a stored result's JSON lines in order, streamed from S3 (decompressed as they come), handing each line to a writer.</summary>
+public static class StoredRowLines
+{
+    /// <summary>
+    /// Calls <paramref name="onLine"/> with each line, up to <paramref name="maxRows"/> lines, and
+    /// <paramref name="afterChunk"/> with the count so far after each buffer read (where a writer
+    /// flushes, reports progress and yields). Returns how many lines were handed over.
+    /// </summary>
+    public static async Task<long> ReadAsync(
+        ResultsBucketClient storage,
+        string resultsKey,
+        long maxRows,
+        Func<ReadOnlySequence<byte>, ValueTask> onLine,
+        Func<long, CancellationToken, ValueTask> afterChunk,
+        CancellationToken cancellationToken)
+    {
+        await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
+        var lines = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        long rows = 0;
+        try
+        {
+            while (rows < maxRows)
+            {
+                var read = await lines.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                while (rows < maxRows && ResultRowParser.TryReadLine(ref buffer, out var line))
+                {
+                    await onLine(line);
+                    rows++;
+                }
+
+                lines.AdvanceTo(buffer.Start, buffer.End);
+                await afterChunk(rows, cancellationToken);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await lines.CompleteAsync();
+        }
+
+        return rows;
+    }
+}
