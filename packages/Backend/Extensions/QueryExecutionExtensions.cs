@@ -41,6 +41,10 @@ public static class QueryExecutionExtensions
         services.AddSingleton<FieldValuesService>();
         services.AddSingleton<TotalsService>();
         services.AddSingleton<MergeQueryService>();
+        services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ExportJobModel>();
+        services.AddSingleton<ExportService>();
+        services.AddSingleton<ExportRunner>();
 
         services.AddHangfire((sp, config) =>
         {
@@ -81,6 +85,8 @@ public static class QueryExecutionExtensions
                 ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron));
             Register(LeaseReaperJob.RecurringJobId, () => recurringJobs.AddOrUpdate<LeaseReaperJob>(
                 LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron));
+            Register(Services.ExportRunner.RecurringJobId, () => recurringJobs.AddOrUpdate<Services.ExportRunner>(
+                Services.ExportRunner.RecurringJobId, job => job.MaintainAsync(CancellationToken.None), options.Value.ReaperCron));
             Register(Services.StatementCleanup.RecurringJobId, () => recurringJobs.AddOrUpdate<Services.StatementCleanup>(
                 Services.StatementCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), statements.Value.CleanupCron));
             return Task.CompletedTask;

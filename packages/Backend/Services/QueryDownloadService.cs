@@ -17,6 +17,7 @@ public sealed class QueryDownloadService(
     ResultsBucketClient storage,
     Results.Exports.ResultExporter exporter,
     IOptions<ResultsStorageOptions> options,
+    IOptions<ExportsOptions> exportOptions,
     ILogger<QueryDownloadService> logger)
 {
     private static readonly string[] Types = ["csv", "jsonl"];
@@ -34,6 +35,13 @@ public sealed class QueryDownloadService(
         if (!results.HasFiles)
         {
             throw new ConflictException("Downloads need results storage (S3), and none is configured.");
+        }
+
+        if (type == "csv" && query.TotalRowCount > exportOptions.Value.SyncDownloadMaxRows)
+        {
+            throw new ConflictException(
+                $"Query {queryUuid} has {query.TotalRowCount} rows; a download of more than {exportOptions.Value.SyncDownloadMaxRows} rows runs as a job: " +
+                $"POST /api/v2/projects/{projectUuid}/query/{queryUuid}/schedule-download, then poll GET /api/v1/schedulers/job/{{jobId}}/status.");
         }
 
         var key = query.ResultsFileName!;
