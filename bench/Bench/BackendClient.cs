@@ -112,5 +112,27 @@ public sealed class BackendClient(BenchOptions options) : IDisposable
         return (queryUuid, clock.Elapsed, results.GetProperty("totalResults").GetInt64());
     }
 
+    /// <summary>Runs an export job of a ready query to completion; returns its time (schedule to completed), rows and bytes.</summary>
+    public async Task<(TimeSpan Elapsed, long Rows, long Bytes)> ExportAsync(Guid queryUuid, string type)
+    {
+        var clock = Stopwatch.StartNew();
+        using var scheduled = await _http.PostAsJsonAsync($"{QueryPath}/{queryUuid}/schedule-download", new { type });
+        scheduled.EnsureSuccessStatusCode();
+        var jobId = (await scheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("jobId").GetGuid();
+        while (true)
+        {
+            var job = (await _http.GetFromJsonAsync<JsonElement>($"/api/v1/schedulers/job/{jobId}/status")).GetProperty("results");
+            switch (job.GetProperty("status").GetString())
+            {
+                case "completed":
+                    return (clock.Elapsed, job.GetProperty("rowCount").GetInt64(), job.GetProperty("byteSize").GetInt64());
+                case "error" or "cancelled":
+                    throw new InvalidOperationException($"Export {jobId}: {job}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }

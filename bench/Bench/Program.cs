@@ -256,6 +256,34 @@ if (Wanted("statements"))
         $"statements: last partition ({lastPartition}) vs first ({options.Rows:N0} rows)", $"{Stats.Median(last):N0} ms median", $"partition 0 {Stats.Median(first):N0} ms", ratio, "<= 1.5x", ratio <= 1.5);
 }
 
+if (Wanted("exports"))
+{
+    // 11: export jobs of a stored result (schedule-download, polled to completed), against psql writing
+    // the same rows as CSV; XLSX and Parquet reported with their time; the backend's peak memory for each.
+    var (source, _, _) = bigResult is { } stored ? (stored, TimeSpan.Zero, 0L) : await client.RunAsync(fullScan + " -- export source");
+    var psqlCsv = await Baselines.PsqlCsvAsync(options);
+    foreach (var type in new[] { "csv", "xlsx", "parquet" })
+    {
+        var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
+        var export = client.ExportAsync(source, type);
+        var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, export);
+        var (elapsed, exportedRows, bytes) = await export;
+        var growthMb = (peakBytes - idleBytes) / 1024.0 / 1024.0;
+        Console.WriteLine($"  info: {type} export: {exportedRows:N0} rows, {bytes / 1024.0 / 1024.0:N0} MB in {elapsed.TotalMilliseconds:N0} ms");
+        if (type == "csv")
+        {
+            var ratio = psqlCsv / elapsed;
+            report.Add($"CSV export job ({exportedRows:N0} rows)", $"{exportedRows / elapsed.TotalSeconds:N0} rows/s", $"psql \\copy csv {options.Rows / psqlCsv.TotalSeconds:N0} rows/s", ratio, ">= 1.0x", ratio >= 1.0);
+        }
+        else
+        {
+            report.Add($"{type.ToUpperInvariant()} export job ({exportedRows:N0} rows)", $"{elapsed.TotalMilliseconds:N0} ms", $"psql \\copy csv {psqlCsv.TotalMilliseconds:N0} ms", elapsed / psqlCsv, "informational", true);
+        }
+
+        report.Add($"{type.ToUpperInvariant()} export memory", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);
+    }
+}
+
 if (Wanted("pickup"))
 {
     // 5: from submission to a worker claiming the query (queue time recorded in query_history).
@@ -320,8 +348,26 @@ internal static class Baselines
         }
     }
 
+    /// <summary>psql exporting the same rows as CSV (with a header) into a file.</summary>
+    public static async Task<TimeSpan> PsqlCsvAsync(BenchOptions options)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.csv");
+        try
+        {
+            return await PsqlAsync(options, $"\\copy (SELECT * FROM {options.Table}) TO '{file}' WITH (FORMAT csv, HEADER)");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>The bench table as JSON lines in <paramref name="file"/>, written by psql; returns how long it took.</summary>
-    private static async Task<TimeSpan> ExportJsonLinesAsync(BenchOptions options, string file)
+    private static Task<TimeSpan> ExportJsonLinesAsync(BenchOptions options, string file) =>
+        PsqlAsync(options, $"\\copy (SELECT row_to_json(t) FROM {options.Table} t) TO '{file}'");
+
+    /// <summary>Runs one psql command against the bench warehouse; returns how long it took.</summary>
+    private static async Task<TimeSpan> PsqlAsync(BenchOptions options, string command)
     {
         var builder = new NpgsqlConnectionStringBuilder(options.WarehouseConnection);
         var start = new ProcessStartInfo("psql")
@@ -329,7 +375,7 @@ internal static class Baselines
             ArgumentList =
             {
                 "-X", "-q", "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!, "-d", options.PsqlDatabase,
-                "-c", $"\\copy (SELECT row_to_json(t) FROM {options.Table} t) TO '{file}'",
+                "-c", command,
             },
             RedirectStandardError = true,
             Environment = { ["PGPASSWORD"] = builder.Password ?? "" },

@@ -93,7 +93,8 @@ public class ResultsDownloadTests
         var url = body.GetProperty("results").GetProperty("fileUrl").GetString()!;
         Assert.That(body.GetProperty("results").GetProperty("truncated").GetBoolean(), Is.False);
 
-        using var plain = new HttpClient();
+        // Stored gzip-compressed and served with Content-Encoding: gzip: a client that decodes it (as browsers do) gets the CSV.
+        using var plain = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
         var bytes = await plain.GetByteArrayAsync(url);
         var records = new List<string[]>();
         using (var csv = CsvReader.Create(bytes, CsvReaderOptions.Default with { HasHeader = false }))

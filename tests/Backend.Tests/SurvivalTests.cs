@@ -95,6 +95,68 @@ public class SurvivalTests
     }
 
     [Test]
+    public async Task BackendKilledWhileExporting_AnotherInstanceFinishesTheJob()
+    {
+        await using var metadata = await TestDatabase.CreateAsync("meta");
+        await using var warehouse = await TestDatabase.CreateAsync("wh");
+        var projectUuid = Guid.NewGuid();
+        var settings = BackendHost.BaseSettings(
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+        settings["QueryExecution:HeartbeatInterval"] = "00:00:00.300";
+        settings["QueryExecution:LeaseTimeout"] = "00:00:02";
+        settings["QueryExecution:ReaperCron"] = "0 0 1 1 *";
+
+        // 1. A backend process exports a large result and is killed while it writes.
+        var (doomed, address) = await ChildProcess.StartBackendAsync(settings.ToDictionary(p => p.Key, p => p.Value!));
+        Guid jobId;
+        await using (doomed)
+        {
+            using var http = new HttpClient { BaseAddress = address };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", settings["Auth:BootstrapAdmin:Token"]);
+            using var submitted = await http.PostAsJsonAsync(
+                $"/api/v2/projects/{projectUuid}/query/sql", new { sql = "select g as n, md5(g::text) as h from generate_series(1, 1000000) g", waitMs = 30_000 });
+            var queryUuid = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("queryUuid").GetGuid();
+            await Eventually.UntilAsync(
+                async () => await metadata.ScalarAsync<string>($"select coalesce((select status from query_history where query_uuid = '{queryUuid}'), '')") == "ready",
+                TimeSpan.FromSeconds(60), "the query being ready");
+            using var scheduled = await http.PostAsJsonAsync($"/api/v2/projects/{projectUuid}/query/{queryUuid}/schedule-download", new { type = "xlsx" });
+            jobId = (await scheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("jobId").GetGuid();
+            await Eventually.UntilAsync(
+                async () => await metadata.ScalarAsync<long>($"select coalesce((select rows_written from export_jobs where job_id = '{jobId}' and status = 'running'), 0)") > 0,
+                TimeSpan.FromSeconds(60), "the export writing rows");
+            await doomed.KillAsync();
+        }
+
+        Assert.That(await metadata.ScalarAsync<string>($"select status from export_jobs where job_id = '{jobId}'"), Is.EqualTo("running"));
+
+        // 2. Another instance on the same database takes the job over once its lease lapses, and finishes it.
+        await using var survivor = await BackendHost.StartAsync(settings);
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await survivor.Services.GetRequiredService<Services.ExportRunner>().ReapAsync(CancellationToken.None);
+                return await metadata.ScalarAsync<int>($"select attempt from export_jobs where job_id = '{jobId}'") == 2;
+            },
+            TimeSpan.FromSeconds(30), "the reaper taking the export over");
+        var clock = Stopwatch.StartNew();
+        JsonElement job;
+        while (true)
+        {
+            var (_, body) = await BackendHost.SendAsync(survivor.Client, HttpMethod.Get, $"/api/v1/schedulers/job/{jobId}/status");
+            job = body.GetProperty("results");
+            if (job.GetProperty("status").GetString() != "running" && job.GetProperty("status").GetString() != "queued" || clock.Elapsed > TimeSpan.FromSeconds(120))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.That(job.GetProperty("status").GetString(), Is.EqualTo("completed"), job.ToString());
+        Assert.That(job.GetProperty("rowCount").GetInt64(), Is.EqualTo(1_000_000));
+    }
+
+    [Test]
     public async Task BackendKilledTooOften_TheQueryFailsWithAClearMessage()
     {
         await using var host = await BackendHost.StartAsync(new Dictionary<string, string?>(FastLeases) { ["QueryExecution:MaxAttempts"] = "1" });

@@ -5,6 +5,7 @@ using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Results;
+using Lightdash.Net.Backend.Results.Exports;
 using Microsoft.Extensions.Options;
 using Lightdash.Net.Backend.Options;
 
@@ -63,6 +64,13 @@ public sealed class QueryDownloadService(
             await exporter.ExportAsync(new Results.Exports.ExportSpec(ResultSources.Of(query), Results.Exports.ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
             key = exportKey;
+            // Stored gzip-compressed: served as CSV with Content-Encoding: gzip, which browsers and HTTP clients decode.
+            headers = new Amazon.S3.Model.ResponseHeaderOverrides
+            {
+                ContentType = Results.Exports.ExportFormat.Csv.ContentTypeOf(),
+                ContentEncoding = "gzip",
+                ContentDisposition = $"attachment; filename=\"{queryUuid}.csv\"",
+            };
         }
 
         var expires = DateTime.UtcNow.Add(options.Value.DownloadUrlLifetime);

@@ -11,7 +11,8 @@ public sealed record ExportSpec(ResultSource Source, ExportFormat Format, Func<s
 
 /// <summary>What an export wrote.</summary>
 /// <param name="Rows">Rows written.</param>
-/// <param name="Bytes">The file's size.</param>
+/// <param name="Bytes">The file's size (decoded, as the user saves it).</param>
 /// <param name="Truncated">True when rows were left out.</param>
 /// <param name="Limit">The limit that left them out (the format's or the request's), or null.</param>
-public sealed record ExportOutcome(long Rows, long Bytes, bool Truncated, long? Limit);
+/// <param name="StoredBytes">For a file stored gzip-compressed, its size in storage; null otherwise.</param>
+public sealed record ExportOutcome(long Rows, long Bytes, bool Truncated, long? Limit, long? StoredBytes = null);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Options;
@@ -36,17 +37,82 @@ public sealed class ResultExporter(
             _ => (long?)null,
         };
         var maxRows = limit ?? long.MaxValue;
-        var (rows, size) = await PipedUpload.RunAsync(
+        var compressed = IsStoredCompressed(spec.Format);
+        var ((rows, plainBytes), size) = await PipedUpload.RunAsync(
             storage,
             streaming,
             key,
             spec.Format.ContentTypeOf(),
             options.Value.PartSizeBytes,
-            (output, token) => WriteAsync(spec, maxRows, output, progress, token),
+            (output, token) => compressed ? WriteCompressedAsync(spec, maxRows, output, progress, token) : WriteCountedAsync(spec, maxRows, output, progress, token),
             cancellationToken,
             onUploadStarted);
         var truncated = total > rows;
-        return new ExportOutcome(rows, size, truncated, truncated ? limit : null);
+        return new ExportOutcome(rows, plainBytes ?? size, truncated, truncated ? limit : null, compressed ? size : null);
+    }
+
+    /// <summary>
+    /// True for the text formats (CSV, JSON lines): they are stored gzip-compressed (a fifth of the bytes
+    /// to upload and keep) and served with <c>Content-Encoding: gzip</c>, which browsers and HTTP clients decode.
+    /// </summary>
+    public static bool IsStoredCompressed(ExportFormat format) => format is ExportFormat.Csv or ExportFormat.Jsonl;
+
+    private async Task<(long Rows, long? PlainBytes)> WriteCountedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken) =>
+        (await WriteAsync(spec, maxRows, output, progress, cancellationToken), null);
+
+    /// <summary>The format written into a pipe that a task of its own compresses into <paramref name="output"/> (gzip, fastest level).</summary>
+    private async Task<(long Rows, long? PlainBytes)> WriteCompressedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var plain = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
+        var compressing = Task.Run(() => GzipAsync(plain.Reader, output, cancellationToken), cancellationToken);
+        long rows;
+        try
+        {
+            rows = await WriteAsync(spec, maxRows, plain.Writer, progress, cancellationToken);
+            await plain.Writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await plain.Writer.CompleteAsync(e);
+            throw;
+        }
+
+        return (rows, await compressing);
+    }
+
+    private static async Task<long> GzipAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
+    {
+        long plainBytes = 0;
+        try
+        {
+            await using (var gzip = new GZipStream(new BufferWriterStream(output), CompressionLevel.Fastest, leaveOpen: false))
+            {
+                while (true)
+                {
+                    var read = await input.ReadAsync(cancellationToken);
+                    foreach (var segment in read.Buffer)
+                    {
+                        gzip.Write(segment.Span);
+                    }
+
+                    plainBytes += read.Buffer.Length;
+                    input.AdvanceTo(read.Buffer.End);
+                    await ResultsPipe.FlushWhenFullAsync(output, cancellationToken);
+                    if (read.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            await input.CompleteAsync();
+            return plainBytes;
+        }
+        catch (Exception e)
+        {
+            await input.CompleteAsync(e);
+            throw;
+        }
     }
 
     private Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken) => spec.Format switch

@@ -20,8 +20,11 @@ public static class StoredRowLines
         Func<long, CancellationToken, ValueTask> afterChunk,
         CancellationToken cancellationToken)
     {
-        await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
-        var lines = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        // Reading and decompressing run on a task of their own, beside the writer that consumes the lines.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var decoding = Task.Run(() => DecodeAsync(storage, resultsKey, pipe.Writer, stop.Token), stop.Token);
+        var lines = pipe.Reader;
         long rows = 0;
         try
         {
@@ -46,8 +49,32 @@ public static class StoredRowLines
         finally
         {
             await lines.CompleteAsync();
+            await stop.CancelAsync();
+            try
+            {
+                await decoding;
+            }
+            catch (Exception)
+            {
+                // Stopped early (enough rows, or the writer failed), or failed: a failure reached the lines' reader through the pipe.
+            }
         }
 
         return rows;
+    }
+
+    private static async Task DecodeAsync(ResultsBucketClient storage, string resultsKey, PipeWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
+            await source.CopyToAsync(output, cancellationToken);
+            await output.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await output.CompleteAsync(e);
+            throw;
+        }
     }
 }

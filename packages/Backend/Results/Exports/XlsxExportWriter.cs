@@ -21,7 +21,10 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage)
     {
         var columns = spec.Source.Columns;
         var kinds = columns.Select(c => ExportColumns.KindOf(c).Kind).ToArray();
-        await using var stream = output.AsStream(leaveOpen: true);
+        // The workbook's bytes go into the pipe's buffer without flushing (a synchronous write, for example
+        // while disposing after a failure, must never wait for the upload on the streaming thread); the
+        // loop below flushes asynchronously after each chunk of rows.
+        var stream = new BufferWriterStream(output);
         await using var spreadsheet = await Spreadsheet.CreateNewAsync(stream, cancellationToken: cancellationToken);
         await spreadsheet.StartWorksheetAsync("Results", token: cancellationToken);
         var dateStyle = spreadsheet.AddStyle(new Style { Format = NumberFormat.Standard(StandardNumberFormat.ShortDate) });
@@ -37,10 +40,10 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage)
                 FillRow(line, spec, kinds, dateStyle, cells);
                 return spreadsheet.AddRowAsync(cells, cancellationToken);
             },
-            (count, _) =>
+            async (count, token) =>
             {
                 progress(count);
-                return ValueTask.CompletedTask;
+                await ResultsPipe.FlushWhenFullAsync(output, token);
             },
             cancellationToken);
         await spreadsheet.FinishAsync(cancellationToken);
