@@ -213,6 +213,28 @@ public class ExportJobTests
         Assert.That(DuckDbRows($"select count(*) from read_parquet('{path}')")[0][0], Is.EqualTo(2L));
     }
 
+    [TestCase(null, 40_500L)]
+    [TestCase(33_001L, 33_001L)]
+    [TestCase(16_000L, 16_000L)]
+    public async Task Csv_OfManyBlocks_KeepsEveryRowInOrder(long? limit, long expected)
+    {
+        // 41 stored blocks of 1,000 rows: several chunks decoded in parallel, cut at and between block edges.
+        var many = await _host.RunToReadyAsync("select g as n, 'row, \"' || g || '\"' as label from generate_series(1, 40500) g order by g");
+
+        var job = await ExportAsync(many, limit is null ? new { type = "csv" } : new { type = "csv", limit });
+
+        Assert.That(job.GetProperty("rowCount").GetInt64(), Is.EqualTo(expected));
+        Assert.That(job.GetProperty("truncated").GetBoolean(), Is.EqualTo(limit is not null));
+        var path = await DownloadAsync(job, "csv");
+        var rows = DuckDbRows($"select count(*), min(n), max(n), sum(n)::bigint, count(distinct n), max(label) filter (where n = 2) from read_csv('{path}', header = true)");
+        Assert.That(rows[0][0], Is.EqualTo(expected));
+        Assert.That((rows[0][1], rows[0][2]), Is.EqualTo((1L, expected)));
+        Assert.That(rows[0][3], Is.EqualTo(expected * (expected + 1) / 2), "every row once");
+        Assert.That(rows[0][5], Is.EqualTo("row, \"2\""));
+        var lines = await File.ReadAllLinesAsync(path);
+        Assert.That(lines[1..].Select(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)), Is.Ordered, "rows keep their order");
+    }
+
     [Test]
     public async Task Xlsx_BeyondOneSheet_IsTruncatedAtTheSheetLimit_NeverSilently()
     {

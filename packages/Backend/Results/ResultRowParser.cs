@@ -24,6 +24,7 @@ public static class ResultRowParser
     }
 
     /// <summary>Splits the next complete line off <paramref name="buffer"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
     {
         var newLine = buffer.PositionOf((byte)'\n');

@@ -53,6 +53,7 @@ public sealed class ExportRunner(
             return;
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Running[jobId] = stop;
         long rows = 0;
@@ -78,8 +79,8 @@ public sealed class ExportRunner(
             if (await jobs.CompleteAsync(jobId, job.Attempt, key, outcome.Rows, outcome.Bytes, outcome.Truncated, outcome.Limit, CancellationToken.None))
             {
                 logger.LogInformation(
-                    "Export {JobId} of query {QueryUuid} completed: {Rows} rows, {Bytes} bytes{Truncated}",
-                    jobId, job.QueryUuid, outcome.Rows, outcome.Bytes, outcome.Truncated ? $", truncated at {outcome.Limit}" : "");
+                    "Export {JobId} of query {QueryUuid} completed in {ElapsedMs} ms: {Rows} rows, {Bytes} bytes{Truncated}",
+                    jobId, job.QueryUuid, clock.ElapsedMilliseconds, outcome.Rows, outcome.Bytes, outcome.Truncated ? $", truncated at {outcome.Limit}" : "");
             }
             else
             {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Options;
@@ -60,59 +59,13 @@ public sealed class ResultExporter(
     private async Task<(long Rows, long? PlainBytes)> WriteCountedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken) =>
         (await WriteAsync(spec, maxRows, output, progress, cancellationToken), null);
 
-    /// <summary>The format written into a pipe that a task of its own compresses into <paramref name="output"/> (gzip, fastest level).</summary>
+    /// <summary>The format compressed (gzip): CSV by its own writer (in parallel where the stored result allows), JSON lines through a compression stage.</summary>
     private async Task<(long Rows, long? PlainBytes)> WriteCompressedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
     {
-        var plain = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
-        var compressing = Task.Run(() => GzipAsync(plain.Reader, output, cancellationToken), cancellationToken);
-        long rows;
-        try
-        {
-            rows = await WriteAsync(spec, maxRows, plain.Writer, progress, cancellationToken);
-            await plain.Writer.CompleteAsync();
-        }
-        catch (Exception e)
-        {
-            await plain.Writer.CompleteAsync(e);
-            throw;
-        }
-
-        return (rows, await compressing);
-    }
-
-    private static async Task<long> GzipAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
-    {
-        long plainBytes = 0;
-        try
-        {
-            await using (var gzip = new GZipStream(new BufferWriterStream(output), CompressionLevel.Fastest, leaveOpen: false))
-            {
-                while (true)
-                {
-                    var read = await input.ReadAsync(cancellationToken);
-                    foreach (var segment in read.Buffer)
-                    {
-                        gzip.Write(segment.Span);
-                    }
-
-                    plainBytes += read.Buffer.Length;
-                    input.AdvanceTo(read.Buffer.End);
-                    await ResultsPipe.FlushWhenFullAsync(output, cancellationToken);
-                    if (read.IsCompleted)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            await input.CompleteAsync();
-            return plainBytes;
-        }
-        catch (Exception e)
-        {
-            await input.CompleteAsync(e);
-            throw;
-        }
+        var (rows, plainBytes) = spec.Format == ExportFormat.Csv
+            ? await csv.WriteCompressedAsync(spec, maxRows, output, progress, cancellationToken)
+            : await GzipStage.RunAsync(plain => WriteAsync(spec, maxRows, plain, progress, cancellationToken), output, cancellationToken);
+        return (rows, plainBytes);
     }
 
     private Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken) => spec.Format switch
