@@ -3,6 +3,9 @@
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export LIGHTDASH_PG_PORT="${LIGHTDASH_PG_PORT:-55432}"
 export LIGHTDASH_S3_PORT="${LIGHTDASH_S3_PORT:-4568}"
+# maildev: SMTP for email deliveries, and its web API (the test command reads received mail there).
+export LIGHTDASH_SMTP_PORT="${LIGHTDASH_SMTP_PORT:-1025}"
+export LIGHTDASH_MAIL_WEB_PORT="${LIGHTDASH_MAIL_WEB_PORT:-1080}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

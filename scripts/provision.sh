@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts, on loopback, the servers Lightdash.Net needs:
-# PostgreSQL (metadata database and demo warehouse) and s3rver (S3-compatible results storage).
+# PostgreSQL (metadata database and demo warehouse), s3rver (S3-compatible results storage) and
+# maildev (SMTP for email deliveries).
 # Idempotent: a server that already answers is left alone. Source it or run it; it exports nothing.
 # PostgreSQL asks for passwords over TCP (scram-sha-256, never trust): the superuser's password is
 # kept beside the data directory (root only), and only the postgres OS user reaches the socket.
@@ -9,6 +10,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pg_port="${LIGHTDASH_PG_PORT:-55432}"
 s3_port="${LIGHTDASH_S3_PORT:-4568}"
+smtp_port="${LIGHTDASH_SMTP_PORT:-1025}"
+mail_web_port="${LIGHTDASH_MAIL_WEB_PORT:-1080}"
 # PostgreSQL runs as the postgres user, which may not be able to enter the checkout: keep its
 # data in a world-traversable place of its own.
 pg_data="${LIGHTDASH_PG_DATA:-/var/tmp/lightdash-net/pg-$pg_port}"
@@ -91,8 +94,8 @@ ensure_bucket() {
 
 start_s3() {
   # Installed even when another checkout's server already listens: tests start s3rver of their own.
-  if [ ! -x "$repo/node_modules/.bin/s3rver" ]; then
-    log "installing s3rver (npm ci)"
+  if [ ! -x "$repo/node_modules/.bin/s3rver" ] || [ ! -x "$repo/node_modules/.bin/maildev" ]; then
+    log "installing s3rver and maildev (npm ci)"
     (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
   if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; ensure_bucket; return 0; fi
@@ -107,8 +110,20 @@ start_s3() {
   ensure_bucket
 }
 
+start_mail() {
+  # maildev (npm, installed with s3rver): a real SMTP server on loopback that keeps what it receives.
+  if port_open "$smtp_port"; then log "SMTP server already listening on $smtp_port"; return 0; fi
+  log "starting maildev (SMTP 127.0.0.1:$smtp_port, web 127.0.0.1:$mail_web_port)"
+  nohup "$repo/node_modules/.bin/maildev" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$smtp_port" -w "$mail_web_port" --silent \
+    >"$repo/.local/maildev.log" 2>&1 &
+  echo $! >"$repo/.local/maildev.pid"
+  wait_port "$smtp_port" maildev
+  wait_port "$mail_web_port" "maildev web"
+}
+
 mkdir -p "$repo/.local"
 start_postgres
 secure_postgres
 start_s3
-log "PostgreSQL: Host=127.0.0.1;Port=$pg_port;Username=postgres (password in $pg_password_file)  S3: http://127.0.0.1:$s3_port"
+start_mail
+log "PostgreSQL: Host=127.0.0.1;Port=$pg_port;Username=postgres (password in $pg_password_file)  S3: http://127.0.0.1:$s3_port  SMTP: 127.0.0.1:$smtp_port"

@@ -57,6 +57,7 @@ ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$metadata_connection" \
   Projects__Items__0__ConnectionString="$demo_connection" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
+  Deliveries__Smtp__Host=127.0.0.1 Deliveries__Smtp__Port="$LIGHTDASH_SMTP_PORT" Deliveries__AllowPrivateWebhookAddresses=true \
   Projects__Items__1__ConnectionString="Data Source=$duckdb_file" \
   Projects__Items__0__ModelsPath="$repo/scripts/demo/models/postgres" Projects__Items__1__ModelsPath="$repo/scripts/demo/models/duckdb" \
   Auth__BootstrapAdmin__Email="admin@lightdash.local" Auth__BootstrapAdmin__Token="$admin_token" \

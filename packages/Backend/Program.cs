@@ -6,6 +6,7 @@ builder.AddMetadataDatabase();
 builder.AddResultsStorage();
 builder.AddQueryExecution();
 builder.AddStatements();
+builder.AddDeliveries();
 builder.AddSemanticLayer();
 builder.AddSavedContent();
 builder.AddAuth();

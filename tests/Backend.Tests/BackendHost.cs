@@ -114,6 +114,11 @@ public sealed class BackendHost : IAsyncDisposable
         ["Auth:BootstrapAdmin:Token"] = Auth.PersonalAccessTokens.Generate(),
         // Tests poll hard; the rate limit has a test of its own.
         ["Auth:RequestsPerMinute"] = "1000000",
+        // Deliveries: the local SMTP server, webhooks to local receivers, quick retries.
+        ["Deliveries:Smtp:Host"] = "127.0.0.1",
+        ["Deliveries:Smtp:Port"] = TestServers.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Deliveries:AllowPrivateWebhookAddresses"] = "true",
+        ["Deliveries:WebhookBackoff"] = "00:00:00.100",
     };
 
     public static async Task<BackendHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)

@@ -13,6 +13,14 @@ public static class TestServers
         Environment.GetEnvironmentVariable("LIGHTDASH_TEST_PG")
         ?? $"Host=127.0.0.1;Port={Environment.GetEnvironmentVariable("LIGHTDASH_PG_PORT") ?? "55432"};Username=postgres";
 
+    /// <summary>The SMTP port of the local mail server (maildev) the test command started.</summary>
+    public static int SmtpPort => int.Parse(Environment.GetEnvironmentVariable("LIGHTDASH_TEST_SMTP_PORT") ?? Environment.GetEnvironmentVariable("LIGHTDASH_SMTP_PORT") ?? "1025", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The web API of the local mail server (maildev): <c>GET /email</c> lists what it received.</summary>
+    public static string MailWebUrl =>
+        Environment.GetEnvironmentVariable("LIGHTDASH_TEST_MAIL_WEB_URL")
+        ?? $"http://127.0.0.1:{Environment.GetEnvironmentVariable("LIGHTDASH_MAIL_WEB_PORT") ?? "1080"}";
+
     /// <summary>The S3 server's endpoint.</summary>
     public static string S3ServiceUrl =>
         Environment.GetEnvironmentVariable("LIGHTDASH_TEST_S3_URL")

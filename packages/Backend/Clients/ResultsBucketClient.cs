@@ -116,6 +116,52 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
         return response.ResponseStream;
     }
 
+    /// <summary>
+    /// Copies an object of the results bucket to <paramref name="destinationKey"/> in <paramref name="destinationBucket"/>,
+    /// through a temporary file (server-side copy is not portable across S3-compatible servers: s3rver misreads
+    /// an encoded copy source), so that the PUT has a seekable body of known length and memory stays bounded.
+    /// </summary>
+    public async Task CopyAsync(string key, string destinationBucket, string destinationKey, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lightdash-copy-{Guid.NewGuid():N}");
+        try
+        {
+            string? contentType;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                using var source = await CallAsync(
+                    () => s3.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, cancellationToken),
+                    cancellationToken);
+                contentType = source.Headers.ContentType;
+                await source.ResponseStream.CopyToAsync(file, cancellationToken);
+            }
+
+            await using var body = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await CallAsync(
+                () => s3.PutObjectAsync(
+                    new PutObjectRequest
+                    {
+                        BucketName = destinationBucket,
+                        Key = destinationKey,
+                        InputStream = body,
+                        AutoCloseStream = false,
+                        ContentType = contentType,
+                        // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
+                        UseChunkEncoding = false,
+                        DisablePayloadSigning = !SignPayload,
+                    },
+                    cancellationToken),
+                cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The results bucket's name.</summary>
+    public string Bucket => _options.Bucket;
+
     /// <summary>Deletes objects; keys that do not exist are no error.</summary>
     public async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {

@@ -1,0 +1,24 @@
+using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Services;
+
+namespace Lightdash.Net.Backend.Extensions;
+
+/// <summary>Registers scheduled deliveries.</summary>
+public static class DeliveriesExtensions
+{
+    /// <summary>Adds scheduled deliveries: schedulers, their runs, and the webhook, S3 and email senders.</summary>
+    public static WebApplicationBuilder AddDeliveries(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DeliveriesOptions>().BindConfiguration(DeliveriesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SchedulerModel>();
+        services.AddSingleton<DeliveryModel>();
+        services.AddSingleton<SchedulerService>();
+        services.AddSingleton<DeliveryRunner>();
+        services.AddSingleton<Clients.EmailSender>();
+        // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
+        services.AddHttpClient<Clients.WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        return builder;
+    }
+}
