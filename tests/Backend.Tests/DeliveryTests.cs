@@ -230,6 +230,36 @@ public class DeliveryTests
     }
 
     [Test]
+    public async Task Delivery_RunsWithTheOwnersAttributesAtDeliveryTime()
+    {
+        var owner = await _host.CreateMemberClientAsync($"region-{Guid.NewGuid():N}@example.com", "developer");
+        var ownerUuid = (await BackendHost.SendAsync(owner, HttpMethod.Get, "/api/v1/user")).Body.GetProperty("results").GetProperty("userUuid").GetGuid();
+        var attribute = $"region_{Guid.NewGuid():N}"[..20];
+        var (created, saved) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/org/attributes", new { name = attribute, users = new[] { new { userUuid = ownerUuid, value = "EU" } } });
+        Assert.That(created, Is.EqualTo(HttpStatusCode.OK), saved.ToString());
+        var attributeUuid = saved.GetProperty("results").GetProperty("uuid").GetGuid();
+        var (_, chart) = await BackendHost.SendAsync(owner, HttpMethod.Post, $"/api/v1/projects/{_host.ProjectUuid}/sqlCharts", new
+        {
+            name = $"Mine {Guid.NewGuid():N}",
+            sql = $"select id from sales where region = ${{ld.attr.{attribute}}} order by id",
+        });
+        var scheduler = await CreateSchedulerAsync(
+            Scheduler([new { type = "s3", prefix = "regional" }], resource: chart.GetProperty("results").GetProperty("savedSqlUuid").GetGuid()), owner);
+        var id = scheduler.GetProperty("schedulerUuid").GetGuid();
+
+        var first = await RunAndWaitAsync(id);
+        await BackendHost.SendAsync(_host.Client, HttpMethod.Put, $"/api/v1/org/attributes/{attributeUuid}", new { name = attribute, users = new[] { new { userUuid = ownerUuid, value = "US" } } });
+        var second = await RunAndWaitAsync(id);
+
+        Assert.That(first.GetProperty("status").GetString(), Is.EqualTo("delivered"), first.ToString());
+        Assert.That(first.GetProperty("files")[0].GetProperty("rowCount").GetInt64(), Is.EqualTo(1), "EU: one row");
+        Assert.That(second.GetProperty("files")[0].GetProperty("rowCount").GetInt64(), Is.EqualTo(1));
+        Assert.That(second.GetProperty("files")[0].GetProperty("queryUuid").GetGuid(), Is.Not.EqualTo(first.GetProperty("files")[0].GetProperty("queryUuid").GetGuid()));
+        var sql = await _host.HistoryValueAsync<string>(second.GetProperty("files")[0].GetProperty("queryUuid").GetGuid(), "compiled_sql");
+        Assert.That(sql, Does.Contain("'US'"), "the attribute's value when the delivery ran");
+    }
+
+    [Test]
     public async Task Schedulers_AreManagedByTheirOwnerAndAdminsOnly()
     {
         var owner = await _host.CreateMemberClientAsync($"owner-{Guid.NewGuid():N}@example.com", "developer");
