@@ -79,11 +79,16 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
     {
         var segment = MemoryMarshal.TryGetArray(content, out var array) ? array : new ArraySegment<byte>(content.ToArray());
         using var body = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-        await CallAsync(
+        await PutStreamAsync(_options.Bucket, key, body, contentType, cancellationToken);
+    }
+
+    /// <summary>One PUT of a seekable body (its length known), to any bucket.</summary>
+    private Task<PutObjectResponse> PutStreamAsync(string bucket, string key, Stream body, string? contentType, CancellationToken cancellationToken) =>
+        CallAsync(
             () => s3.PutObjectAsync(
                 new PutObjectRequest
                 {
-                    BucketName = _options.Bucket,
+                    BucketName = bucket,
                     Key = key,
                     InputStream = body,
                     AutoCloseStream = false,
@@ -94,7 +99,6 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
                 },
                 cancellationToken),
             cancellationToken);
-    }
 
     /// <summary>Opens the bytes <paramref name="first"/> to <paramref name="last"/> (inclusive) of an object.</summary>
     public async Task<Stream> OpenRangeAsync(string key, long first, long last, CancellationToken cancellationToken)
@@ -137,21 +141,7 @@ public sealed class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOpt
             }
 
             await using var body = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await CallAsync(
-                () => s3.PutObjectAsync(
-                    new PutObjectRequest
-                    {
-                        BucketName = destinationBucket,
-                        Key = destinationKey,
-                        InputStream = body,
-                        AutoCloseStream = false,
-                        ContentType = contentType,
-                        // s3rver stores aws-chunked framing inside the object; plain bodies work everywhere.
-                        UseChunkEncoding = false,
-                        DisablePayloadSigning = !SignPayload,
-                    },
-                    cancellationToken),
-                cancellationToken);
+            await PutStreamAsync(destinationBucket, destinationKey, body, contentType, cancellationToken);
         }
         finally
         {

@@ -179,12 +179,7 @@ public sealed class DeliveryRunner(
         var links = new List<string>();
         foreach (var file in files)
         {
-            links.Add(await storage.PresignGetAsync(file.Key, expires, new Amazon.S3.Model.ResponseHeaderOverrides
-            {
-                ContentType = format.ContentTypeOf(),
-                ContentEncoding = ResultExporter.IsStoredCompressed(format) ? "gzip" : null,
-                ContentDisposition = $"attachment; filename=\"{file.Name}\"",
-            }));
+            links.Add(await ExportLinks.PresignAsync(storage, file.Key, format, file.Name, expires));
         }
 
         return links;

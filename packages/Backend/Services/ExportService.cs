@@ -83,14 +83,8 @@ public sealed partial class ExportService(
         if (job is { Status: "completed", FileKey: { } key })
         {
             var expires = DateTime.UtcNow.Add(storageOptions.Value.DownloadUrlLifetime);
-            var format = ExportFormats.Parse(job.Format)!.Value;
-            url = await storage.PresignGetAsync(key, expires < job.ExpiresAt ? expires : DateTime.SpecifyKind(job.ExpiresAt, DateTimeKind.Utc), new Amazon.S3.Model.ResponseHeaderOverrides
-            {
-                ContentType = format.ContentTypeOf(),
-                // CSV and JSON lines are stored gzip-compressed: browsers and HTTP clients decode them.
-                ContentEncoding = ResultExporter.IsStoredCompressed(format) ? "gzip" : null,
-                ContentDisposition = $"attachment; filename=\"{job.FileName}\"",
-            });
+            url = await ExportLinks.PresignAsync(
+                storage, key, ExportFormats.Parse(job.Format)!.Value, job.FileName, expires < job.ExpiresAt ? expires : DateTime.SpecifyKind(job.ExpiresAt, DateTimeKind.Utc));
         }
 
         return Results(job, url);

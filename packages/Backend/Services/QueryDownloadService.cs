@@ -45,38 +45,28 @@ public sealed class QueryDownloadService(
                 $"POST /api/v2/projects/{projectUuid}/query/{queryUuid}/schedule-download, then poll GET /api/v1/schedulers/job/{{jobId}}/status.");
         }
 
-        var key = query.ResultsFileName!;
-        Amazon.S3.Model.ResponseHeaderOverrides? headers = null;
-        if (type == "jsonl" && ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip)
-        {
-            // The stored gzip, served as JSON lines with Content-Encoding: gzip: browsers and HTTP clients decompress it.
-            headers = new Amazon.S3.Model.ResponseHeaderOverrides
-            {
-                ContentType = ResultsBucketClient.JsonlContentType,
-                ContentEncoding = "gzip",
-                ContentDisposition = $"attachment; filename=\"{queryUuid}.jsonl\"",
-            };
-        }
-
+        var expires = DateTime.UtcNow.Add(options.Value.DownloadUrlLifetime);
+        string url;
         if (type == "csv")
         {
             var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, projectUuid, queryUuid, "csv");
-            await exporter.ExportAsync(new Results.Exports.ExportSpec(ResultSources.Of(query), Results.Exports.ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
+            await exporter.ExportAsync(new ExportSpec(ResultSources.Of(query), ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
-            key = exportKey;
-            // Stored gzip-compressed: served as CSV with Content-Encoding: gzip, which browsers and HTTP clients decode.
-            headers = new Amazon.S3.Model.ResponseHeaderOverrides
-            {
-                ContentType = Results.Exports.ExportFormat.Csv.ContentTypeOf(),
-                ContentEncoding = "gzip",
-                ContentDisposition = $"attachment; filename=\"{queryUuid}.csv\"",
-            };
+            url = await ExportLinks.PresignAsync(storage, exportKey, ExportFormat.Csv, $"{queryUuid}.csv", expires);
+        }
+        else if (ResultsObjectKeys.CompressionOf(query.ResultsFileName!) == ResultsCompression.Gzip)
+        {
+            // The stored gzip, served as JSON lines with Content-Encoding: gzip: browsers and HTTP clients decompress it.
+            url = await ExportLinks.PresignAsync(storage, query.ResultsFileName!, ExportFormat.Jsonl, $"{queryUuid}.jsonl", expires);
+        }
+        else
+        {
+            url = await storage.PresignGetAsync(query.ResultsFileName!, expires);
         }
 
-        var expires = DateTime.UtcNow.Add(options.Value.DownloadUrlLifetime);
         return new DownloadResults
         {
-            FileUrl = await storage.PresignGetAsync(key, expires, headers),
+            FileUrl = url,
             Type = type,
             Truncated = false,
             ExpiresAt = new DateTimeOffset(expires),
