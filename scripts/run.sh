@@ -74,6 +74,7 @@ for _ in $(seq 1 150); do
 
 Lightdash.Net is running.
   Swagger UI:   $url/swagger
+  Mailbox:      http://127.0.0.1:$LIGHTDASH_MAIL_WEB_PORT (email deliveries, received by the local SMTP server)
   Demo projects: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL: tables customers, orders, payments, type_showcase)
                  5d1e7b0a-6c2f-4a8e-9f31-2b7c4d5e6f70 (DuckDB: tables customers, orders, type_showcase)
   Admin token:  $admin_token
