@@ -142,6 +142,32 @@ public class DeliveryTests
     }
 
     [Test]
+    public async Task DeliveredFiles_ExpireWithTheirLinks()
+    {
+        var scheduler = await CreateSchedulerAsync(Scheduler([new { type = "s3", prefix = "expiring" }]));
+        var delivery = await RunAndWaitAsync(scheduler.GetProperty("schedulerUuid").GetGuid());
+        var key = delivery.GetProperty("files")[0].GetProperty("key").GetString()!;
+        var expiresAt = await _host.Metadata.ScalarAsync<DateTime>("select expires_at from export_jobs where file_key = @k", ("k", key));
+        Assert.That(expiresAt, Is.EqualTo(DateTime.UtcNow.AddDays(1)).Within(TimeSpan.FromMinutes(5)), "as long as the links work");
+        await _host.S3.GetObjectMetadataAsync(TestServers.S3Bucket, key);
+
+        await _host.Metadata.ExecuteAsync($"update export_jobs set expires_at = now() - interval '1 second' where file_key = '{key}'");
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Services.ExportRunner>(_host.Services).MaintainAsync(CancellationToken.None);
+
+        HttpStatusCode? status = null;
+        try
+        {
+            await _host.S3.GetObjectMetadataAsync(TestServers.S3Bucket, key);
+        }
+        catch (Amazon.S3.AmazonS3Exception e)
+        {
+            status = e.StatusCode;
+        }
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), "the file was deleted");
+    }
+
+    [Test]
     public async Task Webhook_FailingTwice_IsRetriedWithBackoff_AndEveryAttemptIsLogged()
     {
         var path = $"/flaky/{Guid.NewGuid():N}";

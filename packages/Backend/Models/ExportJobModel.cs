@@ -91,6 +91,13 @@ public sealed class ExportJobModel(NpgsqlDataSource dataSource)
         VALUES (@JobId, @ProjectUuid, @QueryUuid, @UserUuid, @Format, @Formatted, @RowLimit, @FileName, @TotalRows, @ExpiresAt)
         """;
 
+    private const string InsertCompletedSql = """
+        INSERT INTO export_jobs (job_id, project_uuid, query_uuid, user_uuid, format, formatted, row_limit, file_name, total_rows, expires_at,
+                                 status, rows_written, byte_size, file_key, truncated, truncated_at, started_at, finished_at)
+        VALUES (@JobId, @ProjectUuid, @QueryUuid, @UserUuid, @Format, @Formatted, @RowLimit, @FileName, @TotalRows, @ExpiresAt,
+                'completed', @RowsWritten, @ByteSize, @FileKey, @Truncated, @TruncatedAt, now(), now())
+        """;
+
     private const string ClaimSql = $"""
         UPDATE export_jobs SET status = 'running', attempt = attempt + 1, executing_server = @server, heartbeat_at = now(), rows_written = 0
         WHERE job_id = @jobId AND status = 'queued'
@@ -137,6 +144,13 @@ public sealed class ExportJobModel(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(InsertSql, job, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records a file exported outside a job (a delivery's), so that it expires and is deleted like a job's.</summary>
+    public async Task RecordCompletedAsync(ExportJobRecord job, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(InsertCompletedSql, job, cancellationToken: cancellationToken));
     }
 
     /// <summary>The user's job, or null (also when it is someone else's).</summary>

@@ -28,6 +28,7 @@ public sealed class DeliveryRunner(
     DashboardService dashboards,
     QueryWaiter waiter,
     ResultExporter exporter,
+    ExportJobModel exports,
     ResultsBucketClient storage,
     WebhookSender webhooks,
     EmailSender email,
@@ -158,6 +159,23 @@ public sealed class DeliveryRunner(
 
             var key = $"{ResultsObjectKeys.ExportsOf(storageOptions.Value.Prefix, scheduler.ProjectUuid, queryUuid)}{deliveryUuid:N}.{format.NameOf()}";
             var outcome = await exporter.ExportAsync(new ExportSpec(ResultSources.Of(query), format), key, _ => { }, cancellationToken);
+            // Kept as long as its links work, then deleted with the export jobs' files (and with its query).
+            await exports.RecordCompletedAsync(new ExportJobRecord
+            {
+                JobId = Guid.NewGuid(),
+                ProjectUuid = scheduler.ProjectUuid,
+                QueryUuid = queryUuid,
+                UserUuid = owner.UserUuid,
+                Format = format.NameOf(),
+                FileName = $"{name}.{format.NameOf()}",
+                TotalRows = query.TotalRowCount ?? 0,
+                RowsWritten = outcome.Rows,
+                ByteSize = outcome.Bytes,
+                FileKey = key,
+                Truncated = outcome.Truncated,
+                TruncatedAt = outcome.Limit,
+                ExpiresAt = DateTime.UtcNow.Add(options.Value.LinkLifetime),
+            }, cancellationToken);
             files.Add(new DeliveryFile
             {
                 Name = $"{name}.{format.NameOf()}",
