@@ -9,6 +9,7 @@ public sealed class WarehouseQueryException : Exception
     {
     }
 
+
     private WarehouseQueryException(string message, string detail, Exception? innerException)
         : base(message, innerException)
     {
@@ -22,11 +23,20 @@ public sealed class WarehouseQueryException : Exception
     /// </summary>
     public string? ConnectionFailureDetail { get; }
 
+    /// <summary>The warehouse's SQLSTATE of the error (five characters), when it gives one.</summary>
+    public string? SqlState { get; init; }
+
     /// <summary>The connection to the warehouse could not be made.</summary>
     public static WarehouseQueryException ConnectionFailed(string detail, Exception? innerException = null) =>
         new("Could not connect to the warehouse.", detail, innerException);
 
     /// <summary>The statement ran past its time limit and the warehouse stopped it.</summary>
     public static WarehouseQueryException TimedOut(TimeSpan limit, Exception? innerException = null) =>
-        new($"The query ran longer than its time limit of {WarehouseTimeouts.Describe(limit)} and was stopped by the warehouse.", innerException);
+        new($"The query ran longer than its time limit of {WarehouseTimeouts.Describe(limit)} and was stopped by the warehouse.", innerException)
+        {
+            SqlState = QueryCanceledState,
+        };
+
+    /// <summary>The SQLSTATE of a statement stopped by its time limit or a cancel.</summary>
+    public const string QueryCanceledState = "57014";
 }

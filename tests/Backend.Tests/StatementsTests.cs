@@ -187,7 +187,7 @@ public class StatementsTests
         Assert.That(done.Body.GetProperty("sqlState").GetString(), Is.EqualTo("57014"));
     }
 
-    [TestCase("select * from no_such_table", "002003", "42S02")]
+    [TestCase("select * from no_such_table", "002003", "42P01")]
     [TestCase("select from where", "001003", "42601")]
     public async Task Submit_FailingSql_Answers422WithCodeStateAndMessage(string sql, string code, string state)
     {
@@ -198,6 +198,18 @@ public class StatementsTests
         Assert.That(answer.Body.GetProperty("sqlState").GetString(), Is.EqualTo(state));
         Assert.That(answer.Body.GetProperty("message").GetString(), Is.Not.Empty);
         Assert.That(answer.Body.GetProperty("statementHandle").GetGuid(), Is.Not.EqualTo(Guid.Empty));
+    }
+
+    [Test]
+    public async Task Submit_FailingOnDuckDb_ReadsTheStateFromTheMessage()
+    {
+        var answer = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = "select * from no_such_table", database = _host.DuckDbProjectUuid.ToString() }, project: false);
+
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.UnprocessableEntity), answer.Body.ToString());
+        Assert.That((answer.Body.GetProperty("code").GetString(), answer.Body.GetProperty("sqlState").GetString()), Is.EqualTo(("002003", "42S02")));
+        Assert.That(await _host.HistoryValueAsync<object>(Handle(answer), "error_sql_state"), Is.EqualTo(DBNull.Value).Or.Null, "DuckDB gives no SQLSTATE");
+        var onPostgres = await SubmitAsync(new { statement = "select * from no_such_table" });
+        Assert.That(await _host.HistoryValueAsync<string>(Handle(onPostgres), "error_sql_state"), Is.EqualTo("42P01"), "PostgreSQL's own, recorded");
     }
 
     [Test]

@@ -78,7 +78,7 @@ public sealed class StatementFailure
     /// <summary>Snowflake's error code: <c>000604</c> cancelled, <c>000630</c> time limit reached, <c>001003</c> syntax error, <c>002003</c> unknown object, <c>100000</c> any other error.</summary>
     public required string Code { get; init; }
 
-    /// <summary>The SQL state (<c>57014</c> cancelled or timed out, <c>42000</c> otherwise).</summary>
+    /// <summary>The warehouse's SQLSTATE (PostgreSQL's own, for example <c>42P01</c>); <c>57014</c> cancelled or timed out; read from the message when the warehouse gives none.</summary>
     public required string SqlState { get; init; }
 
     /// <summary>The warehouse's message.</summary>

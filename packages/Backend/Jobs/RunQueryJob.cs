@@ -135,7 +135,7 @@ public sealed class RunQueryJob(
         {
             logger.LogInformation("Query {QueryUuid} failed: {Error}", queryUuid, e.Message);
             Finished("error");
-            await MarkErrorUnlessFinishedAsync(query, e.Message, stored);
+            await MarkErrorUnlessFinishedAsync(query, e.Message, stored, (e as WarehouseQueryException)?.SqlState);
         }
         catch (Exception e)
         {
@@ -274,9 +274,9 @@ public sealed class RunQueryJob(
     }
 
     // Conditional updates: a query cancelled or taken over meanwhile keeps that state.
-    private async Task MarkErrorUnlessFinishedAsync(QueryHistoryRecord query, string error, StoredLocation? stored)
+    private async Task MarkErrorUnlessFinishedAsync(QueryHistoryRecord query, string error, StoredLocation? stored, string? sqlState = null)
     {
-        if (!await history.MarkErrorAsync(query.QueryUuid, error, _options.ErrorTtl, query.Attempt, CancellationToken.None))
+        if (!await history.MarkErrorAsync(query.QueryUuid, error, _options.ErrorTtl, query.Attempt, CancellationToken.None, sqlState))
         {
             logger.LogInformation("Query {QueryUuid} already final; error not recorded: {Error}", query.QueryUuid, error);
         }

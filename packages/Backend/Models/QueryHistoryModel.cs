@@ -16,7 +16,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         query_uuid AS QueryUuid, project_uuid AS ProjectUuid, created_by_user_uuid AS CreatedByUserUuid, created_at AS CreatedAt, context AS Context,
         default_page_size AS DefaultPageSize, compiled_sql AS CompiledSql,
         (request_parameters ->> 'limit')::bigint AS RowLimit, statement_timeout_ms AS StatementTimeoutMs, rows_written AS RowsWritten,
-        bytes_written AS BytesWritten, cancel_if_unread_ms AS CancelIfUnreadMs, last_read_at AS LastReadAt, status AS StatusName, error AS Error,
+        bytes_written AS BytesWritten, cancel_if_unread_ms AS CancelIfUnreadMs, last_read_at AS LastReadAt, status AS StatusName, error AS Error, error_sql_state AS ErrorSqlState,
         errored_at AS ErroredAt, cache_key AS CacheKey, warehouse_query_id AS WarehouseQueryId,
         warehouse_execution_time_ms AS WarehouseExecutionTimeMs, total_row_count AS TotalRowCount,
         columns::text AS ColumnsJson, results_file_name AS ResultsFileName, results_byte_size AS ResultsByteSize,
@@ -125,7 +125,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
         WITH leader AS (SELECT * FROM query_history WHERE query_uuid = @queryUuid),
         changed AS (
             UPDATE query_history f
-            SET status = l.status, error = l.error, errored_at = l.errored_at, total_row_count = l.total_row_count,
+            SET status = l.status, error = l.error, error_sql_state = l.error_sql_state, errored_at = l.errored_at, total_row_count = l.total_row_count,
                 columns = l.columns, results_file_name = l.results_file_name, results_byte_size = l.results_byte_size,
                 results_index_block_rows = l.results_index_block_rows, warehouse_query_id = l.warehouse_query_id,
                 warehouse_execution_time_ms = l.warehouse_execution_time_ms, results_created_at = l.results_created_at,
@@ -159,7 +159,7 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
 
     private const string MarkErrorSql = $"""
         WITH changed AS (
-            UPDATE query_history SET status = 'error', error = @error, errored_at = now(), finished_at = now(),
+            UPDATE query_history SET status = 'error', error = @error, error_sql_state = @sqlState, errored_at = now(), finished_at = now(),
                 results_expires_at = now() + @expiresAfter, results_upload_key = NULL, results_upload_id = NULL
             WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
               AND (CAST(@attempt AS integer) IS NULL OR attempt = @attempt)
@@ -393,8 +393,9 @@ public sealed class QueryHistoryModel(NpgsqlDataSource dataSource)
     /// <param name="expiresAfter">How long the failure stays visible as <c>error</c>.</param>
     /// <param name="attempt">The worker's attempt: a worker whose lease was taken over cannot fail the query; null for any.</param>
     /// <param name="cancellationToken">Stops the update.</param>
-    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, TimeSpan expiresAfter, int? attempt, CancellationToken cancellationToken) =>
-        FinishAsync(queryUuid, MarkErrorSql, new { queryUuid, error, expiresAfter, attempt }, cancellationToken);
+    /// <param name="sqlState">The warehouse's SQLSTATE of the error, when it gave one.</param>
+    public Task<bool> MarkErrorAsync(Guid queryUuid, string error, TimeSpan expiresAfter, int? attempt, CancellationToken cancellationToken, string? sqlState = null) =>
+        FinishAsync(queryUuid, MarkErrorSql, new { queryUuid, error, expiresAfter, attempt, sqlState }, cancellationToken);
 
     /// <summary>Renews the worker's lease; false when the query is no longer this attempt's to run.</summary>
     public async Task<bool> HeartbeatAsync(Guid queryUuid, int attempt, CancellationToken cancellationToken)

@@ -56,6 +56,9 @@ public sealed class QueryHistoryRecord
     /// <summary>When it failed.</summary>
     public DateTime? ErroredAt { get; init; }
 
+    /// <summary>The warehouse's SQLSTATE of the error, when it gave one.</summary>
+    public string? ErrorSqlState { get; init; }
+
     /// <summary>The results cache key.</summary>
     public string CacheKey { get; init; } = "";
 

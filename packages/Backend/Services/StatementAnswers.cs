@@ -77,7 +77,7 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
             case QueryStatus.Cancelled:
                 return Failed(handle, createdOn, url, CancelledCode, CanceledState, "SQL execution canceled");
             case QueryStatus.Error:
-                var (code, state) = ErrorCodeOf(query.Error ?? "");
+                var (code, state) = ErrorCodeOf(query.Error ?? "", query.ErrorSqlState);
                 return Failed(handle, createdOn, url, code, state, query.Error ?? "The statement failed.");
             case QueryStatus.Expired:
                 throw new GoneException($"The results of statement {handle} expired and were deleted; submit it again.");
@@ -143,14 +143,23 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         SessionId = statement.SessionId,
     };
 
-    /// <summary>Snowflake's error code and SQL state for a warehouse's error message.</summary>
-    public static (string Code, string SqlState) ErrorCodeOf(string error) => error switch
+    /// <summary>
+    /// Snowflake's error code and the SQL state of a failed statement: the warehouse's own SQLSTATE when it
+    /// gave one (PostgreSQL does), otherwise one read from its message (DuckDB gives none).
+    /// </summary>
+    public static (string Code, string SqlState) ErrorCodeOf(string error, string? sqlState = null)
     {
-        _ when error.StartsWith("The query ran longer than its time limit", StringComparison.Ordinal) => (TimedOutCode, CanceledState),
-        _ when error.Contains("syntax error", StringComparison.OrdinalIgnoreCase) || error.Contains("Parser Error", StringComparison.Ordinal) => ("001003", "42601"),
-        _ when error.Contains("does not exist", StringComparison.OrdinalIgnoreCase) || error.Contains("Catalog Error", StringComparison.Ordinal) => ("002003", "42S02"),
-        _ => ("100000", "42000"),
-    };
+        var (code, derived) = error switch
+        {
+            _ when error.StartsWith("The query ran longer than its time limit", StringComparison.Ordinal) => (TimedOutCode, CanceledState),
+            _ when sqlState is "42601" || error.Contains("syntax error", StringComparison.OrdinalIgnoreCase) || error.Contains("Parser Error", StringComparison.Ordinal) =>
+                ("001003", "42601"),
+            _ when sqlState is "42P01" or "42703" or "42883" or "42704" or "3F000"
+                || error.Contains("does not exist", StringComparison.OrdinalIgnoreCase) || error.Contains("Catalog Error", StringComparison.Ordinal) => ("002003", "42S02"),
+            _ => ("100000", "42000"),
+        };
+        return (code, sqlState ?? derived);
+    }
 
     private static StatementAnswer Failed(Guid handle, long createdOn, string url, string code, string state, string message) =>
         new(StatusCodes.Status422UnprocessableEntity, new StatementFailure

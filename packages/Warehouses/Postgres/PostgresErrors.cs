@@ -16,7 +16,10 @@ internal static class PostgresErrors
         PostgresException { SqlState: QueryCanceled } pg when timeout is { } limit && pg.MessageText.Contains("statement timeout", StringComparison.Ordinal) =>
             WarehouseQueryException.TimedOut(limit, pg),
         PostgresException pg => new WarehouseQueryException(
-            pg.Position > 0 ? $"{pg.MessageText} (position {pg.Position})" : pg.MessageText, pg),
+            pg.Position > 0 ? $"{pg.MessageText} (position {pg.Position})" : pg.MessageText, pg)
+        {
+            SqlState = pg.SqlState,
+        },
         _ => WarehouseQueryException.ConnectionFailed(e.Message, e),
     };
 }
