@@ -4,7 +4,7 @@ using Npgsql;
 namespace Lightdash.Net.Backend.Models;
 
 /// <summary>A scheduled delivery's row.</summary>
-public sealed class SchedulerRecord
+public sealed record SchedulerRecord
 {
     /// <summary>Its id.</summary>
     public Guid SchedulerUuid { get; init; }

@@ -62,7 +62,7 @@ public sealed class StatementModel(NpgsqlDataSource dataSource)
         ended_at AS EndedAt, end_reason AS EndReason
         """;
 
-    // The session row is locked, so two submits cannot both take its last place.
+    // The session row is locked for the statement, so two submits cannot both take its last place.
     private const string ReserveSql = """
         WITH session AS (
             SELECT session_id FROM statement_sessions WHERE session_id = @SessionId FOR UPDATE),
@@ -102,7 +102,6 @@ public sealed class StatementModel(NpgsqlDataSource dataSource)
     public async Task<StatementReservation> ReserveAsync(StatementRecord statement, TimeSpan ttl, int maxPerSession, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(ReserveSql, new
         {
             statement.StatementHandle,
@@ -114,8 +113,7 @@ public sealed class StatementModel(NpgsqlDataSource dataSource)
             statement.Nullable,
             TtlSeconds = ttl.TotalSeconds,
             MaxPerSession = maxPerSession,
-        }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken: cancellationToken));
         if (inserted is not null)
         {
             return StatementReservation.Reserved;

@@ -229,10 +229,7 @@ public sealed class AsyncQueryService(
     /// <summary>A page's rows with each semantic field's value formatted, when the query has fields (metric queries); as they are otherwise.</summary>
     private static IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> FormattedByFields(
         QueryHistoryRecord query, IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> rows) =>
-        query.FieldsJson is { } fieldsJson
-            && System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, System.Text.Json.JsonSerializerOptions.Web) is { Count: > 0 } fields
-            ? FieldValueFormatter.Apply(rows, fields)
-            : rows;
+        FieldValueFormatter.FieldsOf(query.FieldsJson) is { Count: > 0 } fields ? FieldValueFormatter.Apply(rows, fields) : rows;
 
     /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
     private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)

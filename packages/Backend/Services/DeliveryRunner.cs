@@ -65,11 +65,12 @@ public sealed class DeliveryRunner(
             return;
         }
 
+        var format = ExportFormats.Parse(scheduler.Format)!.Value;
         List<DeliveryFile> files;
         try
         {
             var owner = await users.GetUserAsync(scheduler.OwnerUuid, cancellationToken);
-            files = await ProduceFilesAsync(scheduler, new CurrentUser(owner.UserUuid, owner.Email, owner.IsAdmin), deliveryUuid, cancellationToken);
+            files = await ProduceFilesAsync(scheduler, format, new CurrentUser(owner.UserUuid, owner.Email, owner.IsAdmin), deliveryUuid, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -83,15 +84,15 @@ public sealed class DeliveryRunner(
         }
 
         var targets = JsonSerializer.Deserialize<SchedulerTarget[]>(scheduler.TargetsJson, JsonSerializerOptions.Web) ?? [];
-        var links = await LinksAsync(files, scheduler.Format);
+        var links = await LinksAsync(files, format);
         var failed = new List<string>();
         for (var i = 0; i < targets.Length; i++)
         {
             var ok = targets[i].Type switch
             {
                 "webhook" => await SendWebhookAsync(scheduler, deliveryUuid, i, targets[i], files, links, cancellationToken),
-                "s3" => await CopyToS3Async(scheduler, deliveryUuid, i, targets[i], files, cancellationToken),
-                _ => await SendEmailAsync(scheduler, deliveryUuid, i, targets[i], files, links, cancellationToken),
+                "s3" => await CopyToS3Async(scheduler, format, deliveryUuid, i, targets[i], files, cancellationToken),
+                _ => await SendEmailAsync(scheduler, format, deliveryUuid, i, targets[i], files, links, cancellationToken),
             };
             if (!ok)
             {
@@ -106,7 +107,7 @@ public sealed class DeliveryRunner(
         logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Status}, {Files} files", deliveryUuid, schedulerUuid, status, files.Count);
     }
 
-    private async Task<List<DeliveryFile>> ProduceFilesAsync(SchedulerRecord scheduler, CurrentUser owner, Guid deliveryUuid, CancellationToken cancellationToken)
+    private async Task<List<DeliveryFile>> ProduceFilesAsync(SchedulerRecord scheduler, ExportFormat format, CurrentUser owner, Guid deliveryUuid, CancellationToken cancellationToken)
     {
         var queries = new List<(string Name, Guid QueryUuid)>();
         var baseName = FileNames.Slug(scheduler.Name);
@@ -146,7 +147,6 @@ public sealed class DeliveryRunner(
                 break;
         }
 
-        var format = ExportFormats.Parse(scheduler.Format)!.Value;
         var files = new List<DeliveryFile>();
         foreach (var (name, queryUuid) in queries)
         {
@@ -190,9 +190,8 @@ public sealed class DeliveryRunner(
         return files;
     }
 
-    private async Task<IReadOnlyList<string>> LinksAsync(IReadOnlyList<DeliveryFile> files, string formatName)
+    private async Task<IReadOnlyList<string>> LinksAsync(IReadOnlyList<DeliveryFile> files, ExportFormat format)
     {
-        var format = ExportFormats.Parse(formatName)!.Value;
         var expires = DateTime.UtcNow.Add(options.Value.LinkLifetime);
         var links = new List<string>();
         foreach (var file in files)
@@ -246,11 +245,10 @@ public sealed class DeliveryRunner(
     }
 
     private async Task<bool> CopyToS3Async(
-        SchedulerRecord scheduler, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
+        SchedulerRecord scheduler, ExportFormat format, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var bucket = string.IsNullOrWhiteSpace(options.Value.S3Bucket) ? storage.Bucket : options.Value.S3Bucket;
-        var format = ExportFormats.Parse(scheduler.Format)!.Value;
         string? error = null;
         try
         {
@@ -275,7 +273,7 @@ public sealed class DeliveryRunner(
     }
 
     private async Task<bool> SendEmailAsync(
-        SchedulerRecord scheduler, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, IReadOnlyList<string> links, CancellationToken cancellationToken)
+        SchedulerRecord scheduler, ExportFormat format, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, IReadOnlyList<string> links, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         string? error = null;
@@ -287,7 +285,6 @@ public sealed class DeliveryRunner(
         {
             try
             {
-                var format = ExportFormats.Parse(scheduler.Format)!.Value;
                 var attachments = new List<EmailAttachment>();
                 foreach (var file in files.Where(f => f.ByteSize <= options.Value.MaxAttachmentBytes))
                 {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Jobs;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Options;
@@ -195,9 +194,7 @@ public sealed class ExportRunner(
     /// <summary>Formatted text of a column: by its field's format for metric queries, as shown otherwise.</summary>
     private static Func<string, JsonElement, string> FormatterOf(QueryHistoryRecord query)
     {
-        var fields = query.FieldsJson is { } json
-            ? JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(json, JsonSerializerOptions.Web) ?? []
-            : [];
+        var fields = FieldValueFormatter.FieldsOf(query.FieldsJson);
         return (column, value) => fields.TryGetValue(column, out var field) ? FieldValueFormatter.Format(value, field) : ResultValueFormatter.Format(value);
     }
 }

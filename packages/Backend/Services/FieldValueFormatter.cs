@@ -55,6 +55,10 @@ public static class FieldValueFormatter
 
     private static string Currency(string symbol, string text) => text.StartsWith('-') ? "-" + symbol + text[1..] : symbol + text;
 
+    /// <summary>The semantic fields of a query as its history row keeps them (<c>fields</c> JSON), by field id; none for SQL queries.</summary>
+    public static IReadOnlyDictionary<string, ResultFieldResults> FieldsOf(string? fieldsJson) =>
+        fieldsJson is null ? new Dictionary<string, ResultFieldResults>() : JsonSerializer.Deserialize<Dictionary<string, ResultFieldResults>>(fieldsJson, JsonSerializerOptions.Web) ?? [];
+
     /// <summary>The rows with each semantic field's value formatted; rows of other fields as they were.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> Apply(
         IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> rows, IReadOnlyDictionary<string, ResultFieldResults> fields) =>

@@ -74,7 +74,7 @@ public sealed partial class SchedulerService(
     {
         var current = await ManagedAsync(user, schedulerUuid, cancellationToken);
         var enabled = request.Enabled ?? throw new ValidationException("enabled is required: true to run on the schedule, false to pause.");
-        var saved = await schedulers.SaveAsync(Copy(current, enabled), cancellationToken);
+        var saved = await schedulers.SaveAsync(current with { Enabled = enabled }, cancellationToken);
         Register(saved);
         return Results(saved);
     }
@@ -334,21 +334,6 @@ public sealed partial class SchedulerService(
                 throw new ValidationException($"{where}.type must be webhook, s3 or email (got \"{target.Type}\").");
         }
     }
-
-    private static SchedulerRecord Copy(SchedulerRecord current, bool enabled) => new()
-    {
-        SchedulerUuid = current.SchedulerUuid,
-        ProjectUuid = current.ProjectUuid,
-        OwnerUuid = current.OwnerUuid,
-        Name = current.Name,
-        ResourceType = current.ResourceType,
-        ResourceUuid = current.ResourceUuid,
-        Cron = current.Cron,
-        Timezone = current.Timezone,
-        Format = current.Format,
-        TargetsJson = current.TargetsJson,
-        Enabled = enabled,
-    };
 
     private static SchedulerResults Results(SchedulerRecord scheduler)
     {

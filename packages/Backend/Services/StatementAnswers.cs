@@ -22,7 +22,7 @@ public sealed record StatementAnswer(int StatusCode, object Body, string? Link =
 /// </summary>
 public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsOptions> options)
 {
-    private const string Running = "333334";
+    private const string RunningCode = "333334";
     private const string Succeeded = "090001";
     private const string CancelledCode = "000604";
     private const string TimedOutCode = "000630";
@@ -44,36 +44,20 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         if (query is null)
         {
             // Reserved a moment ago and being submitted (a concurrent retry of its request id sees this), or deleted.
-            if (DateTime.UtcNow - DateTime.SpecifyKind(statement.CreatedAt, DateTimeKind.Utc) < SubmitWindow)
+            if (DateTimeOffset.UtcNow - QueryTimings.Utc(statement.CreatedAt) < SubmitWindow)
             {
-                return new StatementAnswer(StatusCodes.Status202Accepted, new StatementStatus
-                {
-                    Code = Running,
-                    Message = RunningMessage,
-                    StatementHandle = handle,
-                    CreatedOn = new DateTimeOffset(DateTime.SpecifyKind(statement.CreatedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
-                    StatementStatusUrl = StatusUrl(call, handle),
-                    SessionId = statement.SessionId,
-                });
+                return Running(statement, call);
             }
 
             throw new GoneException($"Statement {handle}'s query was deleted; submit it again.");
         }
 
         var url = StatusUrl(call, handle);
-        var createdOn = new DateTimeOffset(DateTime.SpecifyKind(statement.CreatedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+        var createdOn = CreatedOn(statement);
         switch (query.Status)
         {
             case QueryStatus.Pending or QueryStatus.Queued or QueryStatus.Executing:
-                return new StatementAnswer(StatusCodes.Status202Accepted, new StatementStatus
-                {
-                    Code = Running,
-                    Message = RunningMessage,
-                    StatementHandle = handle,
-                    CreatedOn = createdOn,
-                    StatementStatusUrl = url,
-                    SessionId = statement.SessionId,
-                });
+                return Running(statement, call);
             case QueryStatus.Cancelled:
                 return Failed(handle, createdOn, url, CancelledCode, CanceledState, "SQL execution canceled");
             case QueryStatus.Error:
@@ -138,10 +122,24 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         SqlState = CanceledState,
         Message = "SQL execution canceled",
         StatementHandle = statement.StatementHandle,
-        CreatedOn = new DateTimeOffset(DateTime.SpecifyKind(statement.CreatedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
+        CreatedOn = CreatedOn(statement),
         StatementStatusUrl = StatusUrl(call, statement.StatementHandle),
         SessionId = statement.SessionId,
     };
+
+    /// <summary>The 202 of a statement still running (or being submitted).</summary>
+    private static StatementAnswer Running(StatementRecord statement, StatementCall call) => new(StatusCodes.Status202Accepted, new StatementStatus
+    {
+        Code = RunningCode,
+        Message = RunningMessage,
+        StatementHandle = statement.StatementHandle,
+        CreatedOn = CreatedOn(statement),
+        StatementStatusUrl = StatusUrl(call, statement.StatementHandle),
+        SessionId = statement.SessionId,
+    });
+
+    /// <summary>When the statement was submitted, in milliseconds since the epoch (Snowflake's <c>createdOn</c>).</summary>
+    private static long CreatedOn(StatementRecord statement) => QueryTimings.Utc(statement.CreatedAt).ToUnixTimeMilliseconds();
 
     /// <summary>
     /// Snowflake's error code and the SQL state of a failed statement: the warehouse's own SQLSTATE when it

@@ -50,7 +50,7 @@ public sealed class StatementService(
         var project = await ProjectOfAsync(user, call.ProjectHeader, body.Database, cancellationToken);
         if (requestId is not null && await statements.FindByRequestIdAsync(user.UserUuid, requestId, cancellationToken) is { } earlier)
         {
-            return await AnswerRetryAsync(user, earlier, request, call, async, body.Timeout, cancellationToken);
+            return await AnswerRetryAsync(earlier, session, request, call, async, body.Timeout, cancellationToken);
         }
 
         var statement = new StatementRecord
@@ -70,7 +70,7 @@ public sealed class StatementService(
                 // The same request id arrived twice at once: the first one's handle answers both.
                 var first = await statements.FindByRequestIdAsync(user.UserUuid, requestId!, cancellationToken)
                     ?? throw new ConflictException($"requestId {requestId} is being submitted; retry.");
-                return await AnswerRetryAsync(user, first, request, call, async, body.Timeout, cancellationToken);
+                return await AnswerRetryAsync(first, session, request, call, async, body.Timeout, cancellationToken);
             case StatementReservation.SessionFull:
                 throw new TooManyRequestsException(
                     $"Session {session} holds {_options.MaxStatementsPerSession} statements, as many as it may; cancel or wait for some to expire, or open another session.");
@@ -140,14 +140,14 @@ public sealed class StatementService(
         timeoutSeconds is > 0 and var seconds && TimeSpan.FromSeconds(seconds) < _options.MaxSyncWait ? TimeSpan.FromSeconds(seconds) : _options.MaxSyncWait;
 
     private async Task<StatementAnswer> AnswerRetryAsync(
-        CurrentUser user, StatementRecord earlier, StatementRequest request, StatementCall call, bool async, long? timeoutSeconds, CancellationToken cancellationToken)
+        StatementRecord earlier, Guid? session, StatementRequest request, StatementCall call, bool async, long? timeoutSeconds, CancellationToken cancellationToken)
     {
         if (earlier.StatementHash != request.Hash)
         {
             throw new ConflictException($"requestId {earlier.RequestId} was used for another statement ({earlier.StatementHandle}); use a new requestId for a new statement.");
         }
 
-        await OwnStatementAsync(user, earlier.StatementHandle, call, cancellationToken);
+        RequireVisible(earlier, session);
         logger.LogInformation("Statement {QueryUuid} answered a retried request {RequestId}", earlier.StatementHandle, earlier.RequestId);
         if (!async && earlier.EndedAt is null)
         {
@@ -164,13 +164,19 @@ public sealed class StatementService(
     private async Task<StatementRecord> OwnStatementAsync(CurrentUser user, Guid handle, StatementCall call, CancellationToken cancellationToken)
     {
         var session = await SessionOfAsync(user, call, cancellationToken);
-        var statement = await statements.FindAsync(handle, user.UserUuid, cancellationToken);
-        if (statement is null || (statement.SessionId is { } owner && owner != session))
-        {
-            throw new NotFoundException($"Statement {handle} does not exist{(statement is null ? "" : " in this session")}.");
-        }
-
+        var statement = await statements.FindAsync(handle, user.UserUuid, cancellationToken)
+            ?? throw new NotFoundException($"Statement {handle} does not exist.");
+        RequireVisible(statement, session);
         return statement;
+    }
+
+    /// <summary>404 for a statement of a session other than the call's.</summary>
+    private static void RequireVisible(StatementRecord statement, Guid? session)
+    {
+        if (statement.SessionId is { } owner && owner != session)
+        {
+            throw new NotFoundException($"Statement {statement.StatementHandle} does not exist in this session.");
+        }
     }
 
     /// <summary>The call's session (its end moved on), or null without one; 404 for an unknown, foreign or ended session.</summary>
