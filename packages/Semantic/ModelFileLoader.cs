@@ -120,6 +120,13 @@ public static class ModelFileLoader
 
     private static YamlStream? Parse(string file, string content, Problems problems)
     {
+        // Bounded before any tree is built: a deep or alias-expanding file is refused, never expanded.
+        if (YamlBudget.Default.FindExcess(content) is { } excess)
+        {
+            problems.Errors.Add(new ModelProblem(file, null, null, 0, $"Not loaded: {excess}."));
+            return null;
+        }
+
         var stream = new YamlStream();
         try
         {

@@ -48,6 +48,13 @@ public sealed class RowJsonWriter<TReader>
             {
                 throw new WarehouseQueryException($"Cannot read column \"{_columns[i].Reference}\" ({_columns[i].WarehouseType}): {e.Message}", e);
             }
+            catch (OutOfMemoryException e)
+            {
+                // One value larger than .NET can hold (a text of a billion characters): the allocation
+                // failed, nothing else did, and the query fails naming the column.
+                throw new WarehouseQueryException(
+                    $"A value of column \"{_columns[i].Reference}\" is too large for the backend to read (a single value must stay well under 1 GB); shorten it in the query.", e);
+            }
         }
 
         writer.WriteEndObject();

@@ -9,9 +9,11 @@ namespace Lightdash.Net.Warehouses;
 /// per connection for the life of the factory; adding a warehouse touches only the switch below.
 /// </summary>
 /// <param name="policy">What warehouse logins may be; <see cref="WarehouseSecurityPolicy.Default"/> when null.</param>
-public sealed class WarehouseClientFactory(WarehouseSecurityPolicy? policy = null) : IAsyncDisposable
+/// <param name="duckDbLimits">What an embedded DuckDB database may take of this process; <see cref="DuckDbLimits.Default"/> when null.</param>
+public sealed class WarehouseClientFactory(WarehouseSecurityPolicy? policy = null, DuckDbLimits? duckDbLimits = null) : IAsyncDisposable
 {
     private readonly WarehouseSecurityPolicy _policy = policy ?? WarehouseSecurityPolicy.Default;
+    private readonly DuckDbLimits _duckDbLimits = duckDbLimits ?? DuckDbLimits.Default;
 
     private readonly ConcurrentDictionary<WarehouseConnection, Lazy<IWarehouseClient>> _clients = new();
 
@@ -49,7 +51,7 @@ public sealed class WarehouseClientFactory(WarehouseSecurityPolicy? policy = nul
     private IWarehouseClient Create(WarehouseConnection connection) => connection.Type switch
     {
         WarehouseType.Postgres => new PostgresWarehouseClient(connection.ConnectionString, _policy),
-        WarehouseType.DuckDb => new DuckDbWarehouseClient(connection.ConnectionString),
+        WarehouseType.DuckDb => new DuckDbWarehouseClient(connection.ConnectionString, _duckDbLimits),
         _ => throw new NotSupportedException($"Warehouse type {connection.Type} is not supported."),
     };
 

@@ -20,9 +20,14 @@ public static class QueryExecutionExtensions
             .BindConfiguration(QueryExecutionOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<WarehouseSecurityOptions>().BindConfiguration(WarehouseSecurityOptions.Section);
-        services.AddSingleton(sp => new WarehouseClientFactory(
-            new WarehouseSecurityPolicy(sp.GetRequiredService<IOptions<WarehouseSecurityOptions>>().Value.AllowPrivilegedLogins)));
+        services.AddOptions<WarehouseSecurityOptions>().BindConfiguration(WarehouseSecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var security = sp.GetRequiredService<IOptions<WarehouseSecurityOptions>>().Value;
+            return new WarehouseClientFactory(
+                new WarehouseSecurityPolicy(security.AllowPrivilegedLogins),
+                new Warehouses.DuckDb.DuckDbLimits(security.DuckDbMemoryLimit, security.DuckDbThreads));
+        });
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<Results.StreamingScheduler>();
         services.AddSingleton<QueryStatusBroadcast>();

@@ -63,7 +63,7 @@ public sealed class ComposedWarehouse(QueryHistoryModel history, IResultsStore r
             }
 
             logger.LogInformation("Query {QueryUuid}: {Count} stored results loaded for composed SQL", query.QueryUuid, references.Count);
-            return new Prepared(new DuckDbWarehouseClient(connectionString), folder);
+            return new Prepared(new DuckDbWarehouseClient(connectionString, new DuckDbLimits(MemoryLimit, Threads: 1, Setting: "the compose database's own limit")), folder);
         }
         catch (DuckDBException e)
         {

@@ -20,6 +20,12 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
     /// <summary>The longest file path.</summary>
     public const int MaxPathLength = 512;
 
+    /// <summary>The most text of one deploy, all files together, in UTF-8 bytes (16 MiB).</summary>
+    public const long MaxDeployBytes = 16L << 20;
+
+    /// <summary>The most YAML nodes of one deploy, all files together, with aliases expanded.</summary>
+    public const long MaxDeployNodes = 4_000_000;
+
     /// <summary>The most errors listed in a refused deploy's message (all are in its data).</summary>
     private const int ErrorsInMessage = 5;
 
@@ -101,6 +107,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
 
         var checkedFiles = new List<ProjectModelVersionModel.ModelFile>(files.Count);
         var paths = new HashSet<string>(StringComparer.Ordinal);
+        long deployBytes = 0, deployNodes = 0;
         foreach (var file in files)
         {
             var path = file?.Path?.Trim() ?? "";
@@ -116,7 +123,9 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
                 _ when !paths.Add(path) => $"path \"{path}\" is given twice",
                 _ when file!.Content is null => $"file \"{path}\" has no content",
                 _ when file!.Content!.Contains('\0', StringComparison.Ordinal) => $"file \"{path}\" holds a NUL character",
-                _ => null,
+                _ when (deployBytes += System.Text.Encoding.UTF8.GetByteCount(file!.Content!)) > MaxDeployBytes =>
+                    $"the files hold more than {MaxDeployBytes:N0} bytes together",
+                _ => CheckYaml(path, file!.Content!, ref deployNodes),
             };
             if (problem is not null)
             {
@@ -127,6 +136,24 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
         }
 
         return checkedFiles;
+    }
+
+    // Checked on YAML's events before anything is built or expanded: size, depth, expanded nodes.
+    private static string? CheckYaml(string path, string content, ref long deployNodes)
+    {
+        if (path.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var measure = YamlBudget.Default.Measure(content);
+        if (measure.Excess is { } excess)
+        {
+            return $"file \"{path}\" is refused: {excess}";
+        }
+
+        deployNodes += measure.Nodes;
+        return deployNodes > MaxDeployNodes ? $"the files hold more than {MaxDeployNodes:N0} YAML nodes together, aliases expanded" : null;
     }
 
     private static ModelVersionResults ToResults(ProjectModelVersionModel.ModelVersion version) => new()

@@ -14,12 +14,14 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
     private readonly CancellationTokenRegistration _cancelRegistration;
     private readonly CancellationTokenSource? _deadline;
     private readonly TimeSpan? _timeout;
+    private readonly DuckDbLimits _limits;
     private readonly RowJsonWriter<DuckDBDataReader> _rowWriter;
 
     public DuckDbResultReader(
         DuckDBConnection connection, DuckDBCommand command, DuckDBDataReader reader, DuckDbColumnPlan? plan, string queryId, CancellationTokenRegistration cancelRegistration,
-        CancellationTokenSource? deadline, TimeSpan? timeout)
+        CancellationTokenSource? deadline, TimeSpan? timeout, DuckDbLimits limits)
     {
+        _limits = limits;
         _deadline = deadline;
         _timeout = timeout;
         _connection = connection;
@@ -58,7 +60,7 @@ internal sealed class DuckDbResultReader : IWarehouseResultReader
         }
         catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WarehouseQueryException(e.Message, e);
+            throw DuckDbErrors.ToWarehouseException(e, _limits);
         }
         catch (DuckDBException) when (cancellationToken.IsCancellationRequested)
         {

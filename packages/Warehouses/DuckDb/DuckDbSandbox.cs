@@ -6,23 +6,29 @@ namespace Lightdash.Net.Warehouses.DuckDb;
 /// Locks an embedded DuckDB database down before user SQL runs on it: no file system access beyond
 /// the database itself (no reading or writing files, no ATTACH, no globbing), no installing or
 /// auto-loading extensions, and the configuration locked so that no statement can turn any of it back.
+/// Its memory and threads are bounded too (<see cref="DuckDbLimits"/>), and its allocator hands freed
+/// memory back to the system in the background, so that memory comes back after a heavy query.
 /// DuckDB shares one database instance between the connections of a process, so the first connection
 /// locks it for all of them; later ones check that it is locked the safe way.
 /// </summary>
 internal static class DuckDbSandbox
 {
-    private static readonly string[] Settings =
-    [
-        "SET enable_external_access = false",
-        "SET autoinstall_known_extensions = false",
-        "SET autoload_known_extensions = false",
-        "SET lock_configuration = true",
-    ];
-
     /// <summary>Locks the database of <paramref name="connection"/> down, or checks that it is.</summary>
     /// <exception cref="WarehouseQueryException">The database's configuration was locked with external access on.</exception>
-    public static void Apply(DuckDBConnection connection)
+    public static void Apply(DuckDBConnection connection, DuckDbLimits limits)
     {
+        string[] settings =
+        [
+            "SET enable_external_access = false",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            $"SET memory_limit = {DuckDbSqlDialect.Instance.QuoteString(limits.MemoryLimit)}",
+            $"SET threads = {limits.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            // Without it, memory freed by a query stays with the process until the next one runs.
+            "SET allocator_background_threads = true",
+            "SET lock_configuration = true",
+        ];
+
         if (IsLocked(connection, out var externalAccess))
         {
             ThrowIfOpen(externalAccess);
@@ -31,7 +37,7 @@ internal static class DuckDbSandbox
 
         try
         {
-            foreach (var setting in Settings)
+            foreach (var setting in settings)
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = setting;

@@ -7,10 +7,15 @@ namespace Lightdash.Net.Warehouses.DuckDb;
 /// Runs queries on an embedded DuckDB database (a file, or <c>:memory:</c>) in this process.
 /// Queries execute on the thread pool, stream their chunks, and stop on cancel or at their time
 /// limit (DuckDB's interrupt). User SQL runs in a sandbox (<see cref="DuckDbSandbox"/>): it reads the
-/// project's tables and nothing else.
+/// project's tables and nothing else, within a memory limit and thread count of its own
+/// (<see cref="DuckDbLimits"/>), one statement at a time.
 /// </summary>
-public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseClient
+/// <param name="connectionString">DuckDB.NET's connection string (<c>Data Source=file.duckdb</c>).</param>
+/// <param name="limits">Its memory and threads; <see cref="DuckDbLimits.Default"/> when null.</param>
+public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits? limits = null) : IWarehouseClient
 {
+    private readonly DuckDbLimits _limits = limits ?? DuckDbLimits.Default;
+
     private static readonly WarehouseCapabilities DuckDbCapabilities = new(SupportsCancel: true, SupportsWindowedRefetch: true);
 
     /// <inheritdoc />
@@ -22,7 +27,7 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
     /// <inheritdoc />
     public async Task<IWarehouseResultReader> ExecuteAsync(WarehouseQuery query, CancellationToken cancellationToken)
     {
-        var connection = new DuckDBConnection(connectionString);
+        var connection = Connect();
         DuckDBCommand? command = null;
         var registration = default(CancellationTokenRegistration);
         // The time limit interrupts the query like a cancel, and lives as long as the reader.
@@ -30,9 +35,10 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
         var stop = deadline is null ? cancellationToken : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token).Token;
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            DuckDbSandbox.Apply(connection);
+            await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
+            DuckDbSandbox.Apply(connection, _limits);
             var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
+            DuckDbStatements.RequireOne(connection, sql);
             var plan = DuckDbColumnPlan.Describe(connection, sql, query.Parameters);
             command = connection.CreateCommand();
             DuckDbColumnPlan.Bind(command, query.Parameters);
@@ -48,7 +54,7 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             var running = command;
             registration = stop.Register(() => running.Cancel());
             var reader = await Task.Run(() => (DuckDBDataReader)running.ExecuteReader(), cancellationToken).ConfigureAwait(false);
-            return new DuckDbResultReader(connection, command, reader, plan, queryId, registration, deadline, query.Timeout);
+            return new DuckDbResultReader(connection, command, reader, plan, queryId, registration, deadline, query.Timeout, _limits);
         }
         catch (Exception e)
         {
@@ -65,9 +71,9 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
                 throw WarehouseQueryException.TimedOut(query.Timeout!.Value, e);
             }
 
-            if (e is DuckDBException && !cancellationToken.IsCancellationRequested)
+            if (e is DuckDBException duckDb && !cancellationToken.IsCancellationRequested)
             {
-                throw new WarehouseQueryException(e.Message, e);
+                throw DuckDbErrors.ToWarehouseException(duckDb, _limits);
             }
 
             if (cancellationToken.IsCancellationRequested && e is DuckDBException)
@@ -76,6 +82,31 @@ public sealed class DuckDbWarehouseClient(string connectionString) : IWarehouseC
             }
 
             throw;
+        }
+    }
+
+    private DuckDBConnection Connect()
+    {
+        try
+        {
+            return new DuckDBConnection(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw WarehouseQueryException.ConnectionFailed($"Not a DuckDB connection string (Data Source=path/to/file.duckdb): {e.Message}", e);
+        }
+    }
+
+    private static async Task OpenAsync(DuckDBConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or DuckDBException or IOException)
+        {
+            // An unknown key (a PostgreSQL-style Host=...), a missing folder, a file another process holds.
+            throw WarehouseQueryException.ConnectionFailed($"The DuckDB database could not be opened (its connection string is Data Source=path/to/file.duckdb): {e.Message}", e);
         }
     }
 }

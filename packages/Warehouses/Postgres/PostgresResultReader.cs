@@ -8,13 +8,13 @@ namespace Lightdash.Net.Warehouses.Postgres;
 internal sealed class PostgresResultReader : IWarehouseResultReader
 {
     private readonly NpgsqlConnection _connection;
-    private readonly NpgsqlCommand _command;
+    private readonly NpgsqlBatch _command;
     private readonly NpgsqlDataReader _reader;
     private readonly RowJsonWriter<NpgsqlDataReader> _rowWriter;
     private readonly TimeSpan? _timeout;
     private bool _finished;
 
-    public PostgresResultReader(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader, TimeSpan? timeout)
+    public PostgresResultReader(NpgsqlConnection connection, NpgsqlBatch command, NpgsqlDataReader reader, TimeSpan? timeout)
     {
         _timeout = timeout;
         _connection = connection;

@@ -55,17 +55,23 @@ public sealed class PostgresWarehouseClient : IWarehouseClient, IAsyncDisposable
     public async Task<IWarehouseResultReader> ExecuteAsync(WarehouseQuery query, CancellationToken cancellationToken)
     {
         NpgsqlConnection? connection = null;
-        NpgsqlCommand? command = null;
+        NpgsqlBatch? command = null;
         try
         {
             connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await PostgresSessionGuard.ApplyAsync(connection, _policy, query.Timeout, query.Tag?.ApplicationName ?? _applicationName, cancellationToken).ConfigureAwait(false);
-            command = new NpgsqlCommand(QueryTag.Prefix(query.Tag, Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset)), connection);
+            // One batch command is sent as it is, in one Parse message of the extended protocol, which
+            // PostgreSQL refuses when it holds more than one statement ("cannot insert multiple commands
+            // into a prepared statement"): SQL that closes its wrapper cannot stack a SET or a second
+            // query behind it. (A plain NpgsqlCommand without parameters would be split at its semicolons.)
+            var statement = new NpgsqlBatchCommand(QueryTag.Prefix(query.Tag, Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset)));
             foreach (var value in query.Parameters ?? [])
             {
                 // Positional ($1, $2...): Npgsql sends each value typed, beside the SQL.
-                command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+                statement.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
             }
+
+            command = new NpgsqlBatch(connection) { BatchCommands = { statement } };
 
             if (query.OnStarted is { } onStarted)
             {
