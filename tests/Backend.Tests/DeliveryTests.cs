@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Lightdash.Net.Backend.Clients;
+using Lightdash.Net.Backend.Services;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
@@ -177,8 +178,10 @@ public class DeliveryTests
         var delivery = await RunAndWaitAsync(scheduler.GetProperty("schedulerUuid").GetGuid());
 
         Assert.That(delivery.GetProperty("status").GetString(), Is.EqualTo("delivered"));
-        var attempts = delivery.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("succeeded").GetBoolean(), a.GetProperty("statusCode").GetInt32())).ToList();
-        Assert.That(attempts, Is.EqualTo(new[] { (1, false, 503), (2, false, 503), (3, true, 200) }));
+        var attempts = delivery.GetProperty("attempts").EnumerateArray()
+            .Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("succeeded").GetBoolean(), a.TryGetProperty("statusCode", out var code) ? code.GetInt32() : (int?)null))
+            .ToList();
+        Assert.That(attempts, Is.EqualTo(new[] { (1, false, (int?)null), (2, false, null), (3, true, 200) }), "a failed call's status is not shown");
         var times = _receiver.Calls(path).Select(c => c.At).ToList();
         Assert.That(times[2] - times[1], Is.GreaterThan(times[1] - times[0]), "each retry waits longer");
     }
@@ -201,15 +204,41 @@ public class DeliveryTests
     }
 
     [Test]
-    public async Task Webhook_ToALinkLocalAddress_IsNeverCalled()
+    public async Task Webhook_FailuresOfEveryKind_LookAlikeToTheOwner()
     {
-        var scheduler = await CreateSchedulerAsync(Scheduler([new { type = "webhook", url = "http://169.254.169.254/latest/meta-data/" }]));
+        // An error status, a closed port and a link-local address (never called): a port scanner
+        // learns nothing from the log but "failed", the same number of times.
+        var path = $"/down/{Guid.NewGuid():N}";
+        _receiver.FailFirst(path, 100);
+        var closedPort = ChildProcess.FreePort();
+        var scheduler = await CreateSchedulerAsync(Scheduler(
+        [
+            new { type = "webhook", url = _receiver.Url(path) },
+            new { type = "webhook", url = $"http://127.0.0.1:{closedPort}/hook" },
+            new { type = "webhook", url = "http://169.254.169.254/latest/meta-data/" },
+        ]));
 
         var delivery = await RunAndWaitAsync(scheduler.GetProperty("schedulerUuid").GetGuid());
 
-        Assert.That(delivery.GetProperty("status").GetString(), Is.EqualTo("failed"));
-        var attempt = delivery.GetProperty("attempts").EnumerateArray().Single();
-        Assert.That(attempt.GetProperty("error").GetString(), Does.Contain("link-local"));
+        Assert.That(delivery.GetProperty("status").GetString(), Is.EqualTo("failed"), delivery.ToString());
+        var outcomes = delivery.GetProperty("attempts").EnumerateArray()
+            .GroupBy(a => a.GetProperty("targetIndex").GetInt32())
+            .Select(g => string.Join("|", g.Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("succeeded").GetBoolean(), a.GetProperty("error").GetString(),
+                a.TryGetProperty("statusCode", out _), a.TryGetProperty("durationMs", out _)))))
+            .ToList();
+        Assert.That(outcomes, Has.Count.EqualTo(3));
+        Assert.That(outcomes.Distinct().ToList(), Has.Count.EqualTo(1), string.Join("\n", outcomes));
+        Assert.That(outcomes[0], Does.Contain(DeliveryRunner.FailedWebhookCall).And.Contain("(4, False"));
+    }
+
+    [Test]
+    public async Task Webhook_WithCredentialsInItsUrl_Returns400()
+    {
+        var (status, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"/api/v1/projects/{_host.ProjectUuid}/schedulers",
+            Scheduler([new { type = "webhook", url = _receiver.Url("/x").Replace("http://", "http://user:pw@", StringComparison.Ordinal) }]));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("must not carry a user name or password"));
     }
 
     [Test]

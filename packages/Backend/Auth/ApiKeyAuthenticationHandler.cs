@@ -95,7 +95,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return login;
         }
 
-        return Request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
+        // The cookie is the dashboard's alone: an API route never reads it, so that a page another
+        // site opens in the admin's browser cannot call the API with it.
+        return Request.Path.StartsWithSegments(DashboardPath) && Request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
     }
 
     /// <summary>True for <c>/hangfire?token=…</c>, the dashboard's login from a browser.</summary>

@@ -28,4 +28,8 @@ public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel 
             ? project
             : throw new ForbiddenException($"This needs the {needed.ToName()} role in project {projectUuid}; you are a {role.Value.ToName()}.");
     }
+
+    /// <summary>True when the user has at least <paramref name="needed"/> in the project now (organisation admins always).</summary>
+    public async Task<bool> HasRoleAsync(CurrentUser user, Guid projectUuid, ProjectRole needed, CancellationToken cancellationToken) =>
+        user.IsAdmin || await memberships.FindRoleAsync(projectUuid, user.UserUuid, cancellationToken) >= needed;
 }

@@ -12,9 +12,8 @@ namespace Lightdash.Net.Backend.Clients;
 /// <param name="Succeeded">True for a 2xx answer.</param>
 /// <param name="StatusCode">The HTTP status, or null when no answer came.</param>
 /// <param name="Error">What went wrong, or null.</param>
-/// <param name="Retry">Whether another try may succeed (no answer, 408, 429, 5xx).</param>
 /// <param name="Elapsed">How long it took.</param>
-public sealed record WebhookCall(bool Succeeded, int? StatusCode, string? Error, bool Retry, TimeSpan Elapsed);
+public sealed record WebhookCall(bool Succeeded, int? StatusCode, string? Error, TimeSpan Elapsed);
 
 /// <summary>
 /// POSTs a delivery's JSON payload to a webhook, signed with HMAC-SHA256 of the body when the target
@@ -47,7 +46,7 @@ public sealed class WebhookSender(HttpClient http, IOptions<DeliveriesOptions> o
         var clock = Stopwatch.StartNew();
         if (await RefusedAddressAsync(url, cancellationToken) is { } refused)
         {
-            return new WebhookCall(false, null, refused, false, clock.Elapsed);
+            return new WebhookCall(false, null, refused, clock.Elapsed);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -67,12 +66,12 @@ public sealed class WebhookSender(HttpClient http, IOptions<DeliveriesOptions> o
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             return response.IsSuccessStatusCode
-                ? new WebhookCall(true, status, null, false, clock.Elapsed)
-                : new WebhookCall(false, status, $"The webhook answered {status}.", status is 408 or 429 or >= 500, clock.Elapsed);
+                ? new WebhookCall(true, status, null, clock.Elapsed)
+                : new WebhookCall(false, status, $"The webhook answered {status}.", clock.Elapsed);
         }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new WebhookCall(false, null, e is OperationCanceledException ? "The webhook did not answer in time." : $"The webhook could not be reached: {e.Message}", true, clock.Elapsed);
+            return new WebhookCall(false, null, e is OperationCanceledException ? "The webhook did not answer in time." : $"The webhook could not be reached: {e.Message}", clock.Elapsed);
         }
     }
 

@@ -14,6 +14,12 @@ public sealed class ProjectResults
 
     /// <summary>The caller's role in it: <c>viewer</c>, <c>developer</c> or <c>admin</c> (organisation admins: <c>admin</c>).</summary>
     public required string Role { get; init; }
+
+    /// <summary>
+    /// Whether every query runs with its user's own warehouse login (saved at
+    /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>) rather than the project's.
+    /// </summary>
+    public bool RequireUserCredentials { get; init; }
 }
 
 /// <summary>A member of a project.</summary>
@@ -62,6 +68,13 @@ public sealed class CreateProjectRequest
     /// unless a request sets its own <c>cancelIfUnreadSeconds</c>; in a PATCH, 0 turns it off.
     /// </summary>
     public int? CancelIfUnreadSeconds { get; init; }
+
+    /// <summary>
+    /// Run every query with its user's own warehouse login (PostgreSQL; organisation admins only), so that
+    /// users cannot see or cancel each other's statements on the warehouse. Members save their login at
+    /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>; until then their queries are refused (409).
+    /// </summary>
+    public bool? RequireUserCredentials { get; init; }
 }
 
 /// <summary>Changes to a project (project admins; the connection string organisation admins only). Absent fields stay as they are.</summary>
@@ -84,4 +97,11 @@ public sealed class UpdateProjectRequest
     /// unless a request sets its own <c>cancelIfUnreadSeconds</c>; in a PATCH, 0 turns it off.
     /// </summary>
     public int? CancelIfUnreadSeconds { get; init; }
+
+    /// <summary>
+    /// Run every query with its user's own warehouse login (PostgreSQL; organisation admins only), so that
+    /// users cannot see or cancel each other's statements on the warehouse. Members save their login at
+    /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>; until then their queries are refused (409).
+    /// </summary>
+    public bool? RequireUserCredentials { get; init; }
 }

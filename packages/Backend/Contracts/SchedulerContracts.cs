@@ -184,14 +184,18 @@ public sealed class DeliveryAttemptResults
     /// <summary>Whether it succeeded.</summary>
     public required bool Succeeded { get; init; }
 
-    /// <summary>The HTTP status a webhook answered, or absent.</summary>
+    /// <summary>The HTTP status a webhook answered when it accepted the delivery; absent for a failed call.</summary>
     public int? StatusCode { get; init; }
 
-    /// <summary>What went wrong.</summary>
+    /// <summary>
+    /// What went wrong. A failed webhook call says only that it failed: whether the target refused the
+    /// connection, never answered or answered an error is in the operator's log, not here, so that
+    /// deliveries cannot be used to probe addresses.
+    /// </summary>
     public string? Error { get; init; }
 
-    /// <summary>How long it took.</summary>
-    public required long DurationMs { get; init; }
+    /// <summary>How long it took; absent for a failed webhook call (its time would tell about the target).</summary>
+    public long? DurationMs { get; init; }
 
     /// <summary>When it was made (UTC).</summary>
     public required DateTime AttemptedAt { get; init; }

@@ -72,6 +72,9 @@ public static class AuthExtensions
         return builder;
     }
 
+    private static bool IsDashboardAction(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) || request.Path.Value?.EndsWith("/stats", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>Authenticates every request, applies the rate limit, and serves the Hangfire dashboard to admins.</summary>
     public static WebApplication UseAuth(this WebApplication app)
     {
@@ -114,6 +117,13 @@ public static class AuthExtensions
                     Secure = context.Request.IsHttps,
                 });
                 context.Response.Redirect(context.Request.PathBase + context.Request.Path);
+                return;
+            }
+
+            // The dashboard's actions (stats, retry, delete...) read a form and fail on anything else.
+            if (context.Request.Path.StartsWithSegments(ApiKeyAuthenticationHandler.DashboardPath) && IsDashboardAction(context.Request) && !context.Request.HasFormContentType)
+            {
+                await Http.ApiErrorWriter.WriteAsync(context, StatusCodes.Status400BadRequest, "The dashboard's actions take a form POST (Content-Type: application/x-www-form-urlencoded).");
                 return;
             }
 

@@ -10,6 +10,9 @@ public static class UsersAndProjectsExtensions
     {
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<ProjectService>();
+        builder.Services.AddSingleton<Models.UserWarehouseCredentialModel>();
+        builder.Services.AddSingleton<Auth.WarehouseLogins>();
+        builder.Services.AddSingleton<UserCredentialsService>();
         return builder;
     }
 }

@@ -19,5 +19,6 @@ public static class ResultSources
         query.ResultsIndexBlockRows,
         query.TotalRowCount,
         columns,
-        Warehouses.BindingValues.FromJson(query.BindingsJson));
+        Warehouses.BindingValues.FromJson(query.BindingsJson),
+        query.CreatedByUserUuid);
 }

@@ -23,6 +23,7 @@ public sealed class RunQueryJob(
     QueryHistoryModel history,
     ProjectModel projects,
     WarehouseClientFactory warehouses,
+    Auth.WarehouseLogins logins,
     IResultsStore results,
     RunningQueries running,
     ComposedWarehouse composer,
@@ -157,7 +158,8 @@ public sealed class RunQueryJob(
         var project = await projects.GetAsync(query.ProjectUuid, cancellationToken);
         // SQL composed over stored results runs on a DuckDB database of its own, loaded from them.
         await using var composed = query.ComposeReferencesJson is null ? null : await composer.PrepareAsync(query, cancellationToken);
-        var client = composed?.Client ?? warehouses.GetClient(project.Warehouse);
+        // The submitter's own login where the project requires it (users then cannot see each other's statements).
+        var client = composed?.Client ?? warehouses.GetClient(await logins.ForJobAsync(project, query.CreatedByUserUuid, cancellationToken));
         var clock = Stopwatch.StartNew();
         using var warehouseActivity = LightdashTelemetry.StartQueryActivity("warehouse.execute", query.QueryUuid, ActivityKind.Client);
         var warehouseQuery = new WarehouseQuery(

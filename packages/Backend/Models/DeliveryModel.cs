@@ -55,8 +55,8 @@ public sealed class DeliveryAttemptRecord
     /// <summary>What went wrong.</summary>
     public string? Error { get; init; }
 
-    /// <summary>How long it took.</summary>
-    public long DurationMs { get; init; }
+    /// <summary>How long it took; null for a failed webhook call.</summary>
+    public long? DurationMs { get; init; }
 
     /// <summary>When it was made.</summary>
     public DateTime AttemptedAt { get; init; }

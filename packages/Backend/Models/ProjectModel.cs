@@ -11,19 +11,23 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
     private const string SelectSql = """
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
                warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds,
-               statement_timeout_seconds AS StatementTimeoutSeconds, cancel_if_unread_seconds AS CancelIfUnreadSeconds
+               statement_timeout_seconds AS StatementTimeoutSeconds, cancel_if_unread_seconds AS CancelIfUnreadSeconds,
+               require_user_credentials AS RequireUserCredentials
         FROM projects WHERE project_uuid = @projectUuid
         """;
 
     private const string UpsertSql = """
-        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds, statement_timeout_seconds, cancel_if_unread_seconds)
-        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds, @statementTimeoutSeconds, @cancelIfUnreadSeconds)
+        INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds, statement_timeout_seconds, cancel_if_unread_seconds,
+                              require_user_credentials)
+        VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds, @statementTimeoutSeconds, @cancelIfUnreadSeconds,
+                @requireUserCredentials)
         ON CONFLICT (project_uuid) DO UPDATE
         SET name = excluded.name, warehouse_type = excluded.warehouse_type,
             warehouse_connection = excluded.warehouse_connection,
             results_cache_ttl_seconds = excluded.results_cache_ttl_seconds,
             statement_timeout_seconds = excluded.statement_timeout_seconds,
-            cancel_if_unread_seconds = excluded.cancel_if_unread_seconds, updated_at = now()
+            cancel_if_unread_seconds = excluded.cancel_if_unread_seconds,
+            require_user_credentials = excluded.require_user_credentials, updated_at = now()
         """;
 
     private const string DeleteSql = "DELETE FROM projects WHERE project_uuid = @projectUuid";
@@ -46,7 +50,8 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 new WarehouseConnection(type, row.WarehouseConnection),
                 row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
-                row.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null)
+                row.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
+                row.RequireUserCredentials)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
@@ -77,6 +82,7 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 resultsCacheTtlSeconds = project.ResultsCacheTtl is { } ttl ? (int?)ttl.TotalSeconds : null,
                 statementTimeoutSeconds = project.StatementTimeout is { } timeout ? (int?)timeout.TotalSeconds : null,
                 cancelIfUnreadSeconds = project.CancelIfUnread is { } unread ? (int?)unread.TotalSeconds : null,
+                requireUserCredentials = project.RequireUserCredentials,
             },
             cancellationToken: cancellationToken));
     }
@@ -88,5 +94,5 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(DeleteSql, new { projectUuid }, cancellationToken: cancellationToken));
     }
 
-    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds);
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds, bool RequireUserCredentials);
 }

@@ -42,4 +42,11 @@ public sealed class ProjectDefinition
 
     /// <summary>Cancel this project's queries that nobody reads for this long (unless a request sets its own); empty for never.</summary>
     public TimeSpan? CancelIfUnread { get; set; }
+
+    /// <summary>
+    /// Run each user's statements with that user's own warehouse login (saved at
+    /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>), never with the connection string's
+    /// login: users then cannot see or cancel each other's statements. PostgreSQL projects only.
+    /// </summary>
+    public bool RequireUserCredentials { get; set; }
 }

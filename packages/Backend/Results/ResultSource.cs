@@ -12,6 +12,7 @@ namespace Lightdash.Net.Backend.Results;
 /// <param name="TotalRowCount">How many rows it has.</param>
 /// <param name="Columns">Its columns, in order.</param>
 /// <param name="Parameters">Values bound to its SQL's placeholders (for a re-fetch), or null.</param>
+/// <param name="UserUuid">Who ran it: a re-fetch runs with their warehouse login where the project requires one.</param>
 public sealed record ResultSource(
     Guid QueryUuid,
     Guid ProjectUuid,
@@ -21,7 +22,8 @@ public sealed record ResultSource(
     int? IndexBlockRows,
     long? TotalRowCount,
     IReadOnlyList<ResultColumn> Columns,
-    IReadOnlyList<object?>? Parameters = null);
+    IReadOnlyList<object?>? Parameters = null,
+    Guid? UserUuid = null);
 
 /// <summary>Where a running query's rows go.</summary>
 /// <param name="QueryUuid">The query.</param>

@@ -85,6 +85,6 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
 
     private async Task<IWarehouseClient> ClientForAsync(ResultSource query, CancellationToken cancellationToken)
     {
-        return warehouses.GetClient(await projects.ConnectionOfAsync(query.ProjectUuid, cancellationToken));
+        return warehouses.GetClient(await projects.ConnectionOfAsync(query.ProjectUuid, query.UserUuid, cancellationToken));
     }
 }

@@ -29,6 +29,7 @@ public sealed class AsyncQueryService(
     IOptions<AuthOptions> authOptions,
     QueryVariablesService variables,
     Warehouses.WarehouseClientFactory warehouses,
+    WarehouseLogins logins,
     ILogger<AsyncQueryService> logger)
 {
     private const string DefaultContext = "api";
@@ -81,10 +82,7 @@ public sealed class AsyncQueryService(
             throw new ValidationException($"limit must be 1 or more (got {request.Limit}); leave it out for all rows.");
         }
 
-        if (request.Context?.Trim().Length > MaxContextLength)
-        {
-            throw new ValidationException($"context must be at most {MaxContextLength} characters.");
-        }
+        CheckContext(request.Context);
 
         if (request.CancelIfUnreadSeconds is < 1 or > 86_400)
         {
@@ -97,6 +95,19 @@ public sealed class AsyncQueryService(
         }
 
         return sql;
+    }
+
+    /// <summary>
+    /// 400 unless the context is short and plain (letters, digits, '.', '-', '_'): it is stored with the
+    /// query, tags its metrics and names it in the warehouse, on every route that takes one.
+    /// </summary>
+    private static void CheckContext(string? context)
+    {
+        var trimmed = context?.Trim() ?? "";
+        if (trimmed.Length > MaxContextLength || trimmed.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('.' or '-' or '_')))
+        {
+            throw new ValidationException($"context must be at most {MaxContextLength} letters, digits, '.', '-' or '_' (such as dashboardView).");
+        }
     }
 
     /// <summary>Checks one raw SQL query and its caller (developers); the submission to hand to <see cref="SubmitAndWaitAsync"/>.</summary>
@@ -121,6 +132,13 @@ public sealed class AsyncQueryService(
     /// </summary>
     private async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
     {
+        CheckContext(submission.Context);
+        if (project.RequireUserCredentials && submission.ComposeReferencesJson is null)
+        {
+            // Refused now, not after the queue: the caller learns where to save a login.
+            await logins.ForRequestAsync(project, user.UserUuid, cancellationToken);
+        }
+
         var query = new NewQuery(
             submission.QueryUuid ?? Guid.NewGuid(),
             project.ProjectUuid,
@@ -128,7 +146,8 @@ public sealed class AsyncQueryService(
             submission.Sql,
             submission.Limit,
             _options.DefaultPageSize,
-            QueryCacheKey.Compute(project.ProjectUuid, CacheKeySql(submission), submission.Limit, submission.Timezone ?? DefaultTimezone),
+            QueryCacheKey.Compute(
+                project.ProjectUuid, CacheKeySql(submission), submission.Limit, submission.Timezone ?? DefaultTimezone, WarehouseLogins.LoginOwner(project, user.UserUuid)),
             user.UserUuid,
             submission.MetricQueryJson,
             submission.FieldsJson,

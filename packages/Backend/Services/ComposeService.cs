@@ -90,6 +90,12 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
             throw new ValidationException($"limit must be 1 or more (got {request.Limit}).");
         }
 
+        // The result is the route's own resource: one that is not the caller's is a 404, as on every query route.
+        if (await history.FindAsync(queryUuid, cancellationToken) is not { } own || own.ProjectUuid != projectUuid || own.CreatedByUserUuid != user.UserUuid)
+        {
+            throw new NotFoundException($"Query {queryUuid} does not exist.");
+        }
+
         var source = await ReadyResultAsync(user, projectUuid, queryUuid, "The view", cancellationToken);
         var sql = ResultViewSql.Build(ColumnsJson.Parse(source.ColumnsJson), request.Filters ?? [], request.Sorts ?? []);
         var references = new Dictionary<string, ComposedWarehouse.Reference> { [ResultViewSql.Table] = new(queryUuid, source.ResultsFileName) };

@@ -222,17 +222,28 @@ public sealed class DeliveryRunner(
         for (var attempt = 1; attempt <= options.Value.WebhookAttempts; attempt++)
         {
             var call = await webhooks.SendAsync(new Uri(target.Url!), target.Secret, deliveryUuid, payload, cancellationToken);
+            // The owner learns success or failure and nothing else: a refused connection, a timeout, an
+            // error status and a refused address look alike and are retried alike. The details are the operator's.
+            if (!call.Succeeded)
+            {
+                logger.LogWarning(
+                    "Delivery {DeliveryUuid}: webhook target {TargetIndex} attempt {Attempt} failed after {ElapsedMs} ms (status {StatusCode}): {Error}",
+                    deliveryUuid, index, attempt, (long)call.Elapsed.TotalMilliseconds, call.StatusCode, call.Error);
+            }
+
             await deliveries.RecordAttemptAsync(new DeliveryAttemptRecord
             {
                 DeliveryUuid = deliveryUuid, TargetIndex = index, TargetType = "webhook", Attempt = attempt, Succeeded = call.Succeeded,
-                StatusCode = call.StatusCode, Error = call.Error, DurationMs = (long)call.Elapsed.TotalMilliseconds,
+                StatusCode = call.Succeeded ? call.StatusCode : null,
+                Error = call.Succeeded ? null : FailedWebhookCall,
+                DurationMs = call.Succeeded ? (long)call.Elapsed.TotalMilliseconds : null,
             }, cancellationToken);
             if (call.Succeeded)
             {
                 return true;
             }
 
-            if (!call.Retry || attempt == options.Value.WebhookAttempts)
+            if (attempt == options.Value.WebhookAttempts)
             {
                 return false;
             }
@@ -243,6 +254,9 @@ public sealed class DeliveryRunner(
 
         return false;
     }
+
+    /// <summary>What the owner reads of any failed webhook call.</summary>
+    public const string FailedWebhookCall = "The webhook did not accept the delivery (no answer in time, no connection, or an error status); the operator's log has the details.";
 
     private async Task<bool> CopyToS3Async(
         SchedulerRecord scheduler, ExportFormat format, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ namespace Lightdash.Net.Backend.Services;
 /// deleted with its query or when it expires.
 /// </summary>
 public sealed partial class ExportService(
+    ProjectAccess access,
     AsyncQueryService queries,
     ExportJobModel jobs,
     IResultsStore results,
@@ -104,8 +105,14 @@ public sealed partial class ExportService(
         return Results((await jobs.FindAsync(jobId, user.UserUuid, cancellationToken))!, null);
     }
 
-    private async Task<ExportJobRecord> OwnJobAsync(CurrentUser user, Guid jobId, CancellationToken cancellationToken) =>
-        await jobs.FindAsync(jobId, user.UserUuid, cancellationToken) ?? throw new NotFoundException($"Export job {jobId} does not exist.");
+    // The creator's job while they are still a member of its project: a removed member's links are not renewed.
+    private async Task<ExportJobRecord> OwnJobAsync(CurrentUser user, Guid jobId, CancellationToken cancellationToken)
+    {
+        var job = await jobs.FindAsync(jobId, user.UserUuid, cancellationToken);
+        return job is not null && await access.HasRoleAsync(user, job.ProjectUuid, ProjectRole.Viewer, cancellationToken)
+            ? job
+            : throw new NotFoundException($"Export job {jobId} does not exist.");
+    }
 
     private static ExportJobResults Results(ExportJobRecord job, string? url) => new()
     {

@@ -20,6 +20,7 @@ public sealed class FieldValuesService(
     ExploreRegistry explores,
     WarehouseClientFactory warehouses,
     QueryVariablesService variablesService,
+    WarehouseLogins logins,
     TimeProvider clock)
 {
     /// <summary>How long values are kept.</summary>
@@ -82,10 +83,11 @@ public sealed class FieldValuesService(
         }
 
         var (variables, _) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
-        var client = warehouses.GetClient(project.Warehouse);
+        var client = warehouses.GetClient(await logins.ForRequestAsync(project, user.UserUuid, cancellationToken));
         var query = new MetricQuery(exploreName, [fieldId], [], rules.Count == 0 ? null : new FilterGroup("and", rules), null, [new SortField(fieldId, false)], limit);
         var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, variables).Sql;
-        var key = $"{projectUuid:N}\n{sql}";
+        // Another login may see other values: where logins are per user, so is the cache.
+        var key = $"{projectUuid:N}\n{WarehouseLogins.LoginOwner(project, user.UserUuid)}\n{sql}";
         if (request.ForceRefresh != true && _cache.TryGet(key, out var cached, out var readAt))
         {
             return new FieldValuesResults { Search = search, Results = cached, RefreshedAt = readAt, Cached = true };

@@ -14,7 +14,7 @@ public sealed class ProjectSeeder(ProjectModel projects, IOptions<ProjectsOption
         foreach (var definition in options.Value.Items)
         {
             await projects.UpsertAsync(
-                new Project(definition.ProjectUuid, definition.Name, new WarehouseConnection(definition.WarehouseType, definition.ConnectionString), definition.ResultsCacheTtl, definition.StatementTimeout, definition.CancelIfUnread),
+                new Project(definition.ProjectUuid, definition.Name, new WarehouseConnection(definition.WarehouseType, definition.ConnectionString), definition.ResultsCacheTtl, definition.StatementTimeout, definition.CancelIfUnread, definition.RequireUserCredentials),
                 cancellationToken);
             logger.LogInformation("Project {ProjectUuid} ({Name}, {WarehouseType}) configured", definition.ProjectUuid, definition.Name, definition.WarehouseType);
         }

@@ -48,7 +48,7 @@ public sealed class ProjectService(
         var connection = new WarehouseConnection(type, request.ConnectionString);
         var project = new Project(
             Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds),
-            ValidCancelIfUnread(request.CancelIfUnreadSeconds));
+            ValidCancelIfUnread(request.CancelIfUnreadSeconds), ValidRequireUserCredentials(request.RequireUserCredentials, type));
         await CheckConnectionAsync(connection, cancellationToken);
         await projects.UpsertAsync(project, cancellationToken);
         await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
@@ -90,8 +90,14 @@ public sealed class ProjectService(
             await CheckConnectionAsync(warehouse, cancellationToken);
         }
 
+        if (request.RequireUserCredentials is not null && !user.IsAdmin)
+        {
+            throw new ForbiddenException("Only organisation admins change whose warehouse login a project's queries run with.");
+        }
+
         var updated = project with
         {
+            RequireUserCredentials = request.RequireUserCredentials is { } require ? ValidRequireUserCredentials(require, warehouse.Type) : project.RequireUserCredentials,
             Name = request.Name?.Trim() ?? project.Name,
             Warehouse = warehouse,
             ResultsCacheTtl = request.ResultsCacheTtlSeconds is null ? project.ResultsCacheTtl : ValidTtl(request.ResultsCacheTtlSeconds),
@@ -163,6 +169,11 @@ public sealed class ProjectService(
         }
     }
 
+    private static bool ValidRequireUserCredentials(bool? require, WarehouseType type) =>
+        require == true && type != WarehouseType.Postgres
+            ? throw new ValidationException($"requireUserCredentials applies to PostgreSQL warehouses; an embedded {type} database has no logins.")
+            : require == true;
+
     private static TimeSpan? ValidCancelIfUnread(int? seconds) => seconds switch
     {
         null => null,
@@ -207,6 +218,7 @@ public sealed class ProjectService(
             Name = project.Name,
             WarehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
             Role = role.ToName(),
+            RequireUserCredentials = project.RequireUserCredentials,
         };
     }
 

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Models;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Warehouses;
@@ -5,9 +6,9 @@ using Lightdash.Net.Warehouses;
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Tells the results store where a project's warehouse is, from the <c>projects</c> table.</summary>
-public sealed class ProjectWarehouses(ProjectModel projects) : IProjectWarehouses
+public sealed class ProjectWarehouses(ProjectModel projects, WarehouseLogins logins) : IProjectWarehouses
 {
     /// <inheritdoc />
-    public async Task<WarehouseConnection> ConnectionOfAsync(Guid projectUuid, CancellationToken cancellationToken) =>
-        (await projects.GetAsync(projectUuid, cancellationToken)).Warehouse;
+    public async Task<WarehouseConnection> ConnectionOfAsync(Guid projectUuid, Guid? userUuid, CancellationToken cancellationToken) =>
+        await logins.ForJobAsync(await projects.GetAsync(projectUuid, cancellationToken), userUuid, cancellationToken);
 }

@@ -9,12 +9,16 @@ public static class QueryCacheKey
     /// <summary>Bumped whenever the stored results format changes, so old results are never reused.</summary>
     public const string FormatVersion = "lightdash-net-results-v1";
 
-    /// <summary>SHA-256 (hex) over the format version, project, SQL, row limit and time zone.</summary>
-    public static string Compute(Guid projectUuid, string sql, long? limit, string timezone)
+    /// <summary>
+    /// SHA-256 (hex) over the format version, project, SQL, row limit and time zone, and the user whose
+    /// own warehouse login runs the SQL where the project requires one (another login may see other rows).
+    /// </summary>
+    public static string Compute(Guid projectUuid, string sql, long? limit, string timezone, Guid? loginOwner = null)
     {
         // Length-prefixed parts: no two different inputs share a key through clever concatenation.
         var text = new StringBuilder();
-        foreach (var part in new[] { FormatVersion, projectUuid.ToString("D"), sql, limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", timezone })
+        string[] parts = [FormatVersion, projectUuid.ToString("D"), sql, limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", timezone];
+        foreach (var part in loginOwner is { } owner ? [.. parts, "login:" + owner.ToString("D")] : parts)
         {
             text.Append(part.Length).Append(':').Append(part).Append('\n');
         }

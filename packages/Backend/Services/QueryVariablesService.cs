@@ -22,6 +22,7 @@ public sealed class QueryVariablesService(
     WarehouseClientFactory warehouses,
     ProjectAccess access,
     TimeProvider clock,
+    WarehouseLogins logins,
     ILogger<QueryVariablesService> logger)
 {
     /// <summary>The most parameters one request sets.</summary>
@@ -152,11 +153,11 @@ public sealed class QueryVariablesService(
             throw new ValidationException($"Parameter {definition.Name} takes its options from {source.Model}.{source.Dimension}, which is not a dimension of an explore of this project.");
         }
 
-        var client = warehouses.GetClient(project.Warehouse);
+        var client = warehouses.GetClient(await logins.ForRequestAsync(project, caller.UserUuid, cancellationToken));
         var query = new MetricQuery(explore.Name, [source.FieldId], [], null, null, [new SortField(source.FieldId, false)], MaxDimensionOptions);
         var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, new QueryVariables(new Dictionary<string, IReadOnlyList<string>>(), caller)).Sql;
         // Keyed by the compiled SQL: callers whose row filters differ get their own options.
-        var key = $"{project.ProjectUuid:N}\n{sql}";
+        var key = $"{project.ProjectUuid:N}\n{WarehouseLogins.LoginOwner(project, caller.UserUuid)}\n{sql}";
         if (_options.TryGet(key, out var cached, out _))
         {
             return [.. definition.Options ?? [], .. cached];

@@ -298,6 +298,11 @@ public sealed partial class SchedulerService(
                     throw new ValidationException($"{where}.url must be an absolute http or https URL (at most 2000 characters).");
                 }
 
+                if (url.UserInfo.Length > 0)
+                {
+                    throw new ValidationException($"{where}.url must not carry a user name or password (user:password@); sign deliveries with a secret instead.");
+                }
+
                 if (target.Secret is { Length: > 200 })
                 {
                     throw new ValidationException($"{where}.secret must be at most 200 characters.");

@@ -127,8 +127,9 @@ public sealed record StatementRequest(string Sql, string? BindingsJson, TimeSpan
             {
                 case "query_tag":
                     context = value.ValueKind == JsonValueKind.String && value.GetString() is { Length: <= MaxQueryTagLength } tag
+                        && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
                         ? tag
-                        : throw new ValidationException($"parameters.query_tag must be text of at most {MaxQueryTagLength} characters.");
+                        : throw new ValidationException($"parameters.query_tag must be text of at most {MaxQueryTagLength} letters, digits, '.', '-' or '_'.");
                     break;
                 case "rows_per_resultset":
                     limit = TryInteger(value) is { } rows and >= 0

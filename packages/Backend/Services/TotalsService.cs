@@ -21,7 +21,8 @@ public sealed class TotalsService(
     MetricQueryService metricQueries,
     ExploreRegistry explores,
     QueryVariablesService variablesService,
-    WarehouseClientFactory warehouses)
+    WarehouseClientFactory warehouses,
+    WarehouseLogins logins)
 {
     private const int MaxGroups = 10;
     private const int MaxSubtotalRows = 5000;
@@ -98,6 +99,7 @@ public sealed class TotalsService(
         var parameters = source.ParametersJson is { } recorded ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(recorded) : null;
         var (variables, _) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
         var compiled = await metricQueries.CompileAsync(project, totalBody, variables, cancellationToken);
-        return await WarehouseValues.ReadRowsAsync(warehouses.GetClient(project.Warehouse), compiled.Sql, QueryTimeout, maxRows, cancellationToken);
+        var connection = await logins.ForRequestAsync(project, user.UserUuid, cancellationToken);
+        return await WarehouseValues.ReadRowsAsync(warehouses.GetClient(connection), compiled.Sql, QueryTimeout, maxRows, cancellationToken);
     }
 }
