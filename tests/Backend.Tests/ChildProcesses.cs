@@ -105,6 +105,23 @@ public sealed class ChildProcess : IAsyncDisposable
         await _waitReady();
     }
 
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The process's resident memory now, in bytes.</summary>
+    public long ResidentBytes()
+    {
+        _process!.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    /// <summary>The CPU time the process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process!.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as when a machine or container dies.</summary>
     public async Task KillAsync()
     {

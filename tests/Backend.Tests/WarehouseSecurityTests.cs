@@ -216,6 +216,52 @@ public class WarehouseSecurityTests
         Assert.That(Message(await response.Content.ReadFromJsonAsync<JsonElement>()), Does.Contain("statementTimeoutSeconds"));
     }
 
+    [TestCase("select 1 as a) x; set statement_timeout = 0; select pg_sleep(4)::text as a from (select 1 as a")]
+    [TestCase("select 1 as a) x; set geqo = off; select 1 as a from (select 1 as a")]
+    [TestCase("select 1 as a) x; select pg_sleep(4)::text as a from (select 1 as a")]
+    public async Task Postgres_SqlThatClosesItsWrapper_CannotStackAStatement(string sql)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var page = await RunAsync(_developer, sql, statementTimeoutSeconds: 1);
+
+        AssertError(page, "cannot insert multiple commands");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)), "nothing after the first statement ran");
+    }
+
+    [Test]
+    public async Task Postgres_StatementsApi_SqlThatClosesItsWrapper_CannotLiftItsTimeLimit()
+    {
+        using var response = await _developer.PostAsJsonAsync("/api/v2/statements", new
+        {
+            statement = "select 1 as a) x; set statement_timeout = 0; select pg_sleep(4)::text as a from (select 1 as a",
+            timeout = 1,
+            database = _host.ProjectUuid.ToString(),
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(422), body.ToString());
+        Assert.That(body.GetProperty("message").GetString(), Does.Contain("cannot insert multiple commands"));
+    }
+
+    [TestCase("select 1 as a) x; select 2 as a from (select 1 as a")]
+    [TestCase("select * from items) x; SET lock_configuration = false; select 1 as id from (select 1")]
+    public async Task DuckDb_SqlThatClosesItsWrapper_CannotStackAStatement(string sql)
+    {
+        var page = await RunAsync(_developer, sql, _host.DuckDbProjectUuid);
+
+        AssertError(page, "more than one statement");
+    }
+
+    [Test]
+    public async Task CreatingADuckDbProject_WithAPostgresConnectionString_Returns400()
+    {
+        var (status, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, "/api/v1/projects",
+            new { name = "Odd DuckDB", warehouseType = "duckdb", connectionString = "Host=127.0.0.1;Port=5432;Username=x;Password=y;Database=z" });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
+        Assert.That(Message(body), Does.Contain("does not work"));
+    }
+
     private static string Message(JsonElement body) => body.GetProperty("error").GetProperty("message").GetString()!;
 
 }
