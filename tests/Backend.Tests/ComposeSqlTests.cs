@@ -250,4 +250,17 @@ public class ComposeSqlTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), body.ToString());
         Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain(expected));
     }
+
+    [Test]
+    public async Task View_OfAnotherUsersQuery_Is404LikeAnUnknownOne()
+    {
+        using var other = await _host.CreateMemberClientAsync($"other-{Guid.NewGuid():N}@example.com", "developer");
+        var path = $"{_host.QueryPath()}/{_orders}/view";
+
+        var (status, body) = await BackendHost.SendAsync(other, HttpMethod.Post, path, new { limit = 5 });
+        var (unknown, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"{_host.QueryPath()}/{Guid.NewGuid()}/view", new { limit = 5 });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), body.ToString());
+        Assert.That(unknown, Is.EqualTo(HttpStatusCode.NotFound));
+    }
 }

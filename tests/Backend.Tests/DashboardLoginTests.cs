@@ -35,6 +35,32 @@ public class DashboardLoginTests
         Assert.That(admin.Headers.Location!.ToString(), Does.Not.Contain("token"));
     }
 
+    [Test]
+    public async Task TheDashboardCookie_AuthenticatesTheDashboardOnly_AndItsActionsWithoutAFormAnswer400()
+    {
+        await using var host = await StartAsync();
+        using var browser = host.CreateClientWithoutRedirects();
+        var cookie = $"{Auth.ApiKeyAuthenticationHandler.CookieName}={host.AdminToken}";
+
+        using var api = await SendWithCookieAsync(browser, HttpMethod.Get, "/api/v1/user", cookie);
+        using var dashboard = await SendWithCookieAsync(browser, HttpMethod.Get, "/hangfire", cookie);
+        using var statsByGet = await SendWithCookieAsync(browser, HttpMethod.Get, "/hangfire/stats", cookie);
+        using var statsByForm = await SendWithCookieAsync(browser, HttpMethod.Post, "/hangfire/stats", cookie, new FormUrlEncodedContent([new("metrics[]", "succeeded:count")]));
+
+        Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "an API route never reads the cookie");
+        Assert.That(dashboard.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(statsByGet.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await statsByGet.Content.ReadAsStringAsync(), Does.Contain("\"statusCode\":400").And.Contain("form POST"));
+        Assert.That(statsByForm.StatusCode, Is.EqualTo(HttpStatusCode.OK), await statsByForm.Content.ReadAsStringAsync());
+    }
+
+    private static Task<HttpResponseMessage> SendWithCookieAsync(HttpClient client, HttpMethod method, string path, string cookie, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("Cookie", cookie);
+        return client.SendAsync(request);
+    }
+
     private static async Task<string> DeveloperTokenAsync(BackendHost host)
     {
         using var created = await host.Client.PostAsync("/api/v1/users", System.Net.Http.Json.JsonContent.Create(new { email = $"dev-{Guid.NewGuid():N}@example.com" }));

@@ -284,6 +284,27 @@ public class ExportJobTests
     }
 
     [Test]
+    public async Task AMemberRemovedFromTheProject_NoLongerGetsTheirExportsLinks()
+    {
+        var member = await _host.CreateMemberClientAsync($"leaver-{Guid.NewGuid():N}@example.com", "developer");
+        var memberUuid = (await member.GetFromJsonAsync<JsonElement>("/api/v1/user")).GetProperty("results").GetProperty("userUuid").GetGuid();
+        var (_, submitted) = await BackendHost.SendAsync(member, HttpMethod.Post, $"{_host.QueryPath()}/sql", new { sql = "select 1 as leaver_export", waitMs = 30_000 });
+        var queryUuid = submitted.GetProperty("results").GetProperty("queryUuid").GetGuid();
+        var (scheduled, body) = await ScheduleAsync(queryUuid, new { type = "csv" }, member);
+        Assert.That(scheduled, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var jobId = body.GetProperty("results").GetProperty("jobId").GetGuid();
+        await Eventually.UntilAsync(
+            async () => (await StatusAsync(jobId, member)).Body.GetProperty("results").GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(60), "the export");
+
+        var (removed, _) = await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/projects/{_host.ProjectUuid}/access/{memberUuid}");
+        var (status, answer) = await StatusAsync(jobId, member);
+
+        Assert.That(removed, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), answer.ToString());
+        Assert.That(answer.ToString(), Does.Not.Contain("fileUrl"));
+    }
+
+    [Test]
     public async Task DeletingTheQuery_DeletesItsExports()
     {
         var queryUuid = await _host.RunToReadyAsync("select 1 as doomed_export");
