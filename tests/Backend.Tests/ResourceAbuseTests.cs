@@ -156,6 +156,56 @@ public class ResourceAbuseTests
         await AssertAliveAsync();
     }
 
+    [TestCase("GET /api/v2/projects/a%00b/query/history HTTP/1.1\r\nHost: x\r\n\r\n", 400, "NUL")]
+    [TestCase("POST /api/v2/statements HTTP/1.1\r\nHost: x\r\nX-Lightdash-Session: \u00ff\r\nContent-Length: 0\r\n\r\n", 400, "not ASCII")]
+    public async Task ARequestKestrelCannotParse_IsAnsweredWithTheEnvelope(string request, int status, string expected)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_http.BaseAddress!.Host, _http.BaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+
+        Assert.That(response, Does.StartWith(FormattableString.Invariant($"HTTP/1.1 {status} ")));
+        var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        using var envelope = JsonDocument.Parse(body);
+        Assert.That(envelope.RootElement.GetProperty("status").GetString(), Is.EqualTo("error"));
+        Assert.That(envelope.RootElement.GetProperty("error").GetProperty("statusCode").GetInt32(), Is.EqualTo(status));
+        Assert.That(envelope.RootElement.GetProperty("error").GetProperty("message").GetString(), Does.Contain(expected));
+        Assert.That(response, Does.Contain(FormattableString.Invariant($"Content-Length: {Encoding.UTF8.GetByteCount(body)}")));
+    }
+
+    [Test]
+    public async Task ARequestLineBeyondKestrelsLimit_IsAnsweredWithTheEnvelope()
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_http.BaseAddress!.Host, _http.BaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /{new string('a', 70_000)} HTTP/1.1\r\nHost: x\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+
+        Assert.That(response, Does.StartWith("HTTP/1.1 414 "));
+        Assert.That(response, Does.Contain("\"statusCode\":414").And.Contain("request line is too long"));
+    }
+
+    [Test]
+    public async Task OrdinaryAnswers_PassTheEnvelopeWriterUnchanged()
+    {
+        using var page = await _http.GetAsync($"/api/v2/projects/{_project}/query/history?pageSize=1");
+        using var missing = await _http.GetAsync($"/api/v2/projects/{_project}/query/{Guid.NewGuid()}");
+        using var swagger = await _http.GetAsync("/swagger/v1/swagger.json");
+
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await page.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString(), Is.EqualTo("ok"));
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("statusCode").GetInt32(), Is.EqualTo(404));
+        var document = await swagger.Content.ReadAsStringAsync();
+        Assert.That(document.Length, Is.GreaterThan(100_000));
+        Assert.That(JsonDocument.Parse(document).RootElement.GetProperty("paths").EnumerateObject().Count(), Is.GreaterThan(50));
+    }
+
     private async Task<TimeSpan> CpuUsedOverAsync(TimeSpan window)
     {
         var start = _backend.CpuTime();

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Http;
 using Lightdash.Net.Backend.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
@@ -22,7 +23,12 @@ public static class ApiExtensions
         var services = builder.Services;
         services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Kestrel answers over-long request lines itself, without the envelope: its limit sits above ours.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // What Kestrel refuses before the app sees it (a NUL in the path, a header that is not ASCII) gets the envelope too.
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseKestrelRejectionEnvelope());
+        });
         services.AddControllers(mvc => mvc.Filters.Add<Http.NullElementsFilter>())
             .AddJsonOptions(json => json.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)
             .ConfigureApiBehaviorOptions(api =>
