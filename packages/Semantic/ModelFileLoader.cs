@@ -94,7 +94,7 @@ public static class ModelFileLoader
         // Models whose own definition has errors; an explore's join problems are that explore's alone.
         var broken = models.Values.Where(problems.HasErrors).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var explores = new Dictionary<string, Explore>(StringComparer.Ordinal);
-        foreach (var model in models.Values)
+        foreach (var model in models.Values.Where(m => !m.IsSeed))
         {
             var definitions = new[] { new ExploreDefinition(model.Name, model.Label, model.Description, null, [], model.Line) }.Concat(model.Explores);
             foreach (var definition in definitions)
@@ -196,20 +196,27 @@ public static class ModelFileLoader
         var found = new List<ModelDefinition>();
         foreach (var document in Parse(file, content, context.Problems)?.Documents ?? [])
         {
-            if (document.RootNode is not YamlMappingNode root || root.Child("models") is not YamlSequenceNode entries)
+            if (document.RootNode is not YamlMappingNode root)
             {
                 continue;
             }
 
-            foreach (var entry in entries)
+            // dbt seeds (Lightdash since PR #21812) are tables with columns and meta like a model's,
+            // that models may join; they have no explore of their own.
+            foreach (var (key, isSeed) in new[] { ("models", false), ("seeds", true) })
             {
-                if (entry is not YamlMappingNode map || map.Text("name") is not { Length: > 0 } name)
+                foreach (var entry in (IEnumerable<YamlNode>?)(root.Child(key) as YamlSequenceNode) ?? [])
                 {
-                    context.Problems.Errors.Add(new ModelProblem(file, null, null, entry.Line(), "A model needs a name."));
-                    continue;
-                }
+                    if (entry is not YamlMappingNode map || map.Text("name") is not { Length: > 0 } name)
+                    {
+                        context.Problems.Errors.Add(new ModelProblem(file, null, null, entry.Line(), isSeed ? "A seed needs a name." : "A model needs a name."));
+                        continue;
+                    }
 
-                found.Add(ReadModel(file, name, map, context));
+                    var model = ReadModel(file, name, map, context);
+                    model.IsSeed = isSeed;
+                    found.Add(model);
+                }
             }
         }
 
@@ -388,9 +395,11 @@ public static class ModelFileLoader
                     }
                     else
                     {
-                        context.Problems.Error(
+                        // As Lightdash does: the interval is dropped, the dimension and its model stay.
+                        context.Problems.Warn(
                             model, columnName, item.Line(),
-                            $"Time interval \"{written}\" is neither a built-in interval ({string.Join(", ", TimeIntervals.BuiltIn.Keys.Select(k => k.ToUpperInvariant()))}) nor a custom granularity of {ConfigFileName}.");
+                            $"Ignoring unknown time interval \"{written}\" of dimension {columnName} in model {model.Name} ({model.File}): it is neither a built-in interval " +
+                            $"({string.Join(", ", TimeIntervals.BuiltIn.Keys.Select(k => k.ToUpperInvariant()))}) nor a custom granularity of {ConfigFileName}.");
                     }
                 }
 
@@ -895,6 +904,9 @@ public static class ModelFileLoader
         public string? Description { get; set; }
 
         public string SqlFrom { get; set; } = name;
+
+        /// <summary>A dbt seed: joinable, without an explore of its own.</summary>
+        public bool IsSeed { get; set; }
 
         public string Label { get; set; } = name;
 

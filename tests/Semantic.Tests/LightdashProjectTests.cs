@@ -409,7 +409,8 @@ public class LightdashProjectTests(string warehouse) : WarehouseShop(warehouse, 
         var catalog = ModelFileLoader.Load([("visits.yml", bad)]);
 
         var messages = catalog.Errors.Select(e => $"{e.Field}: {e.Message}").ToList();
-        Assert.That(messages, Has.Some.Contains("fortnight").And.Some.StartsWith("no_sql:").And.Some.Contains("default_time_dimension.field"));
+        Assert.That(messages, Has.Some.StartsWith("no_sql:").And.Some.Contains("default_time_dimension.field"));
+        Assert.That(catalog.Warnings.Select(w => w.Message), Has.Some.Contains("Ignoring unknown time interval \"fortnight\""), "an unknown interval is dropped with a warning, as in Lightdash");
         Assert.That(messages, Has.Some.Contains("Explore visits has the name of another model"));
         Assert.That(catalog.Explores, Is.Empty);
     }

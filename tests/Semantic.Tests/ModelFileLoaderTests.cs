@@ -201,7 +201,12 @@ public class ModelFileLoaderTests
 
         var catalog = Load(("visits.yml", yaml));
 
-        Assert.That(catalog.Errors.Single().Message, Does.Contain("FORTNIGHT").And.Contain("custom granularity"), "an unknown interval is an error, not a silently missing field");
+        // As Lightdash: an unknown interval is dropped with a warning naming it; the model still loads.
+        Assert.That(catalog.Errors, Is.Empty);
+        var warning = catalog.Warnings.Single(w => w.Message.Contains("FORTNIGHT", StringComparison.Ordinal));
+        Assert.That(warning.Message, Does.StartWith("Ignoring unknown time interval").And.Contain("seen_at").And.Contain("visits").And.Contain("visits.yml"));
+        Assert.That((warning.File, warning.Model, warning.Field), Is.EqualTo(("visits.yml", "visits", "seen_at")));
+        Assert.That(catalog.Explores["visits"].Fields.Keys, Does.Not.Contain("visits_seen_at_fortnight"));
         var loaded = Load(("visits.yml", yaml.Replace(", FORTNIGHT", "", StringComparison.Ordinal))).Explores["visits"].Fields;
         Assert.That(loaded.Keys, Is.EquivalentTo(new[] { "visits_seen_at", "visits_seen_at_day", "visits_seen_at_month", "visits_seen_at_hour", "visits_born_on" }));
         Assert.That(loaded["visits_seen_at_hour"].Type, Is.EqualTo("timestamp"));
