@@ -32,6 +32,29 @@ public class MetricQueryRouteTests
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
+    [TestCase(7, HttpStatusCode.OK)]
+    [TestCase(0, HttpStatusCode.BadRequest)]
+    public async Task StatementTimeoutSeconds_OfAMetricQuery_IsTheStatementsLimit(int seconds, HttpStatusCode expected)
+    {
+        using var response = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/metric-query", new
+        {
+            query = new { exploreName = "orders", dimensions = new[] { "orders_status" }, metrics = new[] { "orders_order_count" }, limit = 10 + seconds },
+            statementTimeoutSeconds = seconds,
+            invalidateCache = true,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected), body.ToString());
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.That(await _host.HistoryValueAsync<long>(body.GetProperty("results").GetProperty("queryUuid").GetGuid(), "statement_timeout_ms"), Is.EqualTo(seconds * 1000L));
+        }
+        else
+        {
+            Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("statementTimeoutSeconds"));
+        }
+    }
+
     [Test]
     public async Task Viewer_RunsAMetricQuery_AndReadsItsPage()
     {

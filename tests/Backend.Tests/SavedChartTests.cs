@@ -267,4 +267,18 @@ public class SavedChartTests
         Assert.That(after.GetProperty("filters").EnumerateObject(), Is.Empty, "filters replaced too");
         Assert.That(viewerReplaces.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
+
+    [Test]
+    public async Task DashboardList_ShowsEachDashboardsTiles()
+    {
+        var (dashboard, _, chart) = await CreateDashboardAsync();
+
+        var list = (await _viewer.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{_host.ProjectUuid}/dashboards")).GetProperty("results");
+        var one = (await _viewer.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{_host.ProjectUuid}/dashboards/{dashboard}")).GetProperty("results");
+
+        var listed = list.EnumerateArray().Single(d => d.GetProperty("dashboardUuid").GetGuid() == dashboard);
+        Assert.That(listed.GetProperty("tiles").GetArrayLength(), Is.GreaterThan(0));
+        Assert.That(listed.GetProperty("tiles").ToString(), Is.EqualTo(one.GetProperty("tiles").ToString()), "the list shows the tiles the dashboard route shows");
+        Assert.That(listed.GetProperty("tiles")[0].GetProperty("savedChartUuid").GetGuid(), Is.EqualTo(chart));
+    }
 }

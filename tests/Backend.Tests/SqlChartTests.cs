@@ -94,4 +94,21 @@ public class SqlChartTests
         Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(neither.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
+
+    [Test]
+    public async Task StatementTimeoutSeconds_OfARun_StopsTheChartsStatement_AndZeroIs400()
+    {
+        var (status, saved) = await SaveAsync(_host.Client, new { name = $"Slow {Guid.NewGuid():N}", sql = "select g, pg_sleep(0.5)::text as s from generate_series(1, 10) g" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), saved.ToString());
+        var chart = saved.GetProperty("results").GetProperty("savedSqlUuid").GetGuid();
+
+        using var limited = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/sql-chart", new { savedSqlUuid = chart, statementTimeoutSeconds = 1, waitMs = 20_000 });
+        using var zero = await _viewer.PostAsJsonAsync($"{_host.QueryPath()}/sql-chart", new { savedSqlUuid = chart, statementTimeoutSeconds = 0 });
+
+        var page = (await limited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetProperty("firstPage");
+        Assert.That(page.GetProperty("status").GetString(), Is.EqualTo("error"), page.ToString());
+        Assert.That(page.GetProperty("error").GetString(), Does.Contain("time limit of 1 second"));
+        Assert.That(zero.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await zero.Content.ReadAsStringAsync(), Does.Contain("statementTimeoutSeconds"));
+    }
 }

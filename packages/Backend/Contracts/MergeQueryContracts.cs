@@ -17,4 +17,11 @@ public sealed class MergeQueryRequest
 
     /// <summary>Wait up to this many milliseconds (at most 60000), then answer with the first page.</summary>
     public int? WaitMs { get; init; }
+
+    /// <summary>
+    /// The longest the warehouse may run this query, in seconds (1 or more). Lowers the project's limit
+    /// (30 minutes unless the project sets its own), never raises it. Reaching it ends the query in
+    /// <c>error</c> with a message naming the limit.
+    /// </summary>
+    public int? StatementTimeoutSeconds { get; init; }
 }

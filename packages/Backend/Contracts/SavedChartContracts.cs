@@ -74,4 +74,11 @@ public sealed class ExecuteChartRequest
 
     /// <summary>Milliseconds (0 to 30000) to wait for the result and carry its first page.</summary>
     public int? WaitMs { get; init; }
+
+    /// <summary>
+    /// The longest the warehouse may run this query, in seconds (1 or more). Lowers the project's limit
+    /// (30 minutes unless the project sets its own), never raises it. Reaching it ends the query in
+    /// <c>error</c> with a message naming the limit.
+    /// </summary>
+    public int? StatementTimeoutSeconds { get; init; }
 }

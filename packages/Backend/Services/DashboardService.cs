@@ -130,7 +130,10 @@ public sealed class DashboardService(
             Limit = request.Limit is { } limit ? Math.Min(limit, query.Limit ?? limit) : query.Limit,
         };
         var results = await metricQueries.ExecuteAsync(
-            user, projectUuid, new ExecuteMetricQueryRequest { Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs, Parameters = request.Parameters }, cancellationToken);
+            user, projectUuid, new ExecuteMetricQueryRequest
+            {
+                Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs, Parameters = request.Parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+            }, cancellationToken);
         return new ExecuteMetricQueryResults
         {
             QueryUuid = results.QueryUuid,
@@ -181,7 +184,8 @@ public sealed class DashboardService(
         }
 
         var submitted = await queries.SubmitAndWaitAsync(
-            user, project, new CompiledSubmission(sql, chart.RowLimit, "dashboardView", false, ParametersJson: parametersJson), request.WaitMs, cancellationToken);
+            user, project, new CompiledSubmission(
+                sql, chart.RowLimit, "dashboardView", false, StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
         return new ExecuteDashboardSqlChartResults
         {
             QueryUuid = submitted.QueryUuid,

@@ -97,6 +97,7 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
                 request.InvalidateCache == true,
                 JsonSerializer.Serialize(new { queries = bodies }, JsonSerializerOptions.Web),
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
                 ParametersJson: parametersJson),
             request.WaitMs,
             cancellationToken);

@@ -50,6 +50,7 @@ public sealed class MetricQueryService(
                 request.InvalidateCache == true,
                 JsonSerializer.Serialize(body, JsonSerializerOptions.Web),
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
                 Timezone: body.Timezone,
                 ParametersJson: parametersJson),
             request.WaitMs,
@@ -154,7 +155,10 @@ public sealed class MetricQueryService(
             user,
             project,
             body,
-            new ExecuteMetricQueryRequest { Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = parameters },
+            new ExecuteMetricQueryRequest
+            {
+                Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+            },
             variables,
             parametersJson,
             cancellationToken);

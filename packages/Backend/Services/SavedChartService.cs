@@ -76,7 +76,11 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         return await metricQueries.ExecuteAsync(
             user,
             projectUuid,
-            new ExecuteMetricQueryRequest { Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters },
+            new ExecuteMetricQueryRequest
+            {
+                Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters,
+                StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+            },
             cancellationToken);
     }
 

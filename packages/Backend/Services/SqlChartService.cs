@@ -90,7 +90,9 @@ public sealed partial class SqlChartService(
         var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
         var sql = SqlVariables.Substitute(chart.Sql, variables, warehouses.GetClient(project.Warehouse).Dialect);
         return await queries.SubmitAndWaitAsync(
-            user, project, new CompiledSubmission(sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true, ParametersJson: parametersJson), request.WaitMs, cancellationToken);
+            user, project, new CompiledSubmission(
+                sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true,
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
     }
 
     /// <summary>
