@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hangfire;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -8,6 +9,7 @@ using System.Text.Json;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -354,6 +356,27 @@ public class DeliveryTests
         Assert.That(await _host.Metadata.ScalarAsync<long>(jobs), Is.Zero);
         await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/schedulers/{id}");
         Assert.That((await BackendHost.SendAsync(_host.Client, HttpMethod.Get, $"/api/v1/schedulers/{id}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Reconciling_RegistersLostJobs_AndRemovesLeftOvers()
+    {
+        var scheduler = await CreateSchedulerAsync(Scheduler([new { type = "s3", prefix = "r" }]));
+        var id = scheduler.GetProperty("schedulerUuid").GetGuid();
+        await BackendHost.SendAsync(_host.Client, HttpMethod.Patch, $"/api/v1/schedulers/{id}/enabled", new { enabled = true });
+        var recurring = _host.Services.GetRequiredService<Hangfire.IRecurringJobManager>();
+        var leftOver = SchedulerService.RecurringJobId(Guid.NewGuid());
+        string Count(string jobId) => $"select count(*) from hangfire.set where key = 'recurring-jobs' and value = '{jobId}'";
+        // A lost registration (as after a reset Hangfire schema) and a job whose scheduler is gone.
+        recurring.RemoveIfExists(SchedulerService.RecurringJobId(id));
+        recurring.AddOrUpdate<DeliveryRunner>(leftOver, runner => runner.RunScheduledAsync(Guid.Empty, CancellationToken.None), "0 6 * * 1");
+        Assert.That(await _host.Metadata.ScalarAsync<long>(Count(SchedulerService.RecurringJobId(id))), Is.Zero);
+
+        await _host.Services.GetRequiredService<SchedulerService>().ReconcileAsync(_host.Services.GetRequiredService<Hangfire.JobStorage>(), CancellationToken.None);
+
+        Assert.That(await _host.Metadata.ScalarAsync<long>(Count(SchedulerService.RecurringJobId(id))), Is.EqualTo(1), "registered again");
+        Assert.That(await _host.Metadata.ScalarAsync<long>(Count(leftOver)), Is.Zero, "the left-over job is gone");
+        await BackendHost.SendAsync(_host.Client, HttpMethod.Delete, $"/api/v1/schedulers/{id}");
     }
 
     [TestCase("""{"cron": "every day"}""", "cron")]

@@ -16,6 +16,7 @@ public static class DeliveriesExtensions
         services.AddSingleton<DeliveryModel>();
         services.AddSingleton<SchedulerService>();
         services.AddSingleton<DeliveryRunner>();
+        services.AddHostedService<SchedulerReconciliation>();
         services.AddSingleton<Clients.EmailSender>();
         // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
         services.AddHttpClient<Clients.WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -34,7 +34,7 @@ public sealed partial class SchedulerService(
     private static readonly string[] Formats = ["csv", "xlsx", "parquet"];
 
     /// <summary>The recurring job id of a scheduler.</summary>
-    public static string RecurringJobId(Guid schedulerUuid) => $"scheduler-{schedulerUuid}";
+    public static string RecurringJobId(Guid schedulerUuid) => RecurringJobPrefix + schedulerUuid.ToString("D");
 
     /// <summary>Creates a scheduler owned by the caller.</summary>
     public async Task<SchedulerResults> CreateAsync(CurrentUser user, Guid projectUuid, SchedulerRequest request, CancellationToken cancellationToken)
@@ -161,6 +161,39 @@ public sealed partial class SchedulerService(
             throw new ValidationException($"timezone \"{(name.Length > 100 ? name[..100] : name)}\" is not a known time zone (use an IANA name such as Europe/London).");
         }
     }
+
+    /// <summary>
+    /// Makes Hangfire's recurring jobs match the <c>schedulers</c> table: every enabled scheduler has its
+    /// job (as it is stored now), and no job is left of a disabled or deleted one. Run at start-up, so a
+    /// reset Hangfire schema or a lost registration heals itself. Returns (registered, removed).
+    /// </summary>
+    public async Task<(int Registered, int Removed)> ReconcileAsync(JobStorage storage, CancellationToken cancellationToken)
+    {
+        var all = await schedulers.ListAllAsync(cancellationToken);
+        var wanted = all.Where(s => s.Enabled).Select(s => RecurringJobId(s.SchedulerUuid)).ToHashSet(StringComparer.Ordinal);
+        foreach (var scheduler in all.Where(s => s.Enabled))
+        {
+            Register(scheduler);
+        }
+
+        var removed = 0;
+        using (var connection = storage.GetConnection())
+        {
+            foreach (var job in Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection))
+            {
+                if (job.Id.StartsWith(RecurringJobPrefix, StringComparison.Ordinal) && !wanted.Contains(job.Id))
+                {
+                    recurringJobs.RemoveIfExists(job.Id);
+                    removed++;
+                }
+            }
+        }
+
+        logger.LogInformation("Schedulers reconciled with Hangfire: {Registered} recurring jobs registered, {Removed} left over removed", wanted.Count, removed);
+        return (wanted.Count, removed);
+    }
+
+    private const string RecurringJobPrefix = "scheduler-";
 
     private void Register(SchedulerRecord scheduler)
     {
