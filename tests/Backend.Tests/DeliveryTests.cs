@@ -184,8 +184,15 @@ public class DeliveryTests
             .Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("succeeded").GetBoolean(), a.TryGetProperty("statusCode", out var code) ? code.GetInt32() : (int?)null))
             .ToList();
         Assert.That(attempts, Is.EqualTo(new[] { (1, false, (int?)null), (2, false, null), (3, true, 200) }), "a failed call's status is not shown");
+        // Each retry is a delayed job: it waits at least its backoff (100 ms, then 200 ms), with no worker held meanwhile.
         var times = _receiver.Calls(path).Select(c => c.At).ToList();
-        Assert.That(times[2] - times[1], Is.GreaterThan(times[1] - times[0]), "each retry waits longer");
+        Assert.That(times[1] - times[0], Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(100)));
+        Assert.That(times[2] - times[1], Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(200)));
+        var deliveryUuid = delivery.GetProperty("deliveryUuid").GetString();
+        Assert.That(
+            await _host.Metadata.ScalarAsync<long>($"select count(*) from hangfire.job where invocationdata::text like '%RetryAsync%' and arguments::text like '%{deliveryUuid}%'"),
+            Is.EqualTo(2),
+            "the two retries were delayed jobs of their own");
     }
 
     [Test]
@@ -230,7 +237,7 @@ public class DeliveryTests
             .ToList();
         Assert.That(outcomes, Has.Count.EqualTo(3));
         Assert.That(outcomes.Distinct().ToList(), Has.Count.EqualTo(1), string.Join("\n", outcomes));
-        Assert.That(outcomes[0], Does.Contain(DeliveryRunner.FailedWebhookCall).And.Contain("(4, False"));
+        Assert.That(outcomes[0], Does.Contain(WebhookDeliveries.FailedWebhookCall).And.Contain("(4, False"));
     }
 
     [Test]

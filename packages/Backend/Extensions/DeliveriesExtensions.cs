@@ -16,6 +16,7 @@ public static class DeliveriesExtensions
         services.AddSingleton<DeliveryModel>();
         services.AddSingleton<SchedulerService>();
         services.AddSingleton<DeliveryRunner>();
+        services.AddSingleton<WebhookDeliveries>();
         services.AddHostedService<SchedulerReconciliation>();
         services.AddSingleton<Clients.EmailSender>();
         // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.

@@ -70,6 +70,11 @@ public sealed class DeliveryModel(NpgsqlDataSource dataSource)
         files::text AS FilesJson, started_at AS StartedAt, finished_at AS FinishedAt
         """;
 
+    private const string AttemptColumns = """
+        delivery_uuid AS DeliveryUuid, target_index AS TargetIndex, target_type AS TargetType, attempt AS Attempt, succeeded AS Succeeded,
+        status_code AS StatusCode, error AS Error, duration_ms AS DurationMs, attempted_at AS AttemptedAt
+        """;
+
     /// <summary>Records a delivery that starts now.</summary>
     public async Task StartAsync(Guid deliveryUuid, Guid schedulerUuid, string trigger, CancellationToken cancellationToken)
     {
@@ -79,13 +84,38 @@ public sealed class DeliveryModel(NpgsqlDataSource dataSource)
             new { deliveryUuid, schedulerUuid, trigger }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Records how a delivery ended.</summary>
-    public async Task FinishAsync(Guid deliveryUuid, string status, string? error, string? filesJson, CancellationToken cancellationToken)
+    /// <summary>Records the files of a running delivery (its later webhook tries send them again).</summary>
+    public async Task SaveFilesAsync(Guid deliveryUuid, string filesJson, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deliveries SET status = @status, error = @error, files = CAST(@filesJson AS jsonb), finished_at = now() WHERE delivery_uuid = @deliveryUuid",
-            new { deliveryUuid, status, error, filesJson }, cancellationToken: cancellationToken));
+            "UPDATE deliveries SET files = CAST(@filesJson AS jsonb) WHERE delivery_uuid = @deliveryUuid", new { deliveryUuid, filesJson }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records how a delivery ended; false when it had ended already (the first to finish it wins).</summary>
+    public async Task<bool> FinishAsync(Guid deliveryUuid, string status, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET status = @status, error = @error, finished_at = now() WHERE delivery_uuid = @deliveryUuid AND status = 'running'",
+            new { deliveryUuid, status, error }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>The delivery, or null.</summary>
+    public async Task<DeliveryRecord?> FindAsync(Guid deliveryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DeliveryRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM deliveries WHERE delivery_uuid = @deliveryUuid", new { deliveryUuid }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The delivery's attempts, by target and attempt.</summary>
+    public async Task<IReadOnlyList<DeliveryAttemptRecord>> AttemptsAsync(Guid deliveryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DeliveryAttemptRecord>(new CommandDefinition(
+            $"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_uuid = @deliveryUuid ORDER BY target_index, attempt",
+            new { deliveryUuid }, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>Records one attempt to send to a target.</summary>
@@ -106,11 +136,8 @@ public sealed class DeliveryModel(NpgsqlDataSource dataSource)
             $"SELECT {Columns} FROM deliveries WHERE scheduler_uuid = @schedulerUuid ORDER BY started_at DESC LIMIT @limit",
             new { schedulerUuid, limit }, cancellationToken: cancellationToken))).ToList();
         var ids = deliveries.Select(d => d.DeliveryUuid).ToArray();
-        var attempts = (await connection.QueryAsync<DeliveryAttemptRecord>(new CommandDefinition("""
-            SELECT delivery_uuid AS DeliveryUuid, target_index AS TargetIndex, target_type AS TargetType, attempt AS Attempt, succeeded AS Succeeded,
-                   status_code AS StatusCode, error AS Error, duration_ms AS DurationMs, attempted_at AS AttemptedAt
-            FROM delivery_attempts WHERE delivery_uuid = ANY(@ids) ORDER BY target_index, attempt
-            """, new { ids }, cancellationToken: cancellationToken))).ToLookup(a => a.DeliveryUuid);
+        var attempts = (await connection.QueryAsync<DeliveryAttemptRecord>(new CommandDefinition(
+            $"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_uuid = ANY(@ids) ORDER BY target_index, attempt", new { ids }, cancellationToken: cancellationToken))).ToLookup(a => a.DeliveryUuid);
         return deliveries.Select(d => (d, (IReadOnlyList<DeliveryAttemptRecord>)attempts[d.DeliveryUuid].ToList())).ToList();
     }
 }

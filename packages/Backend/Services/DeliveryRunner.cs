@@ -30,7 +30,7 @@ public sealed class DeliveryRunner(
     ResultExporter exporter,
     ExportJobModel exports,
     ResultsBucketClient storage,
-    WebhookSender webhooks,
+    WebhookDeliveries webhookDeliveries,
     EmailSender email,
     IOptions<DeliveriesOptions> options,
     IOptions<ResultsStorageOptions> storageOptions,
@@ -79,32 +79,26 @@ public sealed class DeliveryRunner(
                 : $"Unexpected error: {e.Message}";
             logger.LogWarning(e, "Delivery {DeliveryUuid} of scheduler {SchedulerUuid} failed: {Error}", deliveryUuid, schedulerUuid, message);
             var notified = await NotifyOwnerAsync(scheduler, message, cancellationToken);
-            await deliveries.FinishAsync(deliveryUuid, "failed", $"{message} {notified}", null, CancellationToken.None);
+            await deliveries.FinishAsync(deliveryUuid, "failed", $"{message} {notified}", CancellationToken.None);
             return;
         }
 
-        var targets = JsonSerializer.Deserialize<SchedulerTarget[]>(scheduler.TargetsJson, JsonSerializerOptions.Web) ?? [];
-        var links = await LinksAsync(files, format);
-        var failed = new List<string>();
-        for (var i = 0; i < targets.Length; i++)
+        var targets = WebhookDeliveries.Targets(scheduler);
+        var links = await webhookDeliveries.LinksAsync(files, format);
+        await deliveries.SaveFilesAsync(deliveryUuid, JsonSerializer.Serialize(files, JsonSerializerOptions.Web), CancellationToken.None);
+        for (var i = 0; i < targets.Count; i++)
         {
-            var ok = targets[i].Type switch
+            // A webhook's first try; its later tries are delayed jobs of their own.
+            _ = targets[i].Type switch
             {
-                "webhook" => await SendWebhookAsync(scheduler, deliveryUuid, i, targets[i], files, links, cancellationToken),
+                "webhook" => await webhookDeliveries.SendAsync(scheduler, deliveryUuid, i, targets[i], files, links, attempt: 1, cancellationToken),
                 "s3" => await CopyToS3Async(scheduler, format, deliveryUuid, i, targets[i], files, cancellationToken),
                 _ => await SendEmailAsync(scheduler, format, deliveryUuid, i, targets[i], files, links, cancellationToken),
             };
-            if (!ok)
-            {
-                failed.Add($"{targets[i].Type} (target {i})");
-            }
         }
 
-        var status = failed.Count == 0 ? "delivered" : failed.Count == targets.Length ? "failed" : "partial";
-        await deliveries.FinishAsync(
-            deliveryUuid, status, failed.Count == 0 ? null : $"Not delivered to: {string.Join(", ", failed)}; see the attempts.",
-            JsonSerializer.Serialize(files, JsonSerializerOptions.Web), CancellationToken.None);
-        logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Status}, {Files} files", deliveryUuid, schedulerUuid, status, files.Count);
+        logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Files} files sent to {Targets} targets", deliveryUuid, schedulerUuid, files.Count, targets.Count);
+        await webhookDeliveries.FinishIfSettledAsync(scheduler, deliveryUuid, cancellationToken);
     }
 
     private async Task<List<DeliveryFile>> ProduceFilesAsync(SchedulerRecord scheduler, ExportFormat format, CurrentUser owner, Guid deliveryUuid, CancellationToken cancellationToken)
@@ -189,74 +183,6 @@ public sealed class DeliveryRunner(
 
         return files;
     }
-
-    private async Task<IReadOnlyList<string>> LinksAsync(IReadOnlyList<DeliveryFile> files, ExportFormat format)
-    {
-        var expires = DateTime.UtcNow.Add(options.Value.LinkLifetime);
-        var links = new List<string>();
-        foreach (var file in files)
-        {
-            links.Add(await ExportLinks.PresignAsync(storage, file.Key, format, file.Name, expires));
-        }
-
-        return links;
-    }
-
-    private async Task<bool> SendWebhookAsync(
-        SchedulerRecord scheduler, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, IReadOnlyList<string> links, CancellationToken cancellationToken)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            deliveryUuid,
-            schedulerUuid = scheduler.SchedulerUuid,
-            projectUuid = scheduler.ProjectUuid,
-            name = scheduler.Name,
-            resourceType = scheduler.ResourceType,
-            resourceUuid = scheduler.ResourceUuid,
-            format = scheduler.Format,
-            deliveredAt = DateTime.UtcNow,
-            linksExpireAt = DateTime.UtcNow.Add(options.Value.LinkLifetime),
-            files = files.Select((f, i) => new { name = f.Name, url = links[i], rowCount = f.RowCount, truncated = f.Truncated, byteSize = f.ByteSize }),
-        }, JsonSerializerOptions.Web);
-        var wait = options.Value.WebhookBackoff;
-        for (var attempt = 1; attempt <= options.Value.WebhookAttempts; attempt++)
-        {
-            var call = await webhooks.SendAsync(new Uri(target.Url!), target.Secret, deliveryUuid, payload, cancellationToken);
-            // The owner learns success or failure and nothing else: a refused connection, a timeout, an
-            // error status and a refused address look alike and are retried alike. The details are the operator's.
-            if (!call.Succeeded)
-            {
-                logger.LogWarning(
-                    "Delivery {DeliveryUuid}: webhook target {TargetIndex} attempt {Attempt} failed after {ElapsedMs} ms (status {StatusCode}): {Error}",
-                    deliveryUuid, index, attempt, (long)call.Elapsed.TotalMilliseconds, call.StatusCode, call.Error);
-            }
-
-            await deliveries.RecordAttemptAsync(new DeliveryAttemptRecord
-            {
-                DeliveryUuid = deliveryUuid, TargetIndex = index, TargetType = "webhook", Attempt = attempt, Succeeded = call.Succeeded,
-                StatusCode = call.Succeeded ? call.StatusCode : null,
-                Error = call.Succeeded ? null : FailedWebhookCall,
-                DurationMs = call.Succeeded ? (long)call.Elapsed.TotalMilliseconds : null,
-            }, cancellationToken);
-            if (call.Succeeded)
-            {
-                return true;
-            }
-
-            if (attempt == options.Value.WebhookAttempts)
-            {
-                return false;
-            }
-
-            await Task.Delay(wait, cancellationToken);
-            wait *= 2;
-        }
-
-        return false;
-    }
-
-    /// <summary>What the owner reads of any failed webhook call.</summary>
-    public const string FailedWebhookCall = "The webhook did not accept the delivery (no answer in time, no connection, or an error status); the operator's log has the details.";
 
     private async Task<bool> CopyToS3Async(
         SchedulerRecord scheduler, ExportFormat format, Guid deliveryUuid, int index, SchedulerTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
