@@ -49,6 +49,7 @@ token="ldpat_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 (cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information \
   MetadataDatabase__ConnectionString="$service_metadata" \
+  Secrets__Key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   ResultsStorage__Prefix="bench/" \
   Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench" \

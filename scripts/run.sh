@@ -45,6 +45,12 @@ if [ ! -s "$token_file" ]; then
 fi
 admin_token="$(cat "$token_file")"
 
+# The key that encrypts warehouse credentials and webhook secrets at rest: made once, kept in .local.
+secrets_key_file="$repo/.local/secrets.key"
+if [ ! -s "$secrets_key_file" ]; then
+  (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' >"$secrets_key_file")
+fi
+
 echo "[run] building the backend" >&2
 dotnet build "$repo/packages/Backend/Backend.csproj" -c Release -v quiet -nologo -o "$repo/.local/backend" >/dev/null
 
@@ -55,6 +61,7 @@ echo "[run] starting the backend on $url (log: .local/backend.log)" >&2
 cd "$repo/.local/backend"
 ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$metadata_connection" \
+  Secrets__Key="$(cat "$secrets_key_file")" \
   Projects__Items__0__ConnectionString="$demo_connection" \
   ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
   Deliveries__Smtp__Host=127.0.0.1 Deliveries__Smtp__Port="$LIGHTDASH_SMTP_PORT" Deliveries__AllowPrivateWebhookAddresses=true \

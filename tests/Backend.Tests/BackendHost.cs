@@ -82,11 +82,16 @@ public sealed class BackendHost : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>The key secrets are encrypted with in tests (32 bytes, base64).</summary>
+    public const string TestSecretsKey = "bGlnaHRkYXNoLW5ldC10ZXN0LXNlY3JldHMta2V5MzI=";
+
     /// <summary>The settings every host gets (before the test's own), for a backend with these databases and ids.</summary>
     public static Dictionary<string, string?> BaseSettings(
         string metadataConnection, string warehouseConnection, string prefix, Guid projectUuid, Guid otherProjectUuid, Guid duckDbProjectUuid, string duckDbFile) => new()
     {
         ["MetadataDatabase:ConnectionString"] = metadataConnection,
+        // Test-only key for secrets at rest (each test's metadata database is its own).
+        ["Secrets:Key"] = TestSecretsKey,
         ["ResultsStorage:ServiceUrl"] = TestServers.S3ServiceUrl,
         ["ResultsStorage:Bucket"] = TestServers.S3Bucket,
         ["ResultsStorage:Prefix"] = prefix,

@@ -19,6 +19,9 @@ public static class MetadataDatabaseExtensions
             .ValidateOnStart();
         services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section);
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value.ConnectionString));
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SecretBox>();
+        services.AddSingleton<StoredSecrets>();
         services.AddSingleton<MetadataMigrator>();
         services.AddSingleton<ProjectModel>();
         services.AddSingleton<QueryHistoryModel>();
@@ -31,11 +34,12 @@ public static class MetadataDatabaseExtensions
         return builder;
     }
 
-    private sealed class MetadataStartup(MetadataMigrator migrator, ProjectSeeder seeder, Auth.AdminBootstrap admins) : IHostedService
+    private sealed class MetadataStartup(MetadataMigrator migrator, StoredSecrets secrets, ProjectSeeder seeder, Auth.AdminBootstrap admins) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await migrator.MigrateAsync(cancellationToken);
+            await secrets.RewrapAsync(cancellationToken);
             await seeder.SeedAsync(cancellationToken);
             await admins.EnsureAsync(cancellationToken);
         }

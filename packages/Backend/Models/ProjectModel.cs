@@ -5,8 +5,8 @@ using Npgsql;
 
 namespace Lightdash.Net.Backend.Models;
 
-/// <summary>Reads and writes the <c>projects</c> table.</summary>
-public sealed class ProjectModel(NpgsqlDataSource dataSource)
+/// <summary>Reads and writes the <c>projects</c> table; the warehouse connection string is stored encrypted (<see cref="SecretBox"/>).</summary>
+public sealed class ProjectModel(NpgsqlDataSource dataSource, SecretBox secrets)
 {
     private const string SelectSql = """
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
@@ -32,6 +32,9 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
 
     private const string DeleteSql = "DELETE FROM projects WHERE project_uuid = @projectUuid";
 
+    /// <summary>The encrypted column (the associated data of its values).</summary>
+    public const string ConnectionColumn = "projects.warehouse_connection";
+
     /// <summary>The project, or a 404 naming it.</summary>
     public async Task<Project> GetAsync(Guid projectUuid, CancellationToken cancellationToken)
     {
@@ -47,7 +50,7 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
             ? new Project(
                 row.ProjectUuid,
                 row.Name,
-                new WarehouseConnection(type, row.WarehouseConnection),
+                new WarehouseConnection(type, secrets.Unprotect(row.WarehouseConnection, ConnectionColumn)),
                 row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
                 row.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
@@ -78,7 +81,7 @@ public sealed class ProjectModel(NpgsqlDataSource dataSource)
                 projectUuid = project.ProjectUuid,
                 name = project.Name,
                 warehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
-                warehouseConnection = project.Warehouse.ConnectionString,
+                warehouseConnection = secrets.Protect(project.Warehouse.ConnectionString, ConnectionColumn),
                 resultsCacheTtlSeconds = project.ResultsCacheTtl is { } ttl ? (int?)ttl.TotalSeconds : null,
                 statementTimeoutSeconds = project.StatementTimeout is { } timeout ? (int?)timeout.TotalSeconds : null,
                 cancelIfUnreadSeconds = project.CancelIfUnread is { } unread ? (int?)unread.TotalSeconds : null,

@@ -47,7 +47,7 @@ public sealed record SchedulerRecord
 }
 
 /// <summary>Reads and writes <c>schedulers</c>.</summary>
-public sealed class SchedulerModel(NpgsqlDataSource dataSource)
+public sealed class SchedulerModel(NpgsqlDataSource dataSource, SecretBox secrets)
 {
     private const string Columns = """
         scheduler_uuid AS SchedulerUuid, project_uuid AS ProjectUuid, owner_uuid AS OwnerUuid, name AS Name, resource_type AS ResourceType,
@@ -67,15 +67,18 @@ public sealed class SchedulerModel(NpgsqlDataSource dataSource)
     public async Task<SchedulerRecord> SaveAsync(SchedulerRecord scheduler, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<SchedulerRecord>(new CommandDefinition(UpsertSql, scheduler, cancellationToken: cancellationToken));
+        var stored = await connection.QuerySingleAsync<SchedulerRecord>(new CommandDefinition(
+            UpsertSql, scheduler with { TargetsJson = secrets.TransformSecretsInJson(scheduler.TargetsJson, TargetsColumn, protect: true) }, cancellationToken: cancellationToken));
+        return Readable(stored);
     }
 
     /// <summary>The scheduler, or null.</summary>
     public async Task<SchedulerRecord?> FindAsync(Guid schedulerUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<SchedulerRecord>(new CommandDefinition(
+        var stored = await connection.QuerySingleOrDefaultAsync<SchedulerRecord>(new CommandDefinition(
             $"SELECT {Columns} FROM schedulers WHERE scheduler_uuid = @schedulerUuid", new { schedulerUuid }, cancellationToken: cancellationToken));
+        return stored is null ? null : Readable(stored);
     }
 
     /// <summary>The project's schedulers (only the owner's when <paramref name="ownerUuid"/> is given), newest first.</summary>
@@ -84,14 +87,14 @@ public sealed class SchedulerModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<SchedulerRecord>(new CommandDefinition(
             $"SELECT {Columns} FROM schedulers WHERE project_uuid = @projectUuid AND (@ownerUuid IS NULL OR owner_uuid = @ownerUuid) ORDER BY created_at DESC",
-            new { projectUuid, ownerUuid }, cancellationToken: cancellationToken))).ToList();
+            new { projectUuid, ownerUuid }, cancellationToken: cancellationToken))).Select(Readable).ToList();
     }
 
     /// <summary>Every scheduler (to register their recurring jobs at start-up).</summary>
     public async Task<IReadOnlyList<SchedulerRecord>> ListAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<SchedulerRecord>(new CommandDefinition($"SELECT {Columns} FROM schedulers", cancellationToken: cancellationToken))).ToList();
+        return (await connection.QueryAsync<SchedulerRecord>(new CommandDefinition($"SELECT {Columns} FROM schedulers", cancellationToken: cancellationToken))).Select(Readable).ToList();
     }
 
     /// <summary>Deletes the scheduler (its deliveries with it).</summary>
@@ -100,4 +103,11 @@ public sealed class SchedulerModel(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM schedulers WHERE scheduler_uuid = @schedulerUuid", new { schedulerUuid }, cancellationToken: cancellationToken));
     }
+
+    /// <summary>The encrypted column (the associated data of its webhook secrets).</summary>
+    public const string TargetsColumn = "schedulers.targets";
+
+    // Webhook secrets are stored encrypted inside the targets JSON.
+    private SchedulerRecord Readable(SchedulerRecord stored) =>
+        stored with { TargetsJson = secrets.TransformSecretsInJson(stored.TargetsJson, TargetsColumn, protect: false) };
 }

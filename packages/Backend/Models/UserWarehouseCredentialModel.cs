@@ -13,8 +13,8 @@ public sealed record UserWarehouseCredential(string Username, string Password, D
     public override string ToString() => $"warehouse login {Username}";
 }
 
-/// <summary>Reads and writes the <c>user_warehouse_credentials</c> table.</summary>
-public sealed class UserWarehouseCredentialModel(NpgsqlDataSource dataSource)
+/// <summary>Reads and writes the <c>user_warehouse_credentials</c> table; passwords are stored encrypted (<see cref="SecretBox"/>).</summary>
+public sealed class UserWarehouseCredentialModel(NpgsqlDataSource dataSource, SecretBox secrets)
 {
     private const string FindSql = """
         SELECT username AS Username, password AS Password, updated_at AS UpdatedAt
@@ -28,21 +28,26 @@ public sealed class UserWarehouseCredentialModel(NpgsqlDataSource dataSource)
         SET username = excluded.username, password = excluded.password, updated_at = now()
         """;
 
+    /// <summary>The encrypted column (the associated data of its values).</summary>
+    public const string PasswordColumn = "user_warehouse_credentials.password";
+
     private const string DeleteSql = "DELETE FROM user_warehouse_credentials WHERE project_uuid = @projectUuid AND user_uuid = @userUuid";
 
     /// <summary>The user's login for the project, or null when they saved none.</summary>
     public async Task<UserWarehouseCredential?> FindAsync(Guid projectUuid, Guid userUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<UserWarehouseCredential>(
+        var stored = await connection.QuerySingleOrDefaultAsync<UserWarehouseCredential>(
             new CommandDefinition(FindSql, new { projectUuid, userUuid }, cancellationToken: cancellationToken));
+        return stored is null ? null : stored with { Password = secrets.Unprotect(stored.Password, PasswordColumn) };
     }
 
     /// <summary>Saves (or replaces) the user's login for the project.</summary>
     public async Task SaveAsync(Guid projectUuid, Guid userUuid, string username, string password, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(UpsertSql, new { projectUuid, userUuid, username, password }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            UpsertSql, new { projectUuid, userUuid, username, password = secrets.Protect(password, PasswordColumn) }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Deletes the user's login for the project; false when there was none.</summary>
