@@ -38,23 +38,7 @@ public class UserWarehouseLoginTests
         var (patched, patchBody) = await BackendHost.SendAsync(
             _host.Client, HttpMethod.Patch, $"/api/v1/projects/{Project}", new { connectionString = _host.Warehouse.ReaderConnectionString });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.OK), patchBody.ToString());
-        await using (var admin = new NpgsqlConnection(TestServers.ConnectionStringFor("postgres")))
-        {
-            await admin.OpenAsync();
-            await using var command = new NpgsqlCommand($"""
-                SELECT pg_advisory_lock(hashtext('ldn_test_analysts'));
-                DO $$
-                BEGIN
-                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AnalystA}') THEN CREATE ROLE {AnalystA} LOGIN; END IF;
-                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AnalystB}') THEN CREATE ROLE {AnalystB} LOGIN; END IF;
-                END $$;
-                ALTER ROLE {AnalystA} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '{Password}';
-                ALTER ROLE {AnalystB} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '{Password}';
-                GRANT {TestServers.ReaderRole} TO {AnalystA}, {AnalystB};
-                SELECT pg_advisory_unlock(hashtext('ldn_test_analysts'));
-                """, admin);
-            await command.ExecuteNonQueryAsync();
-        }
+        await TestServers.EnsureReaderLoginsAsync(Password, AnalystA, AnalystB);
 
         _a = await MemberAsync("a");
         _b = await MemberAsync("b");

@@ -98,6 +98,29 @@ public static class TestServers
         }
     }
 
+    /// <summary>
+    /// Plain login roles (cluster-wide, made once, their password set again on every call), each a
+    /// member of the reader role: warehouse logins of their own that read what the reader reads.
+    /// </summary>
+    public static async Task EnsureReaderLoginsAsync(string password, params string[] roles)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+        await connection.OpenAsync();
+        foreach (var role in roles)
+        {
+            await using var command = new NpgsqlCommand($"""
+                SELECT pg_advisory_lock(hashtext('ldn_test_roles'));
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN; END IF;
+                END $$;
+                ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '{password}';
+                GRANT {ReaderRole} TO {role};
+                SELECT pg_advisory_unlock(hashtext('ldn_test_roles'));
+                """, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>Fails fast with a clear message when the test command's servers are not running.</summary>
     public static async Task EnsurePostgresAsync()
     {
