@@ -65,7 +65,8 @@ public class CancelTests
         Assert.That(body.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("cancelled"));
         var gone = await Eventually.UntilAsync(async () => !await IsActiveOnWarehouseAsync(pid), TimeSpan.FromSeconds(3), "the warehouse query stopping");
         TestContext.Out.WriteLine($"warehouse query gone {gone.TotalMilliseconds:N0} ms after the cancel answered");
-        await Task.Delay(500);
+        // The worker has ended once it lets go of its slot: whatever it wrote last is written by then.
+        await Eventually.UntilAsync(async () => !await _host.HistoryValueAsync<bool>(queryUuid, "holds_slot"), TimeSpan.FromSeconds(10), "the worker letting go of its slot");
         var (_, page) = await _host.GetPageAsync(queryUuid);
         Assert.That(page.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("cancelled"), "the worker's error must not overwrite cancelled");
     }

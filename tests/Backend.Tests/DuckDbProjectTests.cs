@@ -44,7 +44,6 @@ public class DuckDbProjectTests
         const string slowSql = "select sum(hash(range)) as s from range(3000000000)";
         var slow = await _host.SubmitAsync(slowSql, projectUuid: _host.DuckDbProjectUuid);
         await _host.WaitForStatusAsync(slow, "executing", projectUuid: _host.DuckDbProjectUuid);
-        await Task.Delay(300);
 
         var quick = await _host.RunToReadyAsync("select i from generate_series(1, 5000) i");
         var (_, slowPage) = await _host.GetPageAsync(slow, projectUuid: _host.DuckDbProjectUuid);

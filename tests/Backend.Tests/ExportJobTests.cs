@@ -262,7 +262,12 @@ public class ExportJobTests
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), cancelled.ToString());
         Assert.That(cancelled.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("cancelled"));
-        await Task.Delay(1000);
+        // The export's Hangfire job has ended (its worker saw the cancel, or never started): nothing more can change.
+        await Eventually.UntilAsync(
+            async () => await _host.Metadata.ScalarAsync<long>(
+                $"select count(*) from hangfire.job where arguments::text like '%{jobId}%' and statename not in ('Enqueued', 'Processing', 'Scheduled', 'Awaiting')") > 0,
+            TimeSpan.FromSeconds(30),
+            "the export's job ending");
         var (_, after) = await StatusAsync(jobId);
         Assert.That(after.GetProperty("results").GetProperty("status").GetString(), Is.EqualTo("cancelled"));
         Assert.That(after.GetProperty("results").TryGetProperty("fileUrl", out _), Is.False);

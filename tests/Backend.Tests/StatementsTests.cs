@@ -392,7 +392,8 @@ public class StatementsTests
     [Test]
     public async Task Cancel_StopsTheStatement_AndAFinishedOneIsAConflict()
     {
-        var answer = await SubmitAsync(new { statement = "select pg_sleep(60) as slept" }, "?async=true");
+        // SQL of its own: another test's identical statement would be joined (single flight) instead of run.
+        var answer = await SubmitAsync(new { statement = "select pg_sleep(60) as slept_by_cancel" }, "?async=true");
         var handle = Handle(answer);
         await _host.WaitForStatusAsync(handle, "executing");
 
@@ -491,7 +492,7 @@ public class StatementsTests
         var other = (await SendAsync(HttpMethod.Post, "/api/v2/statements/sessions", project: false)).Body.GetProperty("results").GetProperty("sessionId").GetString()!;
 
         var done = await SubmitAsync(new { statement = "select g from generate_series(1, 10) g" }, session: session);
-        var running = await SubmitAsync(new { statement = "select pg_sleep(60) as slept" }, "?async=true", session: session);
+        var running = await SubmitAsync(new { statement = "select pg_sleep(60) as slept_in_a_session" }, "?async=true", session: session);
         Assert.That(done.Status, Is.EqualTo(HttpStatusCode.OK), done.Body.ToString());
         Assert.That(done.Body.GetProperty("sessionId").GetString(), Is.EqualTo(session));
         var file = await _host.ResultsFileNameAsync(Handle(done));
@@ -555,7 +556,10 @@ public class StatementsTests
         var file = await _host.ResultsFileNameAsync(Handle(answer));
         var kept = await SubmitAsync(new { statement = "select 'kept' as k" });
 
-        await Task.Delay(1100);
+        await Eventually.UntilAsync(
+            async () => await _host.Metadata.ScalarAsync<bool>("select expires_at <= now() from statements where statement_handle = @h", ("h", Handle(answer))),
+            TimeSpan.FromSeconds(10),
+            "the statement's TTL passing on the database's clock");
         await RunCleanupAsync();
 
         var expired = await GetAsync(Handle(answer));

@@ -39,6 +39,34 @@ public class WarehouseTagTests
         }
     }
 
+    [Test]
+    public async Task FieldValuesStatement_IsTaggedLikeEveryOther()
+    {
+        // The demo shop's models over a view whose status takes a moment to read: long enough to see the statement.
+        await _host.Warehouse.ExecuteAsync("""
+            create table customers (customer_id integer, first_name text, last_name text, country text, created_at timestamp);
+            create table order_rows (order_id integer, customer_id integer, order_date date, status text, amount numeric(10,2), is_gift boolean);
+            insert into order_rows values (1, 1, '2024-01-05', 'placed', 10, false), (2, 1, '2024-02-05', 'shipped', 20, true);
+            create function slow_text(t text) returns text language sql volatile as $$ select t || coalesce((select '' from pg_sleep(1)), '') $$;
+            create view orders as select order_id, customer_id, order_date, slow_text(status) as status, amount, is_gift from order_rows;
+            grant select on orders to public;
+            """);
+        var shop = await File.ReadAllTextAsync(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "models", "postgres", "shop.yml"));
+        var (deployed, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Put, $"/api/v1/projects/{_host.ProjectUuid}/models", new { files = new[] { new { path = "shop.yml", content = shop } } });
+        Assert.That(deployed, Is.EqualTo(System.Net.HttpStatusCode.OK), body.ToString());
+
+        var values = BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"{_host.QueryPath()}/field-values", new { table = "orders", fieldId = "orders_status", forceRefresh = true });
+        var running = await Eventually.ValueAsync(
+            async () => await _host.Warehouse.ScalarAsync<string>(
+                "select coalesce(max(query), '') from pg_stat_activity where query like '%context=fieldValues%' and state = 'active' and pid <> pg_backend_pid()") is { Length: > 0 } q ? q : null,
+            TimeSpan.FromSeconds(30),
+            "the field values statement running");
+        var (status, answer) = await values;
+
+        Assert.That(running, Does.StartWith($"/* lightdash-net queryUuid=").And.Contain($"userUuid={await _host.AdminUserUuidAsync()} projectUuid={_host.ProjectUuid} context=fieldValues */"));
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK), answer.ToString());
+    }
+
     [TestCase("tag*/test")]
     [TestCase("two words")]
     public async Task Context_ThatIsNotPlain_Returns400(string context)

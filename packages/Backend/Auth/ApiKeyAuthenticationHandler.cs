@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Models;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -123,6 +122,6 @@ public sealed class ApiKeyAuthenticationHandler(
             Response.Headers.WWWAuthenticate = "ApiKey";
         }
 
-        return Response.WriteAsJsonAsync(new ApiErrorResponse { Error = new ApiError { Name = name, StatusCode = statusCode, Message = message } });
+        return Http.ApiErrorWriter.WriteAsync(Context, statusCode, message, name);
     }
 }

@@ -54,8 +54,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             };
         }
 
-        httpContext.Response.StatusCode = error.StatusCode;
-        await httpContext.Response.WriteAsJsonAsync(new ApiErrorResponse { Error = error }, cancellationToken);
+        await Http.ApiErrorWriter.WriteAsync(httpContext, error.StatusCode, error.Message, error.Name, error.Data, cancellationToken);
         return true;
     }
 }

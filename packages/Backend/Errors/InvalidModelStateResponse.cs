@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Lightdash.Net.Backend.Contracts;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Errors;
@@ -19,16 +18,7 @@ public static partial class InvalidModelStateResponse
         var message = string.Join(
             "; ",
             problems.Select(p => $"{p.Key}: {string.Join(" ", p.Value)}"));
-        return new BadRequestObjectResult(new ApiErrorResponse
-        {
-            Error = new ApiError
-            {
-                Name = "ParameterError",
-                StatusCode = StatusCodes.Status400BadRequest,
-                Message = $"Invalid request. {message}",
-                Data = problems,
-            },
-        });
+        return new BadRequestObjectResult(Http.ApiErrorWriter.Envelope(StatusCodes.Status400BadRequest, $"Invalid request. {message}", data: problems));
     }
 
     // "$.queries[0].sql" -> "queries[0].sql"; the body parameter's own name -> "body".

@@ -56,17 +56,8 @@ public static class AuthExtensions
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await rejected.HttpContext.Response.WriteAsJsonAsync(
-                    new ApiErrorResponse
-                    {
-                        Error = new ApiError
-                        {
-                            Name = "TooManyRequestsError",
-                            StatusCode = StatusCodes.Status429TooManyRequests,
-                            Message = $"Too many requests; try again in {seconds} s.",
-                        },
-                    },
-                    cancellationToken);
+                await Http.ApiErrorWriter.WriteAsync(
+                    rejected.HttpContext, StatusCodes.Status429TooManyRequests, $"Too many requests; try again in {seconds} s.", cancellationToken: cancellationToken);
             };
         });
         return builder;
@@ -95,17 +86,10 @@ public static class AuthExtensions
                 {
                     var status = context.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
                     context.Response.StatusCode = status;
-                    await context.Response.WriteAsJsonAsync(new ApiErrorResponse
-                    {
-                        Error = new ApiError
-                        {
-                            Name = status == StatusCodes.Status401Unauthorized ? "AuthorizationError" : "ForbiddenError",
-                            StatusCode = status,
-                            Message = status == StatusCodes.Status401Unauthorized
-                                ? "The token is not valid."
-                                : "The Hangfire dashboard is for organisation admins only.",
-                        },
-                    });
+                    await Http.ApiErrorWriter.WriteAsync(
+                        context,
+                        status,
+                        status == StatusCodes.Status401Unauthorized ? "The token is not valid." : "The Hangfire dashboard is for organisation admins only.");
                     return;
                 }
 

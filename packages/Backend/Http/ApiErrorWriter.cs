@@ -2,7 +2,11 @@ using Lightdash.Net.Backend.Contracts;
 
 namespace Lightdash.Net.Backend.Http;
 
-/// <summary>Writes the error envelope for answers that no route or exception produced (status codes of the framework, guards).</summary>
+/// <summary>
+/// The one writer of the error envelope: the exception handler, model validation, authentication, the
+/// rate limiter, the request guard and the framework's empty answers all write it through here (and
+/// Kestrel's own rejections copy its shape, <see cref="KestrelRejectionEnvelope"/>).
+/// </summary>
 public static class ApiErrorWriter
 {
     /// <summary>The envelope's name for a status code.</summary>
@@ -24,13 +28,15 @@ public static class ApiErrorWriter
         _ => statusCode >= 500 ? "UnexpectedServerError" : "RequestError",
     };
 
+    /// <summary>The envelope of an error: its name is the status code's unless given.</summary>
+    public static ApiErrorResponse Envelope(int statusCode, string message, string? name = null, object? data = null) =>
+        new() { Error = new ApiError { Name = name ?? NameOf(statusCode), StatusCode = statusCode, Message = message, Data = data } };
+
     /// <summary>Sets the status and writes the envelope with <paramref name="message"/>.</summary>
-    public static Task WriteAsync(HttpContext context, int statusCode, string message)
+    public static Task WriteAsync(HttpContext context, int statusCode, string message, string? name = null, object? data = null, CancellationToken cancellationToken = default)
     {
         context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(
-            new ApiErrorResponse { Error = new ApiError { Name = NameOf(statusCode), StatusCode = statusCode, Message = message } },
-            context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(Envelope(statusCode, message, name, data), cancellationToken == default ? context.RequestAborted : cancellationToken);
     }
 
     /// <summary>The message for an empty error answer of the framework.</summary>

@@ -159,9 +159,7 @@ public static class KestrelRejectionEnvelope
             return int.TryParse(held.Slice(9, 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : null;
         }
 
-        private static string EnvelopeJson(int status) => System.Text.Json.JsonSerializer.Serialize(new Contracts.ApiErrorResponse
-        {
-            Error = new Contracts.ApiError { Name = ApiErrorWriter.NameOf(status), StatusCode = status, Message = MessageFor(status) },
-        }, System.Text.Json.JsonSerializerOptions.Web);
+        private static string EnvelopeJson(int status) =>
+            System.Text.Json.JsonSerializer.Serialize(ApiErrorWriter.Envelope(status, MessageFor(status)), System.Text.Json.JsonSerializerOptions.Web);
     }
 }

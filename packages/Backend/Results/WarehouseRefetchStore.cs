@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Warehouses;
@@ -45,7 +46,7 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
 
         // The user's limit first, then the page's window inside it.
         var limited = client.Dialect.WrapWithWindow(query.CompiledSql, query.RowLimit, null);
-        await using var reader = await client.ExecuteAsync(new WarehouseQuery(limited, count, startRow, Parameters: query.Parameters), cancellationToken);
+        await using var reader = await client.ExecuteAsync(new WarehouseQuery(limited, count, startRow, Parameters: query.Parameters, Tag: RefetchTag(query)), cancellationToken);
         // The same JSON lines as a stored result, parsed as they are written.
         var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
         var parse = ResultRowParser.ReadRowsAsync(pipe.Reader, 0, count, cancellationToken);
@@ -73,7 +74,8 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
     public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var client = await ClientForAsync(query, cancellationToken);
-        await using var reader = await client.ExecuteAsync(new WarehouseQuery(query.CompiledSql, query.RowLimit, Parameters: query.Parameters), cancellationToken);
+        await using var reader = await client.ExecuteAsync(
+            new WarehouseQuery(query.CompiledSql, query.RowLimit, Parameters: query.Parameters, Tag: RefetchTag(query)), cancellationToken);
         await JsonlRowStreamer.WriteRowsAsync(reader, destination, null, cancellationToken);
     }
 
@@ -82,6 +84,9 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
 
     /// <inheritdoc />
     public Task DeleteExportsAsync(Guid projectUuid, Guid? queryUuid, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // A re-fetch is tagged as the query it reads again, so the warehouse's admin sees whose it is.
+    private static QueryTag RefetchTag(ResultSource query) => new(query.QueryUuid, query.UserUuid, query.ProjectUuid, QueryContext.ResultsRefetch.ToName());
 
     private async Task<IWarehouseClient> ClientForAsync(ResultSource query, CancellationToken cancellationToken)
     {

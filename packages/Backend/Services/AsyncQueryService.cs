@@ -32,7 +32,7 @@ public sealed class AsyncQueryService(
     WarehouseLogins logins,
     ILogger<AsyncQueryService> logger)
 {
-    private const string DefaultContext = "api";
+    private static readonly string DefaultContext = QueryContext.Api.ToName();
     private const int MaxContextLength = 64;
     private const string DefaultTimezone = "UTC";
 

@@ -23,7 +23,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
     /// <summary>The most results one composed query reads.</summary>
     public const int MaxReferences = 10;
 
-    private const string DefaultContext = "composeSql";
+    private static readonly string DefaultContext = QueryContext.ComposeSql.ToName();
 
     /// <summary>Checks every reference before anything is queued, then submits (developers and admins: it is SQL).</summary>
     public async Task<ExecuteQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ComposeSqlRequest request, CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
         return await queries.SubmitAndWaitAsync(
             user,
             project,
-            new CompiledSubmission(sql, request.Limit, "resultView", false, ComposeReferencesJson: JsonSerializer.Serialize(references, JsonSerializerOptions.Web)),
+            new CompiledSubmission(sql, request.Limit, QueryContext.ResultView.ToName(), false, ComposeReferencesJson: JsonSerializer.Serialize(references, JsonSerializerOptions.Web)),
             request.WaitMs,
             cancellationToken);
     }

@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lightdash.Net.Backend.Auth;
@@ -132,7 +133,7 @@ public sealed class DashboardService(
         var results = await metricQueries.ExecuteAsync(
             user, projectUuid, new ExecuteMetricQueryRequest
             {
-                Query = effectiveQuery, Context = "dashboardView", WaitMs = request.WaitMs, Parameters = request.Parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+                Query = effectiveQuery, Context = QueryContext.DashboardView.ToName(), WaitMs = request.WaitMs, Parameters = request.Parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
             }, cancellationToken);
         return new ExecuteMetricQueryResults
         {
@@ -185,7 +186,7 @@ public sealed class DashboardService(
 
         var submitted = await queries.SubmitAndWaitAsync(
             user, project, new CompiledSubmission(
-                sql, chart.RowLimit, "dashboardView", false, StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
+                sql, chart.RowLimit, QueryContext.DashboardView.ToName(), false, StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
         return new ExecuteDashboardSqlChartResults
         {
             QueryUuid = submitted.QueryUuid,

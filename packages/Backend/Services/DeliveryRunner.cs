@@ -36,7 +36,7 @@ public sealed class DeliveryRunner(
     IOptions<ResultsStorageOptions> storageOptions,
     ILogger<DeliveryRunner> logger)
 {
-    private const string Context = "scheduledDelivery";
+    private static readonly string Context = QueryContext.ScheduledDelivery.ToName();
 
     /// <summary>One occurrence of a scheduler's cron schedule (called by its Hangfire recurring job).</summary>
     [AutomaticRetry(Attempts = 0)]

@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -93,7 +94,8 @@ public sealed class FieldValuesService(
             return new FieldValuesResults { Search = search, Results = cached, RefreshedAt = readAt, Cached = true };
         }
 
-        var values = await WarehouseValues.ReadFirstColumnAsync(client, sql, QueryTimeout, cancellationToken);
+        var values = await WarehouseValues.ReadFirstColumnAsync(
+            client, sql, QueryTimeout, WarehouseValues.TagFor(user.UserUuid, project.ProjectUuid, QueryContext.FieldValues), cancellationToken);
         return new FieldValuesResults { Search = search, Results = values, RefreshedAt = _cache.Set(key, values), Cached = false };
     }
 }

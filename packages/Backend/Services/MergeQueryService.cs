@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
@@ -93,7 +94,7 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
             new CompiledSubmission(
                 sql.ToString(),
                 null,
-                request.Context ?? "mergeQuery",
+                request.Context ?? QueryContext.MergeQuery.ToName(),
                 request.InvalidateCache == true,
                 JsonSerializer.Serialize(new { queries = bodies }, JsonSerializerOptions.Web),
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),

@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -19,7 +20,7 @@ public sealed class MetricQueryService(
 {
     private const int DefaultLimit = 500;
     private const int MaxLimit = 5000;
-    private const string DefaultContext = "exploreView";
+    private static readonly string DefaultContext = QueryContext.ExploreView.ToName();
 
     /// <summary>Compiles and submits the metric query (any member of the project).</summary>
     public async Task<ExecuteMetricQueryResults> ExecuteAsync(CurrentUser user, Guid projectUuid, ExecuteMetricQueryRequest request, CancellationToken cancellationToken)
@@ -157,7 +158,7 @@ public sealed class MetricQueryService(
             body,
             new ExecuteMetricQueryRequest
             {
-                Query = body, Context = request.Context ?? "viewUnderlyingData", WaitMs = request.WaitMs, Parameters = parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+                Query = body, Context = request.Context ?? QueryContext.ViewUnderlyingData.ToName(), WaitMs = request.WaitMs, Parameters = parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
             },
             variables,
             parametersJson,

@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -163,7 +164,8 @@ public sealed class QueryVariablesService(
             return [.. definition.Options ?? [], .. cached];
         }
 
-        var values = (await WarehouseValues.ReadFirstColumnAsync(client, sql, OptionsQueryTimeout, cancellationToken)).Select(WarehouseValues.Text).ToList();
+        var tag = WarehouseValues.TagFor(caller.UserUuid, project.ProjectUuid, QueryContext.ParameterOptions);
+        var values = (await WarehouseValues.ReadFirstColumnAsync(client, sql, OptionsQueryTimeout, tag, cancellationToken)).Select(WarehouseValues.Text).ToList();
         logger.LogInformation("Project {ProjectUuid}: {Count} options of parameter {Parameter} read from {Field}", project.ProjectUuid, values.Count, definition.Name, source.FieldId);
         _options.Set(key, values);
         return [.. definition.Options ?? [], .. values];

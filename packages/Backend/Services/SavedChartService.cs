@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -78,7 +79,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
             projectUuid,
             new ExecuteMetricQueryRequest
             {
-                Query = query, Context = request.Context ?? "chartView", InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters,
+                Query = query, Context = request.Context ?? QueryContext.ChartView.ToName(), InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters,
                 StatementTimeoutSeconds = request.StatementTimeoutSeconds,
             },
             cancellationToken);

@@ -91,7 +91,7 @@ public sealed partial class SqlChartService(
         var sql = SqlVariables.Substitute(chart.Sql, variables, warehouses.GetClient(project.Warehouse).Dialect);
         return await queries.SubmitAndWaitAsync(
             user, project, new CompiledSubmission(
-                sql, limit, request.Context ?? "sqlChartView", request.InvalidateCache == true,
+                sql, limit, request.Context ?? QueryContext.SqlChartView.ToName(), request.InvalidateCache == true,
                 StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
     }
 
@@ -132,7 +132,7 @@ public sealed partial class SqlChartService(
         // Parameters take their defaults (or NULL): the columns do not depend on the values.
         var (variables, _) = await variablesService.ResolveAsync(user, project, null, cancellationToken);
         var sql = SqlVariables.Substitute(chart.Sql, variables with { UnsetParametersAsNull = true }, warehouses.GetClient(project.Warehouse).Dialect);
-        var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(sql, 1, "sqlChartColumns", false), null, cancellationToken);
+        var submitted = await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(sql, 1, QueryContext.SqlChartColumns.ToName(), false), null, cancellationToken);
         await charts.SetColumnsQueryAsync(chart.SavedSqlUuid, chart.Sql, submitted.QueryUuid, cancellationToken);
         return submitted.QueryUuid;
     }

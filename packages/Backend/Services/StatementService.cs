@@ -32,7 +32,7 @@ public sealed class StatementService(
     IOptions<QueryExecutionOptions> executionOptions,
     ILogger<StatementService> logger)
 {
-    private const string DefaultContext = "statements";
+    private static readonly string DefaultContext = QueryContext.Statements.ToName();
     private const int MaxRequestIdLength = 128;
     private readonly StatementsOptions _options = options.Value;
 

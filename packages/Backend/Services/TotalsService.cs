@@ -1,3 +1,4 @@
+using Lightdash.Net.Common;
 using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
@@ -100,6 +101,7 @@ public sealed class TotalsService(
         var (variables, _) = await variablesService.ResolveAsync(user, project, parameters, cancellationToken);
         var compiled = await metricQueries.CompileAsync(project, totalBody, variables, cancellationToken);
         var connection = await logins.ForRequestAsync(project, user.UserUuid, cancellationToken);
-        return await WarehouseValues.ReadRowsAsync(warehouses.GetClient(connection), compiled.Sql, QueryTimeout, maxRows, cancellationToken);
+        return await WarehouseValues.ReadRowsAsync(
+            warehouses.GetClient(connection), compiled.Sql, QueryTimeout, maxRows, WarehouseValues.TagFor(user.UserUuid, project.ProjectUuid, QueryContext.CalculateTotal), cancellationToken);
     }
 }
