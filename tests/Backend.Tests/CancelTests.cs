@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Lightdash.Net.TestSupport;
 
@@ -146,7 +146,7 @@ public class CancelTests
     [Test]
     public async Task CancelledQuery_LateReadyOrErrorNeverOverwritesIt()
     {
-        var history = _host.Services.GetRequiredService<QueryHistoryModel>();
+        var history = _host.Services.GetRequiredService<QueryHistoryStore>();
         var queryUuid = Guid.NewGuid();
         await history.CreateAsync(new NewQuery(queryUuid, _host.ProjectUuid, "api", "select 1", null, 500, "key"), CancellationToken.None);
         Assert.That(await history.CancelAsync(queryUuid, CancellationToken.None), Is.True);

@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Lightdash.Net.TestSupport;
 
@@ -121,7 +121,7 @@ public class ExpiryAndDeleteTests
     [Test]
     public async Task Sweep_ExpiresQueriesQueuedTooLong()
     {
-        var history = _host.Services.GetRequiredService<QueryHistoryModel>();
+        var history = _host.Services.GetRequiredService<QueryHistoryStore>();
         var queryUuid = Guid.NewGuid();
         await history.CreateAsync(new NewQuery(queryUuid, _host.ProjectUuid, "api", "select 1", null, 500, "stuck", await _host.AdminUserUuidAsync()), CancellationToken.None);
         await _host.Metadata.ExecuteAsync($"update query_history set status = 'queued', created_at = now() - interval '2 hours' where query_uuid = '{queryUuid}'");

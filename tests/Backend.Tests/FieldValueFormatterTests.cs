@@ -10,7 +10,7 @@ public class FieldValueFormatterTests
     private static ResultFieldResults Field(string? format = null, int? round = null) =>
         new() { Label = "x", Type = "sum", FieldType = "metric", Table = "t", Format = format, Round = round };
 
-    private static string Format(string json, ResultFieldResults field) => FieldValueFormatter.Format(JsonDocument.Parse(json).RootElement, field);
+    private static string Format(string json, ResultFieldResults field) => PageValueFormatter.Format(JsonDocument.Parse(json).RootElement, field);
 
     [TestCase("1234567.891", null, null, "1,234,567.891")]
     [TestCase("1234567.891", null, 2, "1,234,567.89")]

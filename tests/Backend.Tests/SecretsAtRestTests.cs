@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,9 +48,9 @@ public class SecretsAtRestTests
         Assert.That(rewrapped, Is.GreaterThanOrEqualTo(3), "connection strings, the saved login and the webhook secret");
         var onlyNewKey = new SecretBox(newKey, []);
         var connection = await host.Metadata.ScalarAsync<string>($"select warehouse_connection from projects where project_uuid = '{host.ProjectUuid}'");
-        Assert.That(onlyNewKey.Unprotect(connection, ProjectModel.ConnectionColumn), Does.Contain(readerPassword));
+        Assert.That(onlyNewKey.Unprotect(connection, ProjectStore.ConnectionColumn), Does.Contain(readerPassword));
         var targets = await host.Metadata.ScalarAsync<string>($"select targets::text from schedulers where scheduler_uuid = '{scheduler.GetProperty("results").GetProperty("schedulerUuid").GetGuid()}'");
-        Assert.That(onlyNewKey.TransformSecretsInJson(targets, SchedulerModel.TargetsColumn, protect: false), Does.Contain(WebhookSecret));
+        Assert.That(onlyNewKey.TransformSecretsInJson(targets, SchedulerStore.TargetsColumn, protect: false), Does.Contain(WebhookSecret));
         Assert.That(await new StoredSecrets(host.Services.GetRequiredService<NpgsqlDataSource>(), onlyNewKey, NullLogger<StoredSecrets>.Instance).RewrapAsync(CancellationToken.None), Is.Zero,
             "nothing is left under the old key");
     }

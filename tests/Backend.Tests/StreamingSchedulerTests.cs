@@ -3,7 +3,7 @@ using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -30,7 +30,7 @@ public class WorkerFairnessTests
     [TearDown]
     public async Task CancelEverything()
     {
-        var history = _host.Services.GetRequiredService<Models.QueryHistoryModel>();
+        var history = _host.Services.GetRequiredService<Data.QueryHistoryStore>();
         var active = await _host.Metadata.ScalarAsync<Guid[]>(
             "select coalesce(array_agg(query_uuid), '{}') from query_history where status in ('pending', 'queued', 'executing')");
         foreach (var queryUuid in active)

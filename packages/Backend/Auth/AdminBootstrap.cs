@@ -1,11 +1,11 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Auth;
 
 /// <summary>Ensures the configured first admin (and their token) exist: how a new deployment gets in.</summary>
-public sealed class AdminBootstrap(UserModel users, IOptions<AuthOptions> options, ILogger<AdminBootstrap> logger)
+public sealed class AdminBootstrap(UserStore users, IOptions<AuthOptions> options, ILogger<AdminBootstrap> logger)
 {
     /// <summary>Creates the admin and stores the configured token's hash, when configured and missing.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)

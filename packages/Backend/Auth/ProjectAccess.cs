@@ -1,10 +1,10 @@
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Auth;
 
 /// <summary>Decides whether a user may act in a project: members by role, organisation admins everywhere.</summary>
-public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel memberships)
+public sealed class ProjectAccess(ProjectStore projects, MembershipStore memberships)
 {
     /// <summary>
     /// The project, when the user has at least <paramref name="needed"/> in it; 404 when it does not exist
@@ -21,7 +21,7 @@ public sealed class ProjectAccess(ProjectModel projects, ProjectMembershipModel 
         var role = await memberships.FindRoleAsync(projectUuid, user.UserUuid, cancellationToken);
         if (role is null)
         {
-            throw ProjectModel.NotFound(projectUuid);
+            throw ProjectStore.NotFound(projectUuid);
         }
 
         return role >= needed

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Auth;
 
@@ -14,10 +14,10 @@ public sealed class TokenCache(TimeProvider clock)
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
     private const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, (UserModel.TokenOwner Owner, DateTimeOffset CachedAt)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (UserStore.TokenOwner Owner, DateTimeOffset CachedAt)> _entries = new(StringComparer.Ordinal);
 
     /// <summary>The cached owner of a token hash, or null when unknown or stale.</summary>
-    public UserModel.TokenOwner? Find(byte[] hash)
+    public UserStore.TokenOwner? Find(byte[] hash)
     {
         var key = Convert.ToHexString(hash);
         if (_entries.TryGetValue(key, out var entry) && clock.GetUtcNow() - entry.CachedAt < Lifetime)
@@ -30,7 +30,7 @@ public sealed class TokenCache(TimeProvider clock)
     }
 
     /// <summary>Remembers a valid token's owner.</summary>
-    public void Add(byte[] hash, UserModel.TokenOwner owner)
+    public void Add(byte[] hash, UserStore.TokenOwner owner)
     {
         if (_entries.Count >= MaxEntries)
         {

@@ -1,5 +1,5 @@
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Warehouses;
 using Npgsql;
 
@@ -12,7 +12,7 @@ namespace Lightdash.Net.Backend.Auth;
 /// <c>pg_stat_activity</c>, and lets it be cancelled, only to its own login (and the roles that
 /// login is a member of).
 /// </summary>
-public sealed class WarehouseLogins(UserWarehouseCredentialModel credentials)
+public sealed class WarehouseLogins(UserCredentialStore credentials)
 {
     /// <summary>
     /// The connection for a request of <paramref name="userUuid"/>; 409 naming the route to save a

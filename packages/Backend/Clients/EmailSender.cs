@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 namespace Lightdash.Net.Backend.Clients;
 
 /// <summary>Names of the objects that make up one stored result.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Clients;

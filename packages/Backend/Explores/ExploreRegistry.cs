@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Semantic;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +15,7 @@ namespace Lightdash.Net.Backend.Explores;
 public sealed class ExploreRegistry(
     IOptions<ProjectsOptions> projects,
     IHostEnvironment environment,
-    ProjectModelVersionModel versions,
+    ModelVersionStore versions,
     ILogger<ExploreRegistry> logger)
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<LoadedModels>>> _loaded = new();

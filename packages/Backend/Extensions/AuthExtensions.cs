@@ -3,12 +3,12 @@ using System.Threading.RateLimiting;
 using Hangfire;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -21,8 +21,8 @@ public static class AuthExtensions
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddTimeProvider();
-        services.AddSingleton<UserModel>();
-        services.AddSingleton<ProjectMembershipModel>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<MembershipStore>();
         services.AddSingleton<ProjectAccess>();
         services.AddSingleton<TokenCache>();
         services.AddSingleton<AdminBootstrap>();

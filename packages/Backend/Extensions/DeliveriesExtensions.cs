@@ -1,5 +1,5 @@
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -12,8 +12,8 @@ public static class DeliveriesExtensions
     {
         var services = builder.Services;
         services.AddOptions<DeliveriesOptions>().BindConfiguration(DeliveriesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SchedulerModel>();
-        services.AddSingleton<DeliveryModel>();
+        services.AddSingleton<SchedulerStore>();
+        services.AddSingleton<DeliveryStore>();
         services.AddSingleton<SchedulerService>();
         services.AddSingleton<DeliveryRunner>();
         services.AddSingleton<WebhookDeliveries>();

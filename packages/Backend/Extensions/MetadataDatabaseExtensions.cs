@@ -1,8 +1,8 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -23,11 +23,11 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton<SecretBox>();
         services.AddSingleton<StoredSecrets>();
         services.AddSingleton<MetadataMigrator>();
-        services.AddSingleton<ProjectModel>();
-        services.AddSingleton<QueryHistoryModel>();
-        services.AddSingleton<QueryCacheModel>();
-        services.AddSingleton<ResultsExpiryModel>();
-        services.AddSingleton<QueryLeaseModel>();
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<QueryHistoryStore>();
+        services.AddSingleton<QueryCacheStore>();
+        services.AddSingleton<ResultsExpiryStore>();
+        services.AddSingleton<QueryLeaseStore>();
         services.AddSingleton<ProjectSeeder>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();

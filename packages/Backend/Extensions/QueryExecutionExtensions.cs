@@ -1,11 +1,11 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Extensions;
 
@@ -41,13 +41,13 @@ public static class QueryExecutionExtensions
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
-        services.AddSingleton<ComposedWarehouse>();
+        services.AddSingleton<ComposeDatabase>();
         services.AddSingleton<ComposeService>();
         services.AddSingleton<FieldValuesService>();
         services.AddSingleton<TotalsService>();
         services.AddSingleton<MergeQueryService>();
         services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ExportJobModel>();
+        services.AddSingleton<ExportJobStore>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<ExportRunner>();
 

@@ -3,7 +3,7 @@ using Amazon.S3;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Extensions;
 

@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -10,9 +10,9 @@ public static class SavedContentExtensions
     public static WebApplicationBuilder AddSavedContent(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<SavedSqlModel>();
-        services.AddSingleton<SavedChartModel>();
-        services.AddSingleton<DashboardModel>();
+        services.AddSingleton<SavedSqlStore>();
+        services.AddSingleton<SavedChartStore>();
+        services.AddSingleton<DashboardStore>();
         services.AddSingleton<SqlChartService>();
         services.AddSingleton<SavedChartService>();
         services.AddSingleton<DashboardService>();

@@ -1,5 +1,5 @@
 using Lightdash.Net.Backend.Explores;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -11,10 +11,10 @@ public static class SemanticLayerExtensions
     public static WebApplicationBuilder AddSemanticLayer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<ProjectModelVersionModel>();
+        services.AddSingleton<ModelVersionStore>();
         services.AddSingleton<ExploreRegistry>();
         services.AddSingleton<ModelDeployService>();
-        services.AddSingleton<UserAttributeModel>();
+        services.AddSingleton<UserAttributeStore>();
         services.AddSingleton<UserAttributeService>();
         services.AddSingleton<QueryVariablesService>();
         services.AddSingleton<ExploreService>();

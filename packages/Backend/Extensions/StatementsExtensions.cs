@@ -1,5 +1,5 @@
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Services;
 
 namespace Lightdash.Net.Backend.Extensions;
@@ -12,8 +12,8 @@ public static class StatementsExtensions
     {
         var services = builder.Services;
         services.AddOptions<StatementsOptions>().BindConfiguration(StatementsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<StatementModel>();
-        services.AddSingleton<StatementSessionModel>();
+        services.AddSingleton<StatementStore>();
+        services.AddSingleton<StatementSessionStore>();
         services.AddSingleton<StatementAnswers>();
         services.AddSingleton<StatementService>();
         services.AddSingleton<StatementSessionService>();

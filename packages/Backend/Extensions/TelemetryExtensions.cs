@@ -1,5 +1,5 @@
 using Lightdash.Net.Backend.Auth;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Telemetry;
 using Npgsql;
 using OpenTelemetry.Metrics;

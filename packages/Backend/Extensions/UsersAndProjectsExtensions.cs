@@ -10,7 +10,7 @@ public static class UsersAndProjectsExtensions
     {
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<ProjectService>();
-        builder.Services.AddSingleton<Models.UserWarehouseCredentialModel>();
+        builder.Services.AddSingleton<Data.UserCredentialStore>();
         builder.Services.AddSingleton<Auth.WarehouseLogins>();
         builder.Services.AddSingleton<UserCredentialsService>();
         return builder;

@@ -3,7 +3,7 @@ using Amazon.S3.Model;
 using Lightdash.Net.Backend.Clients;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Health;
 

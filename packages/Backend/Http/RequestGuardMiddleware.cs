@@ -1,7 +1,7 @@
 using Lightdash.Net.Backend.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Http;
 

@@ -1,9 +1,9 @@
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Jobs;
 
@@ -13,8 +13,8 @@ namespace Lightdash.Net.Backend.Jobs;
 /// <see cref="QueryExecutionOptions.MaxAttempts"/> times. No query stays <c>executing</c> forever.
 /// </summary>
 public sealed class LeaseReaperJob(
-    QueryLeaseModel leases,
-    QueryHistoryModel history,
+    QueryLeaseStore leases,
+    QueryHistoryStore history,
     QueryQueue queue,
     ResultsBucketClient storage,
     IOptions<QueryExecutionOptions> options,

@@ -1,11 +1,11 @@
 using Hangfire;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Jobs;
 
 /// <summary>Hands a recorded query to the background workers (any instance's).</summary>
-public sealed class QueryQueue(IBackgroundJobClient jobs, QueryHistoryModel history)
+public sealed class QueryQueue(IBackgroundJobClient jobs, QueryHistoryStore history)
 {
     /// <summary>Enqueues the query's job and marks it <c>queued</c> (unless a worker already took it).</summary>
     public async Task EnqueueAsync(Guid queryUuid, CancellationToken cancellationToken)

@@ -1,8 +1,8 @@
 using Hangfire;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Jobs;
 
@@ -12,7 +12,7 @@ namespace Lightdash.Net.Backend.Jobs;
 /// by a cache hit that is still fresh is kept), and removes old history rows.
 /// </summary>
 public sealed class ResultsExpiryJob(
-    ResultsExpiryModel expiry,
+    ResultsExpiryStore expiry,
     IResultsStore results,
     IOptions<QueryExecutionOptions> options,
     ILogger<ResultsExpiryJob> logger)

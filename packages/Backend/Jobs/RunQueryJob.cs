@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 using Lightdash.Net.Backend.Telemetry;
 
@@ -20,13 +20,13 @@ namespace Lightdash.Net.Backend.Jobs;
 /// of a backend that died).
 /// </summary>
 public sealed class RunQueryJob(
-    QueryHistoryModel history,
-    ProjectModel projects,
+    QueryHistoryStore history,
+    ProjectStore projects,
     WarehouseClientFactory warehouses,
     Auth.WarehouseLogins logins,
     IResultsStore results,
     RunningQueries running,
-    ComposedWarehouse composer,
+    ComposeDatabase composer,
     IBackgroundJobClient jobs,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
@@ -47,7 +47,7 @@ public sealed class RunQueryJob(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["QueryUuid"] = queryUuid });
         // Registered before claiming the row, so that a cancel arriving from now on is heard.
         using var registration = running.Register(queryUuid, cancellationToken);
-        var rules = new QueryHistoryModel.SlotRules(authOptions.Value.MaxExecutingQueriesPerUser, _options.SharedWorkers);
+        var rules = new QueryHistoryStore.SlotRules(authOptions.Value.MaxExecutingQueriesPerUser, _options.SharedWorkers);
         var (query, userAtLimit) = await history.TryStartExecutingAsync(queryUuid, ServerName, rules, cancellationToken);
         if (userAtLimit)
         {
@@ -166,7 +166,7 @@ public sealed class RunQueryJob(
             query.CompiledSql,
             query.RowLimit,
             OnStarted: (warehouseQueryId, token) => history.SetWarehouseQueryAsync(query.QueryUuid, warehouseQueryId, null, token),
-            Timeout: StatementTimeouts.For(project, query, _options),
+            Timeout: SqlTimeLimits.For(project, query, _options),
             Tag: new QueryTag(query.QueryUuid, query.CreatedByUserUuid, query.ProjectUuid, query.Context),
             Parameters: BindingValues.FromJson(query.BindingsJson));
         await using var reader = await client.ExecuteAsync(warehouseQuery, cancellationToken);

@@ -1,6 +1,6 @@
 using Lightdash.Net.Backend.Clients;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Results;
 

@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Results;
 

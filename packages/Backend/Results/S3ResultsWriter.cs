@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Results;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Results;
 

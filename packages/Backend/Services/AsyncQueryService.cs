@@ -3,11 +3,11 @@ using System.IO.Pipelines;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Jobs;
 
 namespace Lightdash.Net.Backend.Services;
@@ -19,8 +19,8 @@ namespace Lightdash.Net.Backend.Services;
 /// </summary>
 public sealed class AsyncQueryService(
     ProjectAccess access,
-    QueryHistoryModel history,
-    QueryCacheModel cache,
+    QueryHistoryStore history,
+    QueryCacheStore cache,
     IResultsStore results,
     RunningQueries running,
     QueryWaiter waiter,
@@ -248,7 +248,7 @@ public sealed class AsyncQueryService(
     /// <summary>A page's rows with each semantic field's value formatted, when the query has fields (metric queries); as they are otherwise.</summary>
     private static IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> FormattedByFields(
         QueryHistoryRecord query, IReadOnlyList<IReadOnlyDictionary<string, Results.ResultCell>> rows) =>
-        FieldValueFormatter.FieldsOf(query.FieldsJson) is { Count: > 0 } fields ? FieldValueFormatter.Apply(rows, fields) : rows;
+        PageValueFormatter.FieldsOf(query.FieldsJson) is { Count: > 0 } fields ? PageValueFormatter.Apply(rows, fields) : rows;
 
     /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
     private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)
@@ -321,7 +321,7 @@ public sealed class AsyncQueryService(
         using (var activity = Telemetry.LightdashTelemetry.StartQueryActivity("results.page", queryUuid))
         {
             activity?.SetTag("lightdash.page", pageNumber);
-            rows = await results.ReadPageAsync(ResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
+            rows = await results.ReadPageAsync(HistoryResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
             Telemetry.LightdashTelemetry.PageReadLatency.Record(clock.Elapsed.TotalMilliseconds);
         }
 
@@ -416,7 +416,7 @@ public sealed class AsyncQueryService(
 
     /// <summary>Writes a ready query's whole result as JSON lines, streamed, never held in memory.</summary>
     public Task WriteAllResultsAsync(QueryHistoryRecord query, PipeWriter destination, CancellationToken cancellationToken) =>
-        results.CopyAllAsync(ResultSources.Of(query), destination, cancellationToken);
+        results.CopyAllAsync(HistoryResultSources.Of(query), destination, cancellationToken);
 
     /// <summary>The wait a request asked for, validated against <see cref="QueryExecutionOptions.MaxWaitMs"/>.</summary>
     public TimeSpan ValidateWait(int? waitMs) => waitMs switch

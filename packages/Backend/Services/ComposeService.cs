@@ -4,7 +4,7 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 
@@ -18,7 +18,7 @@ namespace Lightdash.Net.Backend.Services;
 /// like any other: same history row, streaming, pages, cache (keyed by the SQL and the referenced
 /// results), cancel and download.
 /// </summary>
-public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryModel history, IResultsStore results, QueryVariablesService variablesService)
+public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryStore history, IResultsStore results, QueryVariablesService variablesService)
 {
     /// <summary>The most results one composed query reads.</summary>
     public const int MaxReferences = 10;
@@ -44,7 +44,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
             throw new ValidationException($"references takes 1 to {MaxReferences} tables ({{\"tableName\": \"queryUuid\"}}), not {references.Count}.");
         }
 
-        var stored = new Dictionary<string, ComposedWarehouse.Reference>(StringComparer.Ordinal);
+        var stored = new Dictionary<string, ComposeDatabase.Reference>(StringComparer.Ordinal);
         foreach (var (table, queryUuid) in references.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             if (!TableName().IsMatch(table))
@@ -53,7 +53,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
             }
 
             var source = await ReadyResultAsync(user, projectUuid, queryUuid, $"Reference {table}", cancellationToken);
-            stored[table] = new ComposedWarehouse.Reference(queryUuid, source.ResultsFileName);
+            stored[table] = new ComposeDatabase.Reference(queryUuid, source.ResultsFileName);
         }
 
         var (variables, parametersJson) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
@@ -98,7 +98,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
 
         var source = await ReadyResultAsync(user, projectUuid, queryUuid, "The view", cancellationToken);
         var sql = ResultViewSql.Build(ColumnsJson.Parse(source.ColumnsJson), request.Filters ?? [], request.Sorts ?? []);
-        var references = new Dictionary<string, ComposedWarehouse.Reference> { [ResultViewSql.Table] = new(queryUuid, source.ResultsFileName) };
+        var references = new Dictionary<string, ComposeDatabase.Reference> { [ResultViewSql.Table] = new(queryUuid, source.ResultsFileName) };
         return await queries.SubmitAndWaitAsync(
             user,
             project,

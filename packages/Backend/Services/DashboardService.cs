@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
 
@@ -13,9 +13,9 @@ namespace Lightdash.Net.Backend.Services;
 /// <summary>Dashboards: project admins arrange saved charts in tiles with filters; members run the tiles.</summary>
 public sealed class DashboardService(
     ProjectAccess access,
-    DashboardModel dashboards,
-    SavedChartModel charts,
-    SavedSqlModel sqlCharts,
+    DashboardStore dashboards,
+    SavedChartStore charts,
+    SavedSqlStore sqlCharts,
     SqlChartService sqlChartService,
     ExploreRegistry explores,
     MetricQueryService metricQueries,
@@ -54,13 +54,13 @@ public sealed class DashboardService(
         return ToResults(await dashboards.ReplaceAsync(projectUuid, dashboardUuid, name, request.Description, filters, tiles, cancellationToken));
     }
 
-    private async Task<(string Name, List<DashboardModel.Tile> Tiles, string Filters)> ValidateAsync(Guid projectUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
+    private async Task<(string Name, List<DashboardStore.Tile> Tiles, string Filters)> ValidateAsync(Guid projectUuid, SaveDashboardRequest request, CancellationToken cancellationToken)
     {
         var name = InputLimits.RequireName(request.Name);
         InputLimits.CheckDescription(request.Description);
         InputLimits.CheckCount(request.Tiles, "tiles", InputLimits.MaxTiles);
         DashboardFilterRules.Validate(request.Filters, "filters");
-        var tiles = new List<DashboardModel.Tile>();
+        var tiles = new List<DashboardStore.Tile>();
         foreach (var (tile, index) in (request.Tiles ?? []).Select((t, i) => (t, i)))
         {
             if ((tile.SavedChartUuid is null) == (tile.SavedSqlUuid is null))
@@ -77,7 +77,7 @@ public sealed class DashboardService(
                 await sqlCharts.GetAsync(projectUuid, tile.SavedSqlUuid, null, cancellationToken);
             }
 
-            tiles.Add(new DashboardModel.Tile(Guid.NewGuid(), index, tile.SavedChartUuid, tile.SavedSqlUuid));
+            tiles.Add(new DashboardStore.Tile(Guid.NewGuid(), index, tile.SavedChartUuid, tile.SavedSqlUuid));
         }
 
         return (name, tiles, request.Filters is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : "{}");
@@ -196,7 +196,7 @@ public sealed class DashboardService(
         };
     }
 
-    private static JsonNode DashboardFilters(DashboardModel.Dashboard dashboard, JsonElement? overridden)
+    private static JsonNode DashboardFilters(DashboardStore.Dashboard dashboard, JsonElement? overridden)
     {
         DashboardFilterRules.Validate(overridden, "dashboardFilters");
         return overridden is { ValueKind: JsonValueKind.Object } given ? JsonNode.Parse(given.GetRawText())! : JsonNode.Parse(dashboard.FiltersJson)!;
@@ -231,7 +231,7 @@ public sealed class DashboardService(
         return (rules, applied);
     }
 
-    private static DashboardResults ToResults(DashboardModel.Dashboard dashboard) => new()
+    private static DashboardResults ToResults(DashboardStore.Dashboard dashboard) => new()
     {
         DashboardUuid = dashboard.DashboardUuid,
         Name = dashboard.Name,

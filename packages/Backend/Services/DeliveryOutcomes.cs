@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 

@@ -5,8 +5,8 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Results.Exports;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
@@ -20,15 +20,15 @@ namespace Lightdash.Net.Backend.Services;
 /// try of every target is recorded; a delivery whose query fails records the error and tells the owner.
 /// </summary>
 public sealed class DeliveryRunner(
-    SchedulerModel schedulers,
-    DeliveryModel deliveries,
-    UserModel users,
+    SchedulerStore schedulers,
+    DeliveryStore deliveries,
+    UserStore users,
     SavedChartService savedCharts,
     SqlChartService sqlCharts,
     DashboardService dashboards,
     QueryWaiter waiter,
     ResultExporter exporter,
-    ExportJobModel exports,
+    ExportJobStore exports,
     ResultsBucketClient storage,
     WebhookDeliveries webhookDeliveries,
     EmailSender email,
@@ -152,7 +152,7 @@ public sealed class DeliveryRunner(
             }
 
             var key = $"{ResultsObjectKeys.ExportsOf(storageOptions.Value.Prefix, scheduler.ProjectUuid, queryUuid)}{deliveryUuid:N}.{format.NameOf()}";
-            var outcome = await exporter.ExportAsync(new ExportSpec(ResultSources.Of(query), format), key, _ => { }, cancellationToken);
+            var outcome = await exporter.ExportAsync(new ExportSpec(HistoryResultSources.Of(query), format), key, _ => { }, cancellationToken);
             // Kept as long as its links work, then deleted with the export jobs' files (and with its query).
             await exports.RecordCompletedAsync(new ExportJobRecord
             {

@@ -3,12 +3,12 @@ using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>A project's explores, as its members see them.</summary>
-public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry, ProjectModelVersionModel versions, UserAttributeModel attributes)
+public sealed class ExploreService(ProjectAccess access, ExploreRegistry registry, ModelVersionStore versions, UserAttributeStore attributes)
 {
     /// <summary>Every explore of the project, with the problems of its model files (any member).</summary>
     public async Task<ExploreCatalogResults> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Results.Exports;
 using Microsoft.Extensions.Options;
@@ -18,8 +18,8 @@ namespace Lightdash.Net.Backend.Services;
 /// <see cref="ReapAsync"/>; expired jobs and their files are deleted by <see cref="ExpireAsync"/>.
 /// </summary>
 public sealed class ExportRunner(
-    ExportJobModel jobs,
-    QueryHistoryModel history,
+    ExportJobStore jobs,
+    QueryHistoryStore history,
     ResultExporter exporter,
     ResultsBucketClient storage,
     IBackgroundJobClient background,
@@ -67,7 +67,7 @@ public sealed class ExportRunner(
             }
 
             var format = ExportFormats.Parse(job.Format)!.Value;
-            var spec = new ExportSpec(ResultSources.Of(query), format, job.Formatted ? FormatterOf(query) : null, job.RowLimit);
+            var spec = new ExportSpec(HistoryResultSources.Of(query), format, job.Formatted ? FormatterOf(query) : null, job.RowLimit);
             var key = $"{ResultsObjectKeys.ExportsOf(storageOptions.Value.Prefix, job.ProjectUuid, job.QueryUuid)}{jobId:N}.{format.NameOf()}";
             var outcome = await exporter.ExportAsync(
                 spec,
@@ -194,7 +194,7 @@ public sealed class ExportRunner(
     /// <summary>Formatted text of a column: by its field's format for metric queries, as shown otherwise.</summary>
     private static Func<string, JsonElement, string> FormatterOf(QueryHistoryRecord query)
     {
-        var fields = FieldValueFormatter.FieldsOf(query.FieldsJson);
-        return (column, value) => fields.TryGetValue(column, out var field) ? FieldValueFormatter.Format(value, field) : ResultValueFormatter.Format(value);
+        var fields = PageValueFormatter.FieldsOf(query.FieldsJson);
+        return (column, value) => fields.TryGetValue(column, out var field) ? PageValueFormatter.Format(value, field) : ResultValueFormatter.Format(value);
     }
 }

@@ -4,8 +4,8 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Results.Exports;
 using Microsoft.Extensions.Options;
@@ -20,7 +20,7 @@ namespace Lightdash.Net.Backend.Services;
 public sealed partial class ExportService(
     ProjectAccess access,
     AsyncQueryService queries,
-    ExportJobModel jobs,
+    ExportJobStore jobs,
     IResultsStore results,
     ResultsBucketClient storage,
     IBackgroundJobClient background,

@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Common;
 using Npgsql;
 using Lightdash.Net.Backend.Jobs;
@@ -7,18 +7,18 @@ namespace Lightdash.Net.Backend.Services;
 
 /// <summary>
 /// The one listener of the metadata database's notifications, handing each channel to its owner:
-/// <see cref="QueryHistoryModel.StatusChannel"/> (every status change of <c>query_history</c>: wakes
+/// <see cref="QueryHistoryStore.StatusChannel"/> (every status change of <c>query_history</c>: wakes
 /// waiting requests, and stops the queries running here once they are no longer
 /// <c>executing</c>, for a user cancelled them on some instance) and
-/// <see cref="UserModel.TokenRevokedChannel"/> (the token cache forgets revoked tokens) and
-/// <see cref="ProjectModelVersionModel.ChangedChannel"/> (a project's models were deployed or refreshed:
+/// <see cref="UserStore.TokenRevokedChannel"/> (the token cache forgets revoked tokens) and
+/// <see cref="ModelVersionStore.ChangedChannel"/> (a project's models were deployed or refreshed:
 /// its explores are loaded again). After a reconnect, and every few
 /// seconds while queries run, it also compares the running queries with their stored status, so a
 /// missed notification delays a cancel but never loses it.
 /// </summary>
 public sealed class MetadataNotificationListener(
     NpgsqlDataSource dataSource,
-    QueryHistoryModel history,
+    QueryHistoryStore history,
     RunningQueries running,
     QueryStatusBroadcast broadcast,
     Auth.TokenCache tokens,
@@ -56,14 +56,14 @@ public sealed class MetadataNotificationListener(
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
         connection.Notification += (_, e) =>
         {
-            if (e.Channel == UserModel.TokenRevokedChannel)
+            if (e.Channel == UserStore.TokenRevokedChannel)
             {
                 if (Guid.TryParse(e.Payload, out var tokenUuid))
                 {
                     tokens.Evict(tokenUuid);
                 }
             }
-            else if (e.Channel == ProjectModelVersionModel.ChangedChannel)
+            else if (e.Channel == ModelVersionStore.ChangedChannel)
             {
                 if (Guid.TryParse(e.Payload, out var projectUuid))
                 {
@@ -75,7 +75,7 @@ public sealed class MetadataNotificationListener(
                 OnNotification(e.Payload);
             }
         };
-        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryModel.StatusChannel}; LISTEN {UserModel.TokenRevokedChannel}; LISTEN {ProjectModelVersionModel.ChangedChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {QueryHistoryStore.StatusChannel}; LISTEN {UserStore.TokenRevokedChannel}; LISTEN {ModelVersionStore.ChangedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }

@@ -6,7 +6,7 @@ using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Semantic;
 using Lightdash.Net.Warehouses;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 
@@ -35,7 +35,7 @@ public sealed class MetricQueryService(
 
     // Access checked and variables resolved: compiles and submits.
     private async Task<ExecuteMetricQueryResults> SubmitAsync(
-        CurrentUser user, Models.Project project, MetricQueryBody body, ExecuteMetricQueryRequest request, QueryVariables variables, string? parametersJson,
+        CurrentUser user, Data.Project project, MetricQueryBody body, ExecuteMetricQueryRequest request, QueryVariables variables, string? parametersJson,
         CancellationToken cancellationToken)
     {
         var compiled = await CompileAsync(project, body, variables, cancellationToken);
@@ -84,7 +84,7 @@ public sealed class MetricQueryService(
     /// Compiles a metric query over the project's explores for a caller (their parameters and
     /// attributes); a 400 naming what is wrong, a 403 naming what their attributes do not allow.
     /// </summary>
-    public async Task<CompiledMetricQuery> CompileAsync(Models.Project project, MetricQueryBody body, QueryVariables variables, CancellationToken cancellationToken)
+    public async Task<CompiledMetricQuery> CompileAsync(Data.Project project, MetricQueryBody body, QueryVariables variables, CancellationToken cancellationToken)
     {
         var metricQuery = ToMetricQuery(body);
         var catalog = await explores.GetAsync(project.ProjectUuid, cancellationToken);

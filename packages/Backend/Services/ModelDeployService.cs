@@ -2,7 +2,7 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Semantic;
 
 namespace Lightdash.Net.Backend.Services;
@@ -12,7 +12,7 @@ namespace Lightdash.Net.Backend.Services;
 /// validated (a deploy with model errors is refused unless asked otherwise), stored in the metadata
 /// database as the project's next version, and announced so that every instance serves them at once.
 /// </summary>
-public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersionModel versions, ExploreRegistry registry, ILogger<ModelDeployService> logger)
+public sealed class ModelDeployService(ProjectAccess access, ModelVersionStore versions, ExploreRegistry registry, ILogger<ModelDeployService> logger)
 {
     /// <summary>The most files of one deploy.</summary>
     public const int MaxFiles = 2000;
@@ -93,7 +93,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
     }
 
     /// <summary>The files, checked: a bounded number, each with a safe relative path of a project file type, no path twice.</summary>
-    private static List<ProjectModelVersionModel.ModelFile> CheckFiles(IReadOnlyList<ModelFileBody>? files)
+    private static List<ModelVersionStore.ModelFile> CheckFiles(IReadOnlyList<ModelFileBody>? files)
     {
         if (files is null || files.Count == 0)
         {
@@ -105,7 +105,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
             throw new ValidationException($"files has {files.Count} entries; at most {MaxFiles} are accepted.");
         }
 
-        var checkedFiles = new List<ProjectModelVersionModel.ModelFile>(files.Count);
+        var checkedFiles = new List<ModelVersionStore.ModelFile>(files.Count);
         var paths = new HashSet<string>(StringComparer.Ordinal);
         long deployBytes = 0, deployNodes = 0;
         foreach (var file in files)
@@ -132,7 +132,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
                 throw new ValidationException($"Cannot deploy: {problem}.");
             }
 
-            checkedFiles.Add(new ProjectModelVersionModel.ModelFile(path, file!.Content!));
+            checkedFiles.Add(new ModelVersionStore.ModelFile(path, file!.Content!));
         }
 
         return checkedFiles;
@@ -156,7 +156,7 @@ public sealed class ModelDeployService(ProjectAccess access, ProjectModelVersion
         return deployNodes > MaxDeployNodes ? $"the files hold more than {MaxDeployNodes:N0} YAML nodes together, aliases expanded" : null;
     }
 
-    private static ModelVersionResults ToResults(ProjectModelVersionModel.ModelVersion version) => new()
+    private static ModelVersionResults ToResults(ModelVersionStore.ModelVersion version) => new()
     {
         Version = version.Version,
         ExploreCount = version.ExploreCount,

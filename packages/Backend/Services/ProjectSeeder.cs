@@ -1,12 +1,12 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Warehouses;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Writes the projects declared in configuration into the metadata database.</summary>
-public sealed class ProjectSeeder(ProjectModel projects, IOptions<ProjectsOptions> options, ILogger<ProjectSeeder> logger)
+public sealed class ProjectSeeder(ProjectStore projects, IOptions<ProjectsOptions> options, ILogger<ProjectSeeder> logger)
 {
     /// <summary>Creates or updates every configured project.</summary>
     public async Task SeedAsync(CancellationToken cancellationToken)

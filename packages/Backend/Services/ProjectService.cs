@@ -1,7 +1,7 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Services;
@@ -9,11 +9,11 @@ namespace Lightdash.Net.Backend.Services;
 /// <summary>Projects as their members see them, and their membership (project admins).</summary>
 public sealed class ProjectService(
     ProjectAccess access,
-    ProjectModel projects,
-    ProjectMembershipModel memberships,
-    UserModel users,
+    ProjectStore projects,
+    MembershipStore memberships,
+    UserStore users,
     WarehouseClientFactory warehouses,
-    QueryHistoryModel history,
+    QueryHistoryStore history,
     Results.IResultsStore results,
     AsyncQueryService queries,
     ILogger<ProjectService> logger)

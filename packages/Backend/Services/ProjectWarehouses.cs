@@ -1,12 +1,12 @@
 using Lightdash.Net.Backend.Auth;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Tells the results store where a project's warehouse is, from the <c>projects</c> table.</summary>
-public sealed class ProjectWarehouses(ProjectModel projects, WarehouseLogins logins) : IProjectWarehouses
+public sealed class ProjectWarehouses(ProjectStore projects, WarehouseLogins logins) : IProjectWarehouses
 {
     /// <inheritdoc />
     public async Task<WarehouseConnection> ConnectionOfAsync(Guid projectUuid, Guid? userUuid, CancellationToken cancellationToken) =>

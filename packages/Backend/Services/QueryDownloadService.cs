@@ -7,7 +7,7 @@ using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Backend.Results.Exports;
 using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Services;
 
@@ -50,7 +50,7 @@ public sealed class QueryDownloadService(
         if (type == "csv")
         {
             var exportKey = ResultsObjectKeys.NewExportKey(options.Value.Prefix, projectUuid, queryUuid, "csv");
-            await exporter.ExportAsync(new ExportSpec(ResultSources.Of(query), ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
+            await exporter.ExportAsync(new ExportSpec(HistoryResultSources.Of(query), ExportFormat.Csv), exportKey, _ => { }, cancellationToken);
             logger.LogInformation("Query {QueryUuid} exported as CSV to {Key}", queryUuid, exportKey);
             url = await ExportLinks.PresignAsync(storage, exportKey, ExportFormat.Csv, $"{queryUuid}.csv", expires);
         }

@@ -1,13 +1,13 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Lists the caller's queries in a project, newest first.</summary>
-public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryModel history)
+public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryStore history)
 {
     /// <summary>The largest page of history.</summary>
     public const int MaxPageSize = 100;

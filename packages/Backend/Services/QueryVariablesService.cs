@@ -4,7 +4,7 @@ using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Explores;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Semantic;
 using Lightdash.Net.Warehouses;
 
@@ -19,7 +19,7 @@ namespace Lightdash.Net.Backend.Services;
 /// </summary>
 public sealed class QueryVariablesService(
     ExploreRegistry explores,
-    UserAttributeModel attributes,
+    UserAttributeStore attributes,
     WarehouseClientFactory warehouses,
     ProjectAccess access,
     TimeProvider clock,

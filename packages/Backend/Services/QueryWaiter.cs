@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Services;
@@ -8,7 +8,7 @@ namespace Lightdash.Net.Backend.Services;
 /// PostgreSQL announces (on any instance), not by polling. The row is re-read at most every few
 /// seconds as well, so a missed notification costs a little latency, never the answer.
 /// </summary>
-public sealed class QueryWaiter(QueryHistoryModel history, QueryStatusBroadcast broadcast)
+public sealed class QueryWaiter(QueryHistoryStore history, QueryStatusBroadcast broadcast)
 {
     private static readonly TimeSpan SafetyRecheck = TimeSpan.FromSeconds(5);
 

@@ -3,12 +3,12 @@ using System.Text.Json;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Saved charts: project admins save them (content), every member runs them.</summary>
-public sealed class SavedChartService(ProjectAccess access, SavedChartModel charts, MetricQueryService metricQueries, QueryVariablesService variablesService)
+public sealed class SavedChartService(ProjectAccess access, SavedChartStore charts, MetricQueryService metricQueries, QueryVariablesService variablesService)
 {
     /// <summary>The newest version of every chart of the project (any member).</summary>
     public async Task<IReadOnlyList<SavedChartResults>> ListAsync(CurrentUser user, Guid projectUuid, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
             cancellationToken);
     }
 
-    private async Task<(string MetricQuery, string Config)> ValidateAsync(CurrentUser user, Models.Project project, SaveChartRequest request, CancellationToken cancellationToken)
+    private async Task<(string MetricQuery, string Config)> ValidateAsync(CurrentUser user, Data.Project project, SaveChartRequest request, CancellationToken cancellationToken)
     {
         var query = request.MetricQuery ?? throw new ValidationException("metricQuery is required: the query the chart runs.");
         // The shape is checked as the saver would run it; parameters without a default are left open (each run sets them).
@@ -101,7 +101,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartModel char
         return (JsonSerializer.Serialize(query, JsonSerializerOptions.Web), config);
     }
 
-    private static SavedChartResults ToResults(SavedChartModel.ChartVersion version, IReadOnlyList<Guid>? versions) => new()
+    private static SavedChartResults ToResults(SavedChartStore.ChartVersion version, IReadOnlyList<Guid>? versions) => new()
     {
         SavedChartUuid = version.SavedChartUuid,
         Name = version.Name,

@@ -6,7 +6,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Backend.Results.Exports;
 
 namespace Lightdash.Net.Backend.Services;
@@ -18,11 +18,11 @@ namespace Lightdash.Net.Backend.Services;
 /// </summary>
 public sealed partial class SchedulerService(
     ProjectAccess access,
-    SchedulerModel schedulers,
-    DeliveryModel deliveries,
-    SavedChartModel savedCharts,
-    SavedSqlModel savedSql,
-    DashboardModel dashboards,
+    SchedulerStore schedulers,
+    DeliveryStore deliveries,
+    SavedChartStore savedCharts,
+    SavedSqlStore savedSql,
+    DashboardStore dashboards,
     IRecurringJobManager recurringJobs,
     IBackgroundJobClient background,
     ILogger<SchedulerService> logger)

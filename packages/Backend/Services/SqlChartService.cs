@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Common;
 
 using Lightdash.Net.Semantic;
@@ -13,9 +13,9 @@ namespace Lightdash.Net.Backend.Services;
 /// <summary>Saved SQL charts: developers save SQL, every member runs it through the same path as any query.</summary>
 public sealed partial class SqlChartService(
     ProjectAccess access,
-    SavedSqlModel charts,
+    SavedSqlStore charts,
     AsyncQueryService queries,
-    QueryHistoryModel history,
+    QueryHistoryStore history,
     QueryWaiter waiter,
     QueryVariablesService variablesService,
     Lightdash.Net.Warehouses.WarehouseClientFactory warehouses)
@@ -48,7 +48,7 @@ public sealed partial class SqlChartService(
             throw new ValidationException($"slug \"{slug}\" must be 1 to 100 lower-case letters, digits and dashes.");
         }
 
-        var chart = new SavedSqlModel.SavedSql(Guid.NewGuid(), projectUuid, name, slug, request.Description, sql, request.Limit, default, default);
+        var chart = new SavedSqlStore.SavedSql(Guid.NewGuid(), projectUuid, name, slug, request.Description, sql, request.Limit, default, default);
         var created = await charts.CreateAsync(chart, user.UserUuid, cancellationToken);
         await LearnColumnsAsync(user, project, created, cancellationToken);
         return ToResults(created);
@@ -100,7 +100,7 @@ public sealed partial class SqlChartService(
     /// like any query, when the chart was saved); while it still runs, waits for it (up to 30 s). Never
     /// asks the warehouse itself.
     /// </summary>
-    public async Task<IReadOnlyList<ResultColumn>> ColumnsAsync(CurrentUser user, Project project, SavedSqlModel.SavedSql chart, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ResultColumn>> ColumnsAsync(CurrentUser user, Project project, SavedSqlStore.SavedSql chart, CancellationToken cancellationToken)
     {
         if (chart.ColumnsJson is { } known)
         {
@@ -127,7 +127,7 @@ public sealed partial class SqlChartService(
     }
 
     // One row is enough to learn the columns; the query runs in the background like any other.
-    private async Task<Guid> LearnColumnsAsync(CurrentUser user, Project project, SavedSqlModel.SavedSql chart, CancellationToken cancellationToken)
+    private async Task<Guid> LearnColumnsAsync(CurrentUser user, Project project, SavedSqlStore.SavedSql chart, CancellationToken cancellationToken)
     {
         // Parameters take their defaults (or NULL): the columns do not depend on the values.
         var (variables, _) = await variablesService.ResolveAsync(user, project, null, cancellationToken);
@@ -138,12 +138,12 @@ public sealed partial class SqlChartService(
     }
 
     /// <summary>The chart named by its id or its slug (one is required: 400 otherwise; 404 when no such chart).</summary>
-    public Task<SavedSqlModel.SavedSql> GetByIdOrSlugAsync(Guid projectUuid, Guid? savedSqlUuid, string? slug, CancellationToken cancellationToken) =>
+    public Task<SavedSqlStore.SavedSql> GetByIdOrSlugAsync(Guid projectUuid, Guid? savedSqlUuid, string? slug, CancellationToken cancellationToken) =>
         savedSqlUuid is null && string.IsNullOrWhiteSpace(slug)
             ? throw new ValidationException("savedSqlUuid or slug is required.")
             : charts.GetAsync(projectUuid, savedSqlUuid, slug, cancellationToken);
 
-    private Task<SavedSqlModel.SavedSql> FindAsync(Guid projectUuid, string uuidOrSlug, CancellationToken cancellationToken) =>
+    private Task<SavedSqlStore.SavedSql> FindAsync(Guid projectUuid, string uuidOrSlug, CancellationToken cancellationToken) =>
         Guid.TryParse(uuidOrSlug, out var uuid)
             ? charts.GetAsync(projectUuid, uuid, null, cancellationToken)
             : charts.GetAsync(projectUuid, null, uuidOrSlug, cancellationToken);
@@ -168,7 +168,7 @@ public sealed partial class SqlChartService(
         return text.Length == 0 ? "chart" : text[..Math.Min(text.Length, 100)];
     }
 
-    private static SqlChartResults ToResults(SavedSqlModel.SavedSql chart) => new()
+    private static SqlChartResults ToResults(SavedSqlStore.SavedSql chart) => new()
     {
         SavedSqlUuid = chart.SavedSqlUuid,
         Name = chart.Name,

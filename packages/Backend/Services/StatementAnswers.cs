@@ -1,8 +1,8 @@
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Results;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
@@ -79,7 +79,7 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         var rowTypes = columns.Select(c => StatementValueEncoding.RowTypeOf(c, database)).ToArray();
         var start = (long)partition * _partitionRows;
         var count = (int)Math.Min(_partitionRows, totalRows - start);
-        var rows = count == 0 ? [] : await results.ReadPageAsync(ResultSources.Of(query, columns), start, count, cancellationToken);
+        var rows = count == 0 ? [] : await results.ReadPageAsync(HistoryResultSources.Of(query, columns), start, count, cancellationToken);
         var data = rows.Select(row => (IReadOnlyList<string?>)rowTypes
                 .Select(t => row.TryGetValue(t.Name, out var cell) ? StatementValueEncoding.Encode(cell.Value.Raw, t.Type, statement.Nullable) : null)
                 .ToArray())

@@ -1,6 +1,6 @@
 using Hangfire;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Services;
@@ -12,9 +12,9 @@ namespace Lightdash.Net.Backend.Services;
 /// instance at a time) and at once when a session is closed.
 /// </summary>
 public sealed class StatementCleanup(
-    StatementModel statements,
-    StatementSessionModel sessions,
-    QueryHistoryModel history,
+    StatementStore statements,
+    StatementSessionStore sessions,
+    QueryHistoryStore history,
     AsyncQueryService queries,
     IOptions<StatementsOptions> options,
     ILogger<StatementCleanup> logger)

@@ -1,8 +1,8 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Common;
 using Microsoft.Extensions.Options;
 
@@ -21,11 +21,11 @@ public sealed record StatementCall(string? ProjectHeader, string? SessionHeader,
 /// </summary>
 public sealed class StatementService(
     ProjectAccess access,
-    ProjectModel projects,
-    StatementModel statements,
-    StatementSessionModel sessions,
+    ProjectStore projects,
+    StatementStore statements,
+    StatementSessionStore sessions,
     AsyncQueryService queries,
-    QueryHistoryModel history,
+    QueryHistoryStore history,
     QueryWaiter waiter,
     StatementAnswers answers,
     IOptions<StatementsOptions> options,

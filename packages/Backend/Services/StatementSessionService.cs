@@ -1,15 +1,15 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Sessions of the statements API: opened by a user, ended by closing or by going unused.</summary>
 public sealed class StatementSessionService(
-    StatementSessionModel sessions, StatementCleanup cleanup, IOptions<StatementsOptions> options, ILogger<StatementSessionService> logger)
+    StatementSessionStore sessions, StatementCleanup cleanup, IOptions<StatementsOptions> options, ILogger<StatementSessionService> logger)
 {
     /// <summary>Opens a session for the caller.</summary>
     public async Task<StatementSessionResults> OpenAsync(CurrentUser user, CancellationToken cancellationToken)

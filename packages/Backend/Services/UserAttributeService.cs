@@ -2,12 +2,12 @@ using System.Text.RegularExpressions;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>The organisation's user attributes: organisation admins define them and set each user's value.</summary>
-public sealed partial class UserAttributeService(UserAttributeModel attributes)
+public sealed partial class UserAttributeService(UserAttributeStore attributes)
 {
     /// <summary>The longest attribute value.</summary>
     public const int MaxValueLength = 1024;
@@ -65,7 +65,7 @@ public sealed partial class UserAttributeService(UserAttributeModel attributes)
             throw new ValidationException($"users has {users.Count} entries; at most {MaxUsers} are accepted.");
         }
 
-        var values = new List<UserAttributeModel.UserValue>(users.Count);
+        var values = new List<UserAttributeStore.UserValue>(users.Count);
         foreach (var entry in users)
         {
             var userUuid = entry?.UserUuid ?? throw new ValidationException("Each entry of users needs userUuid.");
@@ -74,14 +74,14 @@ public sealed partial class UserAttributeService(UserAttributeModel attributes)
                 throw new ValidationException($"User {userUuid} is given twice.");
             }
 
-            values.Add(new UserAttributeModel.UserValue(attributeUuid, userUuid, CheckValue(entry.Value, $"the value of user {userUuid}")));
+            values.Add(new UserAttributeStore.UserValue(attributeUuid, userUuid, CheckValue(entry.Value, $"the value of user {userUuid}")));
         }
 
-        var attribute = new UserAttributeModel.Attribute(attributeUuid, name, description, defaultValue);
+        var attribute = new UserAttributeStore.Attribute(attributeUuid, name, description, defaultValue);
         return await attributes.SaveAsync(attribute, values, cancellationToken) switch
         {
-            UserAttributeModel.SaveOutcome.NameTaken => throw new ConflictException($"A user attribute named {name} exists already."),
-            UserAttributeModel.SaveOutcome.UnknownUser => throw new ValidationException("users names a user that does not exist."),
+            UserAttributeStore.SaveOutcome.NameTaken => throw new ConflictException($"A user attribute named {name} exists already."),
+            UserAttributeStore.SaveOutcome.UnknownUser => throw new ValidationException("users names a user that does not exist."),
             _ => ToResults(attribute, values),
         };
     }
@@ -102,7 +102,7 @@ public sealed partial class UserAttributeService(UserAttributeModel attributes)
         }
     }
 
-    private static UserAttributeResults ToResults(UserAttributeModel.Attribute attribute, IEnumerable<UserAttributeModel.UserValue> values) => new()
+    private static UserAttributeResults ToResults(UserAttributeStore.Attribute attribute, IEnumerable<UserAttributeStore.UserValue> values) => new()
     {
         Uuid = attribute.AttributeUuid,
         Name = attribute.Name,

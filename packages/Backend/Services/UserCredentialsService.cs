@@ -1,7 +1,7 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Services;
@@ -11,7 +11,7 @@ namespace Lightdash.Net.Backend.Services;
 /// a query's login meets), used for all of that member's statements where the project requires it.
 /// </summary>
 public sealed class UserCredentialsService(
-    ProjectAccess access, UserWarehouseCredentialModel credentials, WarehouseClientFactory warehouses, ILogger<UserCredentialsService> logger)
+    ProjectAccess access, UserCredentialStore credentials, WarehouseClientFactory warehouses, ILogger<UserCredentialsService> logger)
 {
     private const int MaxUserLength = 63;
     private const int MaxPasswordLength = 1024;

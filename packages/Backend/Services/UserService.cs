@@ -1,12 +1,12 @@
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
 using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Backend.Models;
+using Lightdash.Net.Backend.Data;
 
 namespace Lightdash.Net.Backend.Services;
 
 /// <summary>Users and their personal access tokens.</summary>
-public sealed class UserService(UserModel users, TokenCache tokens, TimeProvider clock)
+public sealed class UserService(UserStore users, TokenCache tokens, TimeProvider clock)
 {
     private const int MaxDescriptionLength = 200;
 
@@ -81,10 +81,10 @@ public sealed class UserService(UserModel users, TokenCache tokens, TimeProvider
         }
     }
 
-    private static UserResults ToResults(UserModel.User user) =>
+    private static UserResults ToResults(UserStore.User user) =>
         new() { UserUuid = user.UserUuid, Email = user.Email, Name = user.Name, IsAdmin = user.IsAdmin };
 
-    private static TokenResults ToResults(UserModel.TokenInfo token) => new()
+    private static TokenResults ToResults(UserStore.TokenInfo token) => new()
     {
         TokenUuid = token.TokenUuid,
         Description = token.Description,

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Hangfire;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Models;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Configuration;
 using Lightdash.Net.Backend.Results.Exports;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +15,8 @@ namespace Lightdash.Net.Backend.Services;
 /// its last target settles, whichever job that is.
 /// </summary>
 public sealed class WebhookDeliveries(
-    SchedulerModel schedulers,
-    DeliveryModel deliveries,
+    SchedulerStore schedulers,
+    DeliveryStore deliveries,
     ResultsBucketClient storage,
     WebhookSender webhooks,
     IBackgroundJobClient background,

@@ -59,7 +59,7 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
         var source = spec.Source;
         var columns = source.Columns.Select(c => c.Reference).ToArray();
         if (spec.Formatter is not null || columns.Length == 0 || source.IndexBlockRows is not { } blockRows || source.TotalRowCount is not { } total
-            || ResultsObjectKeys.CompressionOf(source.ResultsFileName!) != Options.ResultsCompression.Gzip)
+            || ResultsObjectKeys.CompressionOf(source.ResultsFileName!) != Configuration.ResultsCompression.Gzip)
         {
             return await GzipStage.RunAsync(plain => WriteAsync(spec, maxRows, plain, progress, cancellationToken), output, cancellationToken);
         }

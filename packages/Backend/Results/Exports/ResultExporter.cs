@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Options;
+using Lightdash.Net.Backend.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Results.Exports;
