@@ -37,6 +37,27 @@ public class OpenApiDocumentTests
     }
 
     [Test]
+    public async Task EveryOperation_HasItsOwnOperationId_LightdashsWhereTheRouteIsLightdashs()
+    {
+        await using var host = await BackendHost.StartAsync();
+        var document = JsonNode.Parse(await host.Client.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        var ids = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Route: $"{operation.Key.ToUpperInvariant()} {path.Key}", Id: operation.Value!["operationId"]?.GetValue<string>())))
+            .ToList();
+
+        Assert.That(ids.Where(i => string.IsNullOrEmpty(i.Id)).Select(i => i.Route), Is.Empty, "operations without an operationId");
+        Assert.That(ids.GroupBy(i => i.Id).Where(g => g.Count() > 1).Select(g => g.Key), Is.Empty, "operationIds used twice");
+        Assert.That(ids.Select(i => i.Id), Has.All.Match("^[a-z][A-Za-z]+$"), "camelCase verb-noun ids");
+        var byRoute = ids.ToDictionary(i => i.Route, i => i.Id);
+        Assert.That(byRoute["POST /api/v2/projects/{projectUuid}/query/metric-query"], Is.EqualTo("executeAsyncMetricQuery"));
+        Assert.That(byRoute["POST /api/v2/projects/{projectUuid}/query/sql"], Is.EqualTo("executeAsyncSqlQuery"));
+        Assert.That(byRoute["GET /api/v2/projects/{projectUuid}/query/{queryUuid}"], Is.EqualTo("getAsyncQueryResults"));
+        Assert.That(byRoute["POST /api/v2/projects/{projectUuid}/query/{queryUuid}/cancel"], Is.EqualTo("cancelAsyncQuery"));
+        Assert.That(byRoute["POST /api/v2/projects/{projectUuid}/query/dashboard-sql-chart"], Is.EqualTo("executeAsyncDashboardSqlChartQuery"));
+    }
+
+    [Test]
     public async Task ServedDocument_DocumentsEveryRouteAndField()
     {
         await using var host = await BackendHost.StartAsync();

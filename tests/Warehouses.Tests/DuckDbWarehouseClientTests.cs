@@ -22,8 +22,9 @@ public class DuckDbWarehouseClientTests
     }
 
     [OneTimeTearDown]
-    public void DeleteDatabase()
+    public async Task DeleteDatabase()
     {
+        await _client.DisposeAsync();
         File.Delete(_file);
         File.Delete(_file + ".wal");
     }

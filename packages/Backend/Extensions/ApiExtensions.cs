@@ -65,6 +65,7 @@ public static class ApiExtensions
                 [new OpenApiSecuritySchemeReference(Auth.ApiKeyAuthenticationHandler.SchemeName, document)] = [],
             });
             swagger.SupportNonNullableReferenceTypes();
+            swagger.CustomOperationIds(OperationIds.Of);
 
             // Settings carried through from model files are free-form JSON, not the JsonNode class.
             swagger.MapType<System.Text.Json.Nodes.JsonNode>(() => new OpenApiSchema { Description = "Any JSON value, as written in the model file." });

@@ -36,10 +36,15 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         public IWarehouseClient Client { get; } = client;
 
         /// <inheritdoc />
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            if (Client is IAsyncDisposable disposable)
+            {
+                // Its database is closed before its files go.
+                await disposable.DisposeAsync();
+            }
+
             DeleteFolder(folder);
-            return ValueTask.CompletedTask;
         }
     }
 

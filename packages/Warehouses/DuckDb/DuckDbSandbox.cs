@@ -26,6 +26,7 @@ internal static class DuckDbSandbox
             $"SET threads = {limits.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             // Without it, memory freed by a query stays with the process until the next one runs.
             "SET allocator_background_threads = true",
+            "SET allocator_flush_threshold = '16MB'",
             "SET lock_configuration = true",
         ];
 

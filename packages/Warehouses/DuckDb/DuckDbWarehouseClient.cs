@@ -12,9 +12,16 @@ namespace Lightdash.Net.Warehouses.DuckDb;
 /// </summary>
 /// <param name="connectionString">DuckDB.NET's connection string (<c>Data Source=file.duckdb</c>).</param>
 /// <param name="limits">Its memory and threads; <see cref="DuckDbLimits.Default"/> when null.</param>
-public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits? limits = null) : IWarehouseClient
+public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits? limits = null) : IWarehouseClient, IAsyncDisposable
 {
     private readonly DuckDbLimits _limits = limits ?? DuckDbLimits.Default;
+    private readonly SemaphoreSlim _anchorLock = new(1, 1);
+
+    // One connection held for the client's life keeps the database instance (its sandbox, its limits and
+    // its allocator's background thread, which hands freed memory back) alive between queries. Without
+    // it each query's last connection shut the instance down, and what a failed query had taken could
+    // stay with the process.
+    private DuckDBConnection? _anchor;
 
     private static readonly WarehouseCapabilities DuckDbCapabilities = new(SupportsCancel: true, SupportsWindowedRefetch: true);
 
@@ -35,6 +42,7 @@ public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits?
         var stop = deadline is null ? cancellationToken : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token).Token;
         try
         {
+            await AnchorAsync(cancellationToken).ConfigureAwait(false);
             await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
             DuckDbSandbox.Apply(connection, _limits);
             var sql = Dialect.WrapWithWindow(query.Sql, query.Limit, query.Offset);
@@ -108,5 +116,49 @@ public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits?
             // An unknown key (a PostgreSQL-style Host=...), a missing folder, a file another process holds.
             throw WarehouseQueryException.ConnectionFailed($"The DuckDB database could not be opened (its connection string is Data Source=path/to/file.duckdb): {e.Message}", e);
         }
+    }
+
+    private async Task AnchorAsync(CancellationToken cancellationToken)
+    {
+        if (_anchor is not null)
+        {
+            return;
+        }
+
+        await _anchorLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_anchor is null)
+            {
+                var anchor = Connect();
+                try
+                {
+                    await OpenAsync(anchor, cancellationToken).ConfigureAwait(false);
+                    DuckDbSandbox.Apply(anchor, _limits);
+                    _anchor = anchor;
+                }
+                catch
+                {
+                    await anchor.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _anchorLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_anchor is not null)
+        {
+            await _anchor.DisposeAsync().ConfigureAwait(false);
+            _anchor = null;
+        }
+
+        _anchorLock.Dispose();
     }
 }
