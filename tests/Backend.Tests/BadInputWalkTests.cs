@@ -68,6 +68,23 @@ public class BadInputWalkTests
         Assert.That(await ProblemAsync(response), Is.Null);
     }
 
+    [TestCase(new byte[] { 0xC3, 0x28 })]
+    [TestCase(new byte[] { 0xFF, 0xFE })]
+    [TestCase(new byte[] { 0xED, 0xA0, 0x80 })]
+    public async Task InvalidUtf8InABody_Returns400InTheEnvelope_AndNothingIsStored(byte[] invalid)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"sql\":\"select 1 as x\",\"context\":\"bad").Concat(invalid).Concat(Encoding.UTF8.GetBytes("\"}")).ToArray();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var before = await _host.Metadata.ScalarAsync<long>("select count(*) from query_history");
+
+        using var response = await _host.Client.PostAsync($"{_host.QueryPath()}/sql", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await ProblemAsync(response), Is.Null);
+        Assert.That(await _host.Metadata.ScalarAsync<long>("select count(*) from query_history"), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task TextBody_Returns415InTheEnvelope()
     {
