@@ -1,15 +1,10 @@
-using System.Collections.Concurrent;
-using Hangfire;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Lightdash.Net.Backend.Clients;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -1,12 +1,8 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3;
-using Lightdash.Net.Backend.Services;
 using Lightdash.Net.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Amazon.S3;
 using Lightdash.Net.Backend.Services;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Semantic.Tests;
 

@@ -1,13 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Runtime.InteropServices;
-using System.Net;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
-using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Configuration;
-
 namespace Lightdash.Net.Backend.Clients;
 
 /// <summary>Follows which parts have landed (they land in any order) and announces the uploaded prefix, one announcement at a time.</summary>

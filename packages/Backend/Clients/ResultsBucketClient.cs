@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Net;
-using Amazon.Runtime;
+using System.Runtime.InteropServices;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Microsoft.Extensions.Options;
 using Lightdash.Net.Backend.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Clients;
 

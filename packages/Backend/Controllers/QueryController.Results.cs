@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Services;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Controllers;

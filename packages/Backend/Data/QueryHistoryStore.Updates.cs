@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Common;
-using Npgsql;
 
 namespace Lightdash.Net.Backend.Data;
 

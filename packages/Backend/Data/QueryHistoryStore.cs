@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Lightdash.Net.Backend.Errors;
-using Lightdash.Net.Common;
 using Npgsql;
 
 namespace Lightdash.Net.Backend.Data;

@@ -1,14 +1,10 @@
 using System.Diagnostics;
-using System.IO.Pipelines;
 using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Data;
-using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Common;
-using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Configuration;
+using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Jobs;
+using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Services;
 

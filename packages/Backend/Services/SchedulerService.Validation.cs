@@ -1,13 +1,9 @@
 using System.Net.Mail;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cronos;
-using Hangfire;
-using Lightdash.Net.Backend.Auth;
 using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Errors;
 using Lightdash.Net.Backend.Data;
-using Lightdash.Net.Backend.Results.Exports;
+using Lightdash.Net.Backend.Errors;
 
 namespace Lightdash.Net.Backend.Services;
 
