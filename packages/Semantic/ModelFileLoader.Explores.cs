@@ -20,35 +20,41 @@ public static partial class ModelFileLoader
         AddFields(fields, model.Name, model.Fields, model.Access);
         AddFields(fields, model.Name, definition.AdditionalDimensions, model.Access);
         var referenceOnly = new Dictionary<string, ExploreField>(StringComparer.Ordinal);
+        if (!AddJoins(model, definition, models, broken, tables, fields, referenceOnly, problems))
+        {
+            // References into the missing table would only repeat the join's error.
+            return null;
+        }
+
         var failed = broken.Contains(model.Name);
-        var joinFailed = false;
+        failed |= !CheckReferences(model, definition, tables, fields, referenceOnly, parameters, problems);
+        var (presentation, presentationFailed) = PresentationOf(model, fields, problems);
+        return failed || presentationFailed
+            ? null
+            : new Explore(
+                definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null,
+                referenceOnly.Count > 0 ? referenceOnly : null, model.Access, model.SqlFilter);
+    }
+
+    // The joined tables with their fields (listed ones queryable, the rest for references only); false when a join fails.
+    private static bool AddJoins(
+        ModelDefinition model, ExploreDefinition definition, Dictionary<string, ModelDefinition> models, HashSet<string> broken,
+        List<ExploreTable> tables, Dictionary<string, ExploreField> fields, Dictionary<string, ExploreField> referenceOnly, Problems problems)
+    {
+        var ok = true;
         foreach (var join in definition.Joins ?? model.Joins)
         {
-            string? problem = null;
-            if (!models.TryGetValue(join.Model, out var joined))
-            {
-                problem = $"The join refers to model {join.Model}, which does not exist.";
-            }
-            else if (broken.Contains(joined.Name))
-            {
-                problem = $"The join refers to model {join.Model}, which has errors.";
-            }
-            else if (tables.Any(t => t.Name == join.Alias))
-            {
-                problem = $"Table name {join.Alias} is used twice in this explore; give the join an alias.";
-            }
-
+            models.TryGetValue(join.Model, out var joined);
+            var problem = joined is null ? $"The join refers to model {join.Model}, which does not exist."
+                : broken.Contains(joined.Name) ? $"The join refers to model {join.Model}, which has errors."
+                : tables.Any(t => t.Name == join.Alias) ? $"Table name {join.Alias} is used twice in this explore; give the join an alias."
+                : join.Fields?.FirstOrDefault(name => joined.Fields.All(f => f.Name != name)) is { } unknown ? $"The join's fields list {unknown}, which is not a field of {join.Model}."
+                : null;
             if (problem is not null)
             {
-                problems.Error(model, join.Model, join.Line, definition.Name == model.Name ? problem : $"Explore {definition.Name}: {problem}");
-                joinFailed = true;
-                continue;
-            }
-
-            if (join.Fields?.FirstOrDefault(name => joined!.Fields.All(f => f.Name != name)) is { } unknown)
-            {
-                problems.Error(model, join.Model, join.Line, $"The join's fields list {unknown}, which is not a field of {join.Model}.");
-                joinFailed = true;
+                var inExplore = definition.Name == model.Name || problem.StartsWith("The join's fields", StringComparison.Ordinal) ? problem : $"Explore {definition.Name}: {problem}";
+                problems.Error(model, join.Model, join.Line, inExplore);
+                ok = false;
                 continue;
             }
 
@@ -58,47 +64,56 @@ public static partial class ModelFileLoader
             AddFields(referenceOnly, join.Alias, joined.Fields.Where(f => !Listed(f)), joined.Access);
         }
 
-        if (joinFailed)
-        {
-            // References into the missing table would only repeat the join's error.
-            return null;
-        }
+        return ok;
+    }
 
-        // A reference the compiler could not resolve is the field's error now, not a query's later.
+    // A reference the compiler could not resolve is the field's error now, not a query's later; false when one is found.
+    private static bool CheckReferences(
+        ModelDefinition model, ExploreDefinition definition, List<ExploreTable> tables, Dictionary<string, ExploreField> fields,
+        Dictionary<string, ExploreField> referenceOnly, Dictionary<string, ParameterDefinition> parameters, Problems problems)
+    {
         var referable = new Dictionary<string, ExploreField>(referenceOnly, StringComparer.Ordinal);
         foreach (var (id, field) in fields)
         {
             referable[id] = field;
         }
 
+        var ok = true;
         foreach (var field in fields.Values)
         {
             foreach (var missing in DanglingReferences(field, referable))
             {
                 problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to ${{{missing}}}, which is not a field of explore {definition.Name}.");
-                failed = true;
+                ok = false;
             }
 
             if (ReferenceKindProblem(field, referable) is { } kindProblem)
             {
                 problems.Error(model, field.Id, model.Line, kindProblem);
-                failed = true;
+                ok = false;
             }
 
             foreach (var parameter in SqlVariables.ParameterReferences(field.IntervalSql ?? field.Sql).Where(p => !parameters.ContainsKey(p)))
             {
                 problems.Error(model, field.Id, model.Line, $"Field {field.Id} refers to parameter {parameter}, which lightdash.config.yml and the models do not define.");
-                failed = true;
+                ok = false;
             }
         }
 
         foreach (var parameter in new[] { model.SqlFilter ?? "" }.Concat(tables.Skip(1).Select(t => t.Join!.SqlOn)).SelectMany(SqlVariables.ParameterReferences).Where(p => !parameters.ContainsKey(p)).Distinct())
         {
             problems.Error(model, null, model.Line, $"The model's sql_filter or a join refers to parameter {parameter}, which is not defined.");
-            failed = true;
+            ok = false;
         }
 
+        return ok;
+    }
+
+    // The explore's settings shown to clients, with its default time dimension checked; Failed when one is wrong.
+    private static (Dictionary<string, JsonNode?> Presentation, bool Failed) PresentationOf(ModelDefinition model, Dictionary<string, ExploreField> fields, Problems problems)
+    {
         var presentation = model.Presentation is null ? new Dictionary<string, JsonNode?>(StringComparer.Ordinal) : new Dictionary<string, JsonNode?>(model.Presentation, StringComparer.Ordinal);
+        var failed = false;
         if (model.DefaultTimeDimension is var (node, line) && DefaultTimeDimension(model, null, node, line, fields, problems) is { } defaultTime)
         {
             presentation["defaultTimeDimension"] = defaultTime;
@@ -116,11 +131,7 @@ public static partial class ModelFileLoader
             }
         }
 
-        return failed
-            ? null
-            : new Explore(
-                definition.Name, definition.Label, definition.Description, model.File, tables, fields, presentation.Count > 0 ? presentation : null,
-                referenceOnly.Count > 0 ? referenceOnly : null, model.Access, model.SqlFilter);
+        return (presentation, failed);
     }
 
     /// <summary>A checked <c>default_time_dimension</c> ({field, interval}) as JSON; null (and an error) when it names no date dimension of the model or no interval of it.</summary>
