@@ -53,6 +53,24 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
         var selected = dimensions.Concat(metrics).ToList();
         var calculations = query.TableCalculations ?? [];
+        CheckCalculationsAndSorts(query, selected, calculations);
+
+        var postMetrics = metrics.Where(m => m.IsPostCalculation).ToList();
+        var filteredPostMetrics = query.MetricFilters is { } metricFilterTree
+            ? RuleFields(metricFilterTree).Select(id => explore.Fields.GetValueOrDefault(id)).OfType<ExploreField>().Where(f => f.IsPostCalculation).ToList()
+            : [];
+        var filtersAfterWindows = filteredPostMetrics.Count > 0;
+        postMetrics = [.. postMetrics, .. filteredPostMetrics.Where(f => !postMetrics.Contains(f)).DistinctBy(f => f.Id)];
+        var sql = postMetrics.Count == 0 && !filtersAfterWindows
+            ? GroupedQuery(context, query, dimensions, metrics, [], having: true)
+            : WindowedQuery(context, query, dimensions, metrics, postMetrics, filtersAfterWindows);
+        sql = WithCalculations(sql, calculations, selected);
+        AppendOrderAndLimit(sql, query, dimensions, metrics, postMetrics);
+        return new CompiledMetricQuery(sql.ToString(), selected);
+    }
+
+    private static void CheckCalculationsAndSorts(MetricQuery query, List<ExploreField> selected, IReadOnlyList<TableCalculation> calculations)
+    {
         foreach (var calculation in calculations)
         {
             if (!CalculationName().IsMatch(calculation.Name) || selected.Any(f => f.Id == calculation.Name) || calculations.Count(c => c.Name == calculation.Name) > 1)
@@ -68,36 +86,34 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
                 throw new MetricQueryException($"Sort field {sort.FieldId} is not selected; sort by a selected dimension, metric or table calculation.");
             }
         }
+    }
 
-        var postMetrics = metrics.Where(m => m.IsPostCalculation).ToList();
-        var filteredPostMetrics = query.MetricFilters is { } metricFilterTree
-            ? RuleFields(metricFilterTree).Select(id => explore.Fields.GetValueOrDefault(id)).OfType<ExploreField>().Where(f => f.IsPostCalculation).ToList()
-            : [];
-        var filtersAfterWindows = filteredPostMetrics.Count > 0;
-        postMetrics = [.. postMetrics, .. filteredPostMetrics.Where(f => !postMetrics.Contains(f)).DistinctBy(f => f.Id)];
-        var sql = postMetrics.Count == 0 && !filtersAfterWindows
-            ? GroupedQuery(context, query, dimensions, metrics, [], having: true)
-            : WindowedQuery(context, query, dimensions, metrics, postMetrics, filtersAfterWindows);
-
-        if (calculations.Count > 0)
+    // Calculations see the whole grouped result (window functions included), then the order and limit apply.
+    private StringBuilder WithCalculations(StringBuilder sql, IReadOnlyList<TableCalculation> calculations, List<ExploreField> selected)
+    {
+        if (calculations.Count == 0)
         {
-            // Calculations see the whole grouped result (window functions included), then the order and limit apply.
-            var outer = new StringBuilder("SELECT\n  lightdash_metrics.*");
-            foreach (var calculation in calculations)
-            {
-                var expression = Reference().Replace(calculation.Sql, match =>
-                {
-                    var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : match.Groups[1].Value;
-                    return selected.Any(f => f.Id == id)
-                        ? "lightdash_metrics." + dialect.QuoteIdentifier(id)
-                        : throw new MetricQueryException($"Table calculation {calculation.Name} refers to {id}, which is not a selected field.");
-                });
-                outer.Append(",\n  (").Append(expression).Append(") AS ").Append(dialect.QuoteIdentifier(calculation.Name));
-            }
-
-            sql = outer.Append("\nFROM (\n").Append(sql).Append("\n) AS lightdash_metrics");
+            return sql;
         }
 
+        var outer = new StringBuilder("SELECT\n  lightdash_metrics.*");
+        foreach (var calculation in calculations)
+        {
+            var expression = Reference().Replace(calculation.Sql, match =>
+            {
+                var id = match.Groups[2].Success ? $"{match.Groups[1].Value}_{match.Groups[2].Value}" : match.Groups[1].Value;
+                return selected.Any(f => f.Id == id)
+                    ? "lightdash_metrics." + dialect.QuoteIdentifier(id)
+                    : throw new MetricQueryException($"Table calculation {calculation.Name} refers to {id}, which is not a selected field.");
+            });
+            outer.Append(",\n  (").Append(expression).Append(") AS ").Append(dialect.QuoteIdentifier(calculation.Name));
+        }
+
+        return outer.Append("\nFROM (\n").Append(sql).Append("\n) AS lightdash_metrics");
+    }
+
+    private void AppendOrderAndLimit(StringBuilder sql, MetricQuery query, List<ExploreField> dimensions, List<ExploreField> metrics, List<ExploreField> postMetrics)
+    {
         var orderBy = query.Sorts.Select(sort => $"{dialect.QuoteIdentifier(sort.FieldId)} {(sort.Descending ? "DESC" : "ASC")}").ToList();
         if (orderBy.Count == 0)
         {
@@ -113,7 +129,6 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
 
         sql.Append("\nORDER BY ").AppendJoin(", ", orderBy);
         sql.Append("\nLIMIT ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
-        return new CompiledMetricQuery(sql.ToString(), selected);
     }
 
     /// <summary>The grouped query: dimensions grouped, aggregates and expressions over them, WHERE and (unless filters wait for the windows) HAVING.</summary>
