@@ -24,7 +24,7 @@ public sealed record QueryTag(Guid QueryUuid, Guid? UserUuid, Guid ProjectUuid, 
         var context = new StringBuilder(Context.Length);
         foreach (var c in Context)
         {
-            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+            if (IsContextCharacter(c))
             {
                 context.Append(c);
             }
@@ -32,6 +32,9 @@ public sealed record QueryTag(Guid QueryUuid, Guid? UserUuid, Guid ProjectUuid, 
 
         return $"/* lightdash-net queryUuid={QueryUuid} userUuid={(UserUuid is { } user ? user.ToString() : "none")} projectUuid={ProjectUuid} context={context} */";
     }
+
+    /// <summary>A character a context may hold: a letter, a digit, '.', '-' or '_' (never one that could end a comment).</summary>
+    public static bool IsContextCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_';
 
     /// <summary>The statement with its tag in front (on a line of its own), or as it is without a tag.</summary>
     public static string Prefix(QueryTag? tag, string sql) => tag is null ? sql : tag.SqlComment() + "\n" + sql;

@@ -21,7 +21,7 @@ public sealed class WarehouseSecurityOptions
     /// as DuckDB reads it (<c>2GB</c>, <c>512MiB</c>); default 2GB. DuckDB's own default is 80% of the
     /// machine. Past it a query fails with an error naming this setting.
     /// </summary>
-    [RegularExpression(@"^[0-9]{1,6}(\.[0-9]{1,3})?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", ErrorMessage = "WarehouseSecurity:DuckDbMemoryLimit must be a size such as 2GB or 512MiB.")]
+    [RegularExpression(DuckDbLimits.MemoryLimitPattern, ErrorMessage = "WarehouseSecurity:DuckDbMemoryLimit must be a size such as 2GB or 512MiB.")]
     public string DuckDbMemoryLimit { get; set; } = DuckDbLimits.Default.MemoryLimit;
 
     /// <summary>How many threads one embedded DuckDB database's queries use (default 2).</summary>

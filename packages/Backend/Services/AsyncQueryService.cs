@@ -87,11 +87,7 @@ public sealed partial class AsyncQueryService(
             throw new ValidationException($"cancelIfUnreadSeconds must be between 1 and 86400 (got {request.CancelIfUnreadSeconds}).");
         }
 
-        if (request.StatementTimeoutSeconds is < 1)
-        {
-            throw new ValidationException($"statementTimeoutSeconds must be 1 or more (got {request.StatementTimeoutSeconds}); leave it out for the project's limit.");
-        }
-
+        InputLimits.StatementTimeout(request.StatementTimeoutSeconds);
         return sql;
     }
 
@@ -102,7 +98,7 @@ public sealed partial class AsyncQueryService(
     private static void CheckContext(string? context)
     {
         var trimmed = context?.Trim() ?? "";
-        if (trimmed.Length > MaxContextLength || trimmed.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('.' or '-' or '_')))
+        if (trimmed.Length > MaxContextLength || !trimmed.All(Warehouses.QueryTag.IsContextCharacter))
         {
             throw new ValidationException($"context must be at most {MaxContextLength} letters, digits, '.', '-' or '_' (such as dashboardView).");
         }
@@ -119,7 +115,7 @@ public sealed partial class AsyncQueryService(
             request.Limit,
             request.Context,
             request.InvalidateCache == true,
-            StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
             CancelIfUnread: request.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
             ParametersJson: parametersJson));
     }

@@ -65,7 +65,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
                 request.Limit,
                 request.Context ?? DefaultContext,
                 request.InvalidateCache == true,
-                StatementTimeout: request.StatementTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
                 ParametersJson: parametersJson,
                 ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)),
             request.WaitMs,

@@ -83,10 +83,10 @@ public sealed class DeliveryRunner(
             return;
         }
 
-        var targets = WebhookDeliveries.Targets(scheduler);
+        var targets = SchedulerTarget.ListOf(scheduler.TargetsJson);
         var links = await webhookDeliveries.LinksAsync(files, format);
         await deliveries.SaveFilesAsync(deliveryUuid, JsonSerializer.Serialize(files, JsonSerializerOptions.Web), CancellationToken.None);
-        for (var i = 0; i < targets.Count; i++)
+        for (var i = 0; i < targets.Length; i++)
         {
             // A webhook's first try; its later tries are delayed jobs of their own.
             _ = targets[i].Type switch
@@ -97,7 +97,7 @@ public sealed class DeliveryRunner(
             };
         }
 
-        logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Files} files sent to {Targets} targets", deliveryUuid, schedulerUuid, files.Count, targets.Count);
+        logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Files} files sent to {Targets} targets", deliveryUuid, schedulerUuid, files.Count, targets.Length);
         await webhookDeliveries.FinishIfSettledAsync(scheduler, deliveryUuid, cancellationToken);
     }
 

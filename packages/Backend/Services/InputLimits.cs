@@ -42,15 +42,15 @@ public static class InputLimits
     /// <summary>The longest time zone name.</summary>
     private const int MaxTimezoneLength = 64;
 
-    /// <summary>The longest time limit a request may give a statement (it lowers the project's, never raises it).</summary>
-    private const int MaxStatementTimeoutSeconds = 7 * 24 * 3600;
-
-    /// <summary>A request's <c>statementTimeoutSeconds</c> as a time limit (null when absent); 400 below 1 second.</summary>
+    /// <summary>
+    /// A request's <c>statementTimeoutSeconds</c> as a time limit (null when absent); 400 below 1 second.
+    /// It lowers the project's limit, never raises it (the lower of the two applies when the query runs).
+    /// </summary>
     public static TimeSpan? StatementTimeout(int? seconds) => seconds switch
     {
         null => null,
         < 1 => throw new ValidationException($"statementTimeoutSeconds must be 1 or more (got {seconds}); leave it out for the project's limit."),
-        _ => TimeSpan.FromSeconds(Math.Min(seconds.Value, MaxStatementTimeoutSeconds)),
+        _ => TimeSpan.FromSeconds(seconds.Value),
     };
 
     /// <summary>The trimmed name; 400 when missing or too long.</summary>

@@ -42,7 +42,7 @@ public sealed partial class SchedulerService
             throw new ValidationException($"targets must list 1 to {MaxTargets} targets (webhook, s3 or email).");
         }
 
-        var previous = current is null ? [] : JsonSerializer.Deserialize<SchedulerTarget[]>(current.TargetsJson, JsonSerializerOptions.Web) ?? [];
+        var previous = current is null ? [] : SchedulerTarget.ListOf(current.TargetsJson);
         var checkedTargets = targets.Select((t, i) => CheckTarget(t, i, previous)).ToList();
         return new SchedulerRecord
         {
@@ -140,7 +140,7 @@ public sealed partial class SchedulerService
 
     private static SchedulerResults Results(SchedulerRecord scheduler)
     {
-        var targets = JsonSerializer.Deserialize<SchedulerTarget[]>(scheduler.TargetsJson, JsonSerializerOptions.Web) ?? [];
+        var targets = SchedulerTarget.ListOf(scheduler.TargetsJson);
         DateTime? next = null;
         if (scheduler.Enabled)
         {

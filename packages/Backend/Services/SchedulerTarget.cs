@@ -6,4 +6,9 @@ namespace Lightdash.Net.Backend.Services;
 /// <param name="Secret">Webhook signing secret.</param>
 /// <param name="Prefix">S3 prefix.</param>
 /// <param name="Recipients">Email recipients.</param>
-public sealed record SchedulerTarget(string Type, string? Url, string? Secret, string? Prefix, IReadOnlyList<string>? Recipients);
+public sealed record SchedulerTarget(string Type, string? Url, string? Secret, string? Prefix, IReadOnlyList<string>? Recipients)
+{
+    /// <summary>The targets of a scheduler's stored JSON array.</summary>
+    public static SchedulerTarget[] ListOf(string targetsJson) =>
+        System.Text.Json.JsonSerializer.Deserialize<SchedulerTarget[]>(targetsJson, System.Text.Json.JsonSerializerOptions.Web) ?? [];
+}

@@ -127,7 +127,7 @@ public sealed record StatementRequest(string Sql, string? BindingsJson, TimeSpan
             {
                 case "query_tag":
                     context = value.ValueKind == JsonValueKind.String && value.GetString() is { Length: <= MaxQueryTagLength } tag
-                        && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+                        && tag.All(Warehouses.QueryTag.IsContextCharacter)
                         ? tag
                         : throw new ValidationException($"parameters.query_tag must be text of at most {MaxQueryTagLength} letters, digits, '.', '-' or '_'.");
                     break;

@@ -82,8 +82,8 @@ public sealed class WebhookDeliveries(
             return;
         }
 
-        var targets = Targets(scheduler);
-        if (index >= targets.Count || targets[index].Type != "webhook")
+        var targets = SchedulerTarget.ListOf(scheduler.TargetsJson);
+        if (index >= targets.Length || targets[index].Type != "webhook")
         {
             return;
         }
@@ -98,16 +98,12 @@ public sealed class WebhookDeliveries(
     public async Task FinishIfSettledAsync(SchedulerRecord scheduler, Guid deliveryUuid, CancellationToken cancellationToken)
     {
         var attempts = await deliveries.AttemptsAsync(deliveryUuid, cancellationToken);
-        if (DeliveryOutcomes.Decide(Targets(scheduler), attempts, options.Value.WebhookAttempts) is { } outcome
+        if (DeliveryOutcomes.Decide(SchedulerTarget.ListOf(scheduler.TargetsJson), attempts, options.Value.WebhookAttempts) is { } outcome
             && await deliveries.FinishAsync(deliveryUuid, outcome.Status, outcome.Error, CancellationToken.None))
         {
             logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Status}", deliveryUuid, scheduler.SchedulerUuid, outcome.Status);
         }
     }
-
-    /// <summary>The scheduler's targets as stored.</summary>
-    public static IReadOnlyList<SchedulerTarget> Targets(SchedulerRecord scheduler) =>
-        JsonSerializer.Deserialize<SchedulerTarget[]>(scheduler.TargetsJson, JsonSerializerOptions.Web) ?? [];
 
     private byte[] Payload(SchedulerRecord scheduler, Guid deliveryUuid, IReadOnlyList<DeliveryFile> files, IReadOnlyList<string> links) =>
         JsonSerializer.SerializeToUtf8Bytes(new
