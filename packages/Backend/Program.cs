@@ -1,5 +1,11 @@
-using Lightdash.Net.Backend.Auth;
-using Lightdash.Net.Backend.Extensions;
+using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Content;
+using Lightdash.Net.Backend.Deliveries;
+using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries;
+using Lightdash.Net.Backend.ResultsStorage;
+using Lightdash.Net.Backend.Statements;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMetadataDatabase();

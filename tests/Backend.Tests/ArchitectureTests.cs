@@ -1,5 +1,4 @@
 using ArchUnitNET.Domain;
-using ArchUnitNET.Fluent;
 using ArchUnitNET.Loader;
 using ArchUnitNET.NUnit;
 using static ArchUnitNET.Fluent.ArchRuleDefinition;
@@ -62,7 +61,7 @@ public class ArchitectureTests
             .And().DoNotResideInNamespace("Lightdash.Net.Backend.Controllers")
             .And().DoNotResideInNamespace("Lightdash.Net.Backend.Contracts")
             .And().DoNotResideInNamespace("Lightdash.Net.Backend.Extensions")
-            .Should().NotDependOnAny(Types().That().HaveFullName("Lightdash.Net.Backend.Contracts.ApiErrorResponse"))
+            .Should().NotDependOnAny(Types().That().HaveFullName("ApiErrorResponse"))
             .Check(Code);
 
     [TestCase("Data")]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Lightdash.Net.Backend.Access;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
@@ -101,7 +102,7 @@ public class AuthTests
     [Test]
     public async Task EveryRoute_WithAnUnknownToken_Returns401()
     {
-        using var stranger = _host.CreateClient(Auth.PersonalAccessTokens.Generate());
+        using var stranger = _host.CreateClient(PersonalAccessTokens.Generate());
         foreach (var (method, path, body) in QueryRoutes(_aliceQuery).Concat(AccountRoutes()))
         {
             Assert.That((await BackendHost.SendAsync(stranger, method, path, body)).Status, Is.EqualTo(HttpStatusCode.Unauthorized), $"{method} {path}");

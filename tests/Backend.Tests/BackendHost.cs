@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Amazon.Runtime;
 using Amazon.S3;
+using Lightdash.Net.Backend.Access;
 using Lightdash.Net.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -116,7 +116,7 @@ public sealed class BackendHost : IAsyncDisposable
         ["Projects:Items:2:ModelsPath"] = "",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Auth:BootstrapAdmin:Email"] = $"admin-{projectUuid:N}@example.com",
-        ["Auth:BootstrapAdmin:Token"] = Auth.PersonalAccessTokens.Generate(),
+        ["Auth:BootstrapAdmin:Token"] = PersonalAccessTokens.Generate(),
         // Tests poll hard; the rate limit has a test of its own.
         ["Auth:RequestsPerMinute"] = "1000000",
         // Deliveries: the local SMTP server, webhooks to local receivers, quick retries.

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static Lightdash.Net.Backend.Tests.RowValues;
-using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Lightdash.Net.Backend.Access;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
@@ -40,7 +41,7 @@ public class DashboardLoginTests
     {
         await using var host = await StartAsync();
         using var browser = host.CreateClientWithoutRedirects();
-        var cookie = $"{Auth.ApiKeyAuthenticationHandler.CookieName}={host.AdminToken}";
+        var cookie = $"{ApiKeyAuthenticationHandler.CookieName}={host.AdminToken}";
 
         using var api = await SendWithCookieAsync(browser, HttpMethod.Get, "/api/v1/user", cookie);
         using var dashboard = await SendWithCookieAsync(browser, HttpMethod.Get, "/hangfire", cookie);

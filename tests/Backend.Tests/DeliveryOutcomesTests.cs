@@ -1,5 +1,4 @@
-using Lightdash.Net.Backend.Data;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Deliveries;
 
 namespace Lightdash.Net.Backend.Tests;
 

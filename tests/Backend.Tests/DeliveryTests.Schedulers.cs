@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Hangfire;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Deliveries;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Lightdash.Net.Backend.Clients;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Deliveries;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
@@ -150,7 +149,7 @@ public partial class DeliveryTests
         await _host.S3.GetObjectMetadataAsync(TestServers.S3Bucket, key);
 
         await _host.Metadata.ExecuteAsync($"update export_jobs set expires_at = now() - interval '1 second' where file_key = '{key}'");
-        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Services.ExportRunner>(_host.Services).MaintainAsync(CancellationToken.None);
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ExportRunner>(_host.Services).MaintainAsync(CancellationToken.None);
 
         HttpStatusCode? status = null;
         try

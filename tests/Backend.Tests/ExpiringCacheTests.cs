@@ -1,4 +1,4 @@
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.Tests;
 

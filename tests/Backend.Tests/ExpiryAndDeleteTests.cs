@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Lightdash.Net.Backend.Jobs;
-using Lightdash.Net.Backend.Data;
-using Microsoft.Extensions.DependencyInjection;
+using Lightdash.Net.Backend.Queries.Execution;
+using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lightdash.Net.Backend.Tests;
 

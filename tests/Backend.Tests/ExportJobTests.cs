@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3.Model;
 using DuckDB.NET.Data;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Deliveries;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Lightdash.Net.Backend.Contracts;
-using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Explores;
+using Lightdash.Net.Backend.Queries;
 
 namespace Lightdash.Net.Backend.Tests;
 

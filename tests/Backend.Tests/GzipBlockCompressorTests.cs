@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Text;
-using Lightdash.Net.Backend.Results;
+using Lightdash.Net.Backend.ResultsStorage;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
-using Lightdash.Net.Backend.Results.Exports;
+using Lightdash.Net.Backend.ResultsStorage.Exports;
 
 namespace Lightdash.Net.Backend.Tests;
 

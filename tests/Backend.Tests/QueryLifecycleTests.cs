@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using static Lightdash.Net.Backend.Tests.RowValues;
 using Lightdash.Net.TestSupport;
+using static Lightdash.Net.Backend.Tests.RowValues;
 
 namespace Lightdash.Net.Backend.Tests;
 

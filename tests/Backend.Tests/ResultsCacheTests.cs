@@ -1,5 +1,3 @@
-using System.Net;
-using Amazon.S3.Model;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
-using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Access;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -68,14 +68,14 @@ public class SecretBoxTests
     [TestCase("not base64 at all")]
     public void Options_WithoutA32ByteKey_AreRefusedNamingTheSetting(string? key)
     {
-        var options = new Configuration.SecretsOptions { Key = key };
+        var options = new SecretsOptions { Key = key };
 
         var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         var valid = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true);
 
         Assert.That(valid, Is.False);
         Assert.That(problems.Single().ErrorMessage, Does.StartWith("Secrets:Key must be 32 random bytes in base64"));
-        var good = new Configuration.SecretsOptions { Key = Convert.ToBase64String(KeyA) };
+        var good = new SecretsOptions { Key = Convert.ToBase64String(KeyA) };
         Assert.That(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(good, new(good), [], validateAllProperties: true), Is.True);
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Lightdash.Net.Backend.Data;
+using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Deliveries;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Statements;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 

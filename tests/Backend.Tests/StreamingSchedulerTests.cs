@@ -1,9 +1,7 @@
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Results;
-using Lightdash.Net.Backend.Services;
+using Lightdash.Net.Backend.Queries;
+using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Lightdash.Net.Backend.Configuration;
 
 namespace Lightdash.Net.Backend.Tests;
 

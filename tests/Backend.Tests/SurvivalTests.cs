@@ -4,7 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Lightdash.Net.Backend.Jobs;
+using Lightdash.Net.Backend.Deliveries;
+using Lightdash.Net.Backend.Queries.Execution;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -134,7 +135,7 @@ public class SurvivalTests
         await Eventually.UntilAsync(
             async () =>
             {
-                await survivor.Services.GetRequiredService<Services.ExportRunner>().ReapAsync(CancellationToken.None);
+                await survivor.Services.GetRequiredService<ExportRunner>().ReapAsync(CancellationToken.None);
                 return await metadata.ScalarAsync<int>($"select attempt from export_jobs where job_id = '{jobId}'") == 2;
             },
             TimeSpan.FromSeconds(30), "the reaper taking the export over");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry;
 using OpenTelemetry.Trace;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using static Lightdash.Net.Backend.Tests.RowValues;
 using Lightdash.Net.TestSupport;
+using static Lightdash.Net.Backend.Tests.RowValues;
 
 namespace Lightdash.Net.Backend.Tests;
 

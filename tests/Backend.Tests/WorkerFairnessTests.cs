@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +31,7 @@ public class WorkerFairnessTests
     [TearDown]
     public async Task CancelEverything()
     {
-        var history = _host.Services.GetRequiredService<Data.QueryHistoryStore>();
+        var history = _host.Services.GetRequiredService<QueryHistoryStore>();
         var active = await _host.Metadata.ScalarAsync<Guid[]>(
             "select coalesce(array_agg(query_uuid), '{}') from query_history where status in ('pending', 'queued', 'executing')");
         foreach (var queryUuid in active)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using Lightdash.Net.Backend.Data;
-using Lightdash.Net.Backend.Configuration;
+using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Semantic;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Lightdash.Net.Backend.Errors;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Semantic;
 
 namespace Lightdash.Net.Backend.Explores;

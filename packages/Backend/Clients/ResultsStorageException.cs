@@ -1,4 +1,0 @@
-namespace Lightdash.Net.Backend.Clients;
-
-/// <summary>The results storage failed or could not be reached; the message is for the user.</summary>
-public sealed class ResultsStorageException(string message, Exception? innerException = null) : Exception(message, innerException);

@@ -1,0 +1,66 @@
+using Lightdash.Net.Backend.Access;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Lightdash.Net.Backend.Platform;
+
+/// <summary>Registers OpenTelemetry: the backend's spans and metrics, ASP.NET Core, HttpClient (S3) and Npgsql instrumentation, OTLP and Prometheus exporters.</summary>
+public static class TelemetryExtensions
+{
+    /// <summary>The Prometheus scrape route.</summary>
+    public const string MetricsPath = "/metrics";
+
+    private const string AdminsOnly = "OrganisationAdmins";
+
+    /// <summary>Adds tracing and metrics; exporters as <see cref="TelemetryOptions"/> say.</summary>
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        builder.Services.AddAuthorizationBuilder().AddPolicy(AdminsOnly, policy => policy
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireClaim(CurrentUser.AdminClaim, "true"));
+        var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.ServiceName))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(LightdashTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+                if (otlp is not null)
+                {
+                    tracing.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(LightdashTelemetry.Name).AddAspNetCoreInstrumentation();
+                if (options.PrometheusEndpoint)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
+                }
+            });
+        return builder;
+    }
+
+    /// <summary>Maps the Prometheus scrape route (organisation admins' tokens only), when enabled.</summary>
+    public static WebApplication UseTelemetry(this WebApplication app)
+    {
+        if (app.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.PrometheusEndpoint ?? true)
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(AdminsOnly);
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries.Execution;
+using Lightdash.Net.Backend.Queries.History;
+using Lightdash.Net.Backend.ResultsStorage;
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Backend.Queries;
+
+// AsyncQueryService, continued: pages.
+public sealed partial class AsyncQueryService
+{
+    /// <summary>
+    /// A page of a query still executing, when all its rows are stored already (read from the live copies
+    /// of the uploaded parts, on any instance); the total is not known yet. Null otherwise.
+    /// </summary>
+    private async Task<QueryResultsPage?> LivePageAsync(QueryHistoryRecord query, int pageNumber, int? pageSize, CancellationToken cancellationToken)
+    {
+        var key = query.ResultsUploadKey
+            ?? (query.JoinedQueryUuid is { } leader ? (await history.FindAsync(leader, cancellationToken))?.ResultsUploadKey : null);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var size = Math.Min(pageSize ?? query.DefaultPageSize, _options.MaxPageSize);
+        var rows = await results.ReadLivePageAsync(key, (long)(pageNumber - 1) * size, size, cancellationToken);
+        if (rows is null)
+        {
+            return null;
+        }
+
+        rows = FormattedByFields(query, rows);
+
+        return new QueryResultsPage
+        {
+            QueryUuid = query.QueryUuid,
+            Status = QueryStatus.Executing.ToName(),
+            Progress = await ProgressAsync(query, cancellationToken),
+            Rows = rows,
+            Page = pageNumber,
+            PageSize = size,
+            NextPage = pageNumber + 1,
+            PreviousPage = pageNumber > 1 ? pageNumber - 1 : null,
+            Metadata = new QueryResultsMetadata { Source = results.Source, Performance = new QueryPerformance { ResultsPageExecutionMs = clock.ElapsedMilliseconds } },
+        };
+    }
+
+    /// <summary>A page's rows with each semantic field's value formatted, when the query has fields (metric queries); as they are otherwise.</summary>
+    private static IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> FormattedByFields(
+        QueryHistoryRecord query, IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> rows) =>
+        PageValueFormatter.FieldsOf(query.FieldsJson) is { Count: > 0 } fields ? PageValueFormatter.Apply(rows, fields) : rows;
+
+    /// <summary>Waits up to <paramref name="wait"/> for a submitted query and attaches its first page.</summary>
+    private async Task<QueryResultsPage?> FirstPageAfterWaitAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (wait <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken);
+        return await GetResultsPageAsync(user, projectUuid, queryUuid, 1, null, null, cancellationToken);
+    }
+
+    /// <summary>The query's status, or one page of its rows once it is ready; with <paramref name="waitMs"/>, first waits for it to finish.</summary>
+    public async Task<QueryResultsPage> GetResultsPageAsync(
+        CurrentUser user, Guid projectUuid, Guid queryUuid, int? page, int? pageSize, int? waitMs, CancellationToken cancellationToken)
+    {
+        var pageNumber = page ?? 1;
+        if (pageNumber < 1)
+        {
+            throw new ValidationException($"page must be 1 or more (got {pageNumber}).");
+        }
+
+        if (pageSize is { } size && (size < 1 || size > _options.MaxPageSize))
+        {
+            throw new ValidationException($"pageSize must be between 1 and {_options.MaxPageSize} (got {size}).");
+        }
+
+        var wait = ValidateWait(waitMs);
+        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
+        await MarkReadAsync(query, cancellationToken);
+        if (wait > TimeSpan.Zero && query.Status.IsActive())
+        {
+            query = await waiter.WaitForFinalStateAsync(queryUuid, wait, cancellationToken) ?? throw new NotFoundException($"Query {queryUuid} was deleted.");
+            await MarkReadAsync(query, cancellationToken);
+        }
+
+        var status = query.Status;
+        if (status == QueryStatus.Executing && await LivePageAsync(query, pageNumber, pageSize, cancellationToken) is { } live)
+        {
+            return live;
+        }
+
+        if (status != QueryStatus.Ready)
+        {
+            return new QueryResultsPage
+            {
+                QueryUuid = queryUuid,
+                Status = status.ToName(),
+                Error = status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
+                ErroredAt = QueryTimings.Utc(query.ErroredAt ?? (status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
+                Progress = await ProgressAsync(query, cancellationToken),
+            };
+        }
+
+        var clock = Stopwatch.StartNew();
+        var effectivePageSize = Math.Min(pageSize ?? query.DefaultPageSize, _options.MaxPageSize);
+        var totalRows = query.TotalRowCount ?? 0;
+        var totalPages = (int)Math.Max(1, (totalRows + effectivePageSize - 1) / effectivePageSize);
+        if (pageNumber > totalPages)
+        {
+            throw new ValidationException(
+                $"page {pageNumber} is beyond the last page: the result has {totalRows} rows, {totalPages} page(s) of {effectivePageSize}.");
+        }
+
+        var columns = ColumnsJson.Parse(query.ColumnsJson);
+        var startRow = (long)(pageNumber - 1) * effectivePageSize;
+        var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
+        IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> rows;
+        using (var activity = LightdashTelemetry.StartQueryActivity("results.page", queryUuid))
+        {
+            activity?.SetTag("lightdash.page", pageNumber);
+            rows = await results.ReadPageAsync(HistoryResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
+            LightdashTelemetry.PageReadLatency.Record(clock.Elapsed.TotalMilliseconds);
+        }
+
+        rows = FormattedByFields(query, rows);
+        return new QueryResultsPage
+        {
+            QueryUuid = queryUuid,
+            Status = status.ToName(),
+            Rows = rows,
+            Columns = columns.ToDictionary(
+                c => c.Reference,
+                c => new ResultColumnInfo { Reference = c.Reference, Type = c.Type.ToString().ToLowerInvariant() },
+                StringComparer.Ordinal),
+            TotalPageCount = totalPages,
+            TotalResults = totalRows,
+            Page = pageNumber,
+            PageSize = rows.Count,
+            NextPage = pageNumber < totalPages ? pageNumber + 1 : null,
+            PreviousPage = pageNumber > 1 ? pageNumber - 1 : null,
+            Metadata = new QueryResultsMetadata
+            {
+                Performance = new QueryPerformance
+                {
+                    InitialQueryExecutionMs = query.WarehouseExecutionTimeMs,
+                    ResultsPageExecutionMs = clock.ElapsedMilliseconds,
+                    QueueTimeMs = QueryTimings.MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
+                    TotalExecutionMs = QueryTimings.MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
+                },
+                Source = results.Source,
+            },
+        };
+    }
+}

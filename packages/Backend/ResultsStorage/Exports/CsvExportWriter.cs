@@ -1,0 +1,321 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.ResultsStorage.Exports;
+
+/// <summary>
+/// RFC 4180 CSV (UTF-8 without BOM, CRLF line ends, a header row; fields quoted only when they hold a
+/// comma, quote or line break, quotes doubled). Raw values go from each stored JSON line to CSV bytes with
+/// a <see cref="JsonLineScanner"/> and no strings in between: numbers as written, strings unescaped,
+/// booleans <c>true</c>/<c>false</c>, NULL an empty field, nested JSON as its text.
+/// </summary>
+public sealed class CsvExportWriter(ResultsBucketClient storage)
+{
+    private static readonly byte[] CrLf = "\r\n"u8.ToArray();
+    private static readonly SearchValues<byte> Special = SearchValues.Create(",\"\r\n"u8);
+
+    /// <summary>Writes the CSV of <paramref name="spec"/> into <paramref name="output"/>; returns the rows written.</summary>
+    public async Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var columns = spec.Source.Columns.Select(c => c.Reference).ToArray();
+        if (columns.Length == 0)
+        {
+            // A result without columns (PostgreSQL allows "select from t") has nothing to write.
+            return 0;
+        }
+
+        WriteHeader(columns, output);
+        var rows = new RawRows(columns, spec.Formatter, output);
+        return await StoredRowLines.ReadAsync(
+            storage,
+            spec.Source.ResultsFileName!,
+            maxRows,
+            line =>
+            {
+                rows.Write(line);
+                return ValueTask.CompletedTask;
+            },
+            async (count, token) =>
+            {
+                progress(count);
+                await ResultsPipe.FlushWhenFullAsync(output, token);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the CSV of <paramref name="spec"/> gzip-compressed into <paramref name="output"/>; returns the rows and the plain size.
+    /// A gzip-stored result with an index of blocks is read in one pass while chunks of blocks are decoded,
+    /// written as CSV and compressed on every core at once, each chunk one gzip member appended in order
+    /// (concatenated members are one gzip file). Anything else is written in order through a compression stage.
+    /// </summary>
+    public async Task<(long Rows, long PlainBytes)> WriteCompressedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var source = spec.Source;
+        var columns = source.Columns.Select(c => c.Reference).ToArray();
+        if (spec.Formatter is not null || columns.Length == 0 || source.IndexBlockRows is not { } blockRows || source.TotalRowCount is not { } total
+            || ResultsObjectKeys.CompressionOf(source.ResultsFileName!) != ResultsCompression.Gzip)
+        {
+            return await GzipStage.RunAsync(plain => WriteAsync(spec, maxRows, plain, progress, cancellationToken), output, cancellationToken);
+        }
+
+        var header = new ArrayBufferWriter<byte>(256);
+        WriteHeader(columns, header);
+        GzipStage.CompressMember(header.WrittenSpan, output);
+        long plainBytes = header.WrittenCount;
+        var neededRows = Math.Min(maxRows, total);
+        var blocks = ResultsIndex.BlockCount(neededRows, blockRows);
+        if (blocks == 0)
+        {
+            return (0, plainBytes);
+        }
+
+        var index = await ReadIndexAsync(source.ResultsFileName!, blocks, cancellationToken);
+        long rows = 0;
+        var inFlight = new Queue<Task<Chunk>>();
+        var free = new Stack<ChunkBuffers>();
+        try
+        {
+            await using var stored = await storage.OpenRangeAsync(source.ResultsFileName!, 0, ResultsIndex.ReadEntry(index, (int)blocks) - 1, cancellationToken);
+            for (long first = 0; first < blocks; first += BlocksPerChunk)
+            {
+                var end = Math.Min(first + BlocksPerChunk, blocks);
+                var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
+                var compressed = ArrayPool<byte>.Shared.Rent(length);
+                await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
+                var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
+                var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers();
+                inFlight.Enqueue(Task.Run(() => Transcode(columns, compressed, length, chunkRows, buffers), cancellationToken));
+                while (inFlight.Count > Environment.ProcessorCount * 2)
+                {
+                    (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, rows, plainBytes, progress, cancellationToken);
+                }
+            }
+
+            while (inFlight.Count > 0)
+            {
+                (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, rows, plainBytes, progress, cancellationToken);
+            }
+        }
+        finally
+        {
+            // Chunks still in flight after a failure: wait for them, so that their pooled input goes back.
+            foreach (var pending in inFlight)
+            {
+                try
+                {
+                    await pending;
+                }
+                catch (Exception)
+                {
+                    // Already failing: the first failure is the one thrown.
+                }
+            }
+        }
+
+        return (rows, plainBytes);
+    }
+
+    private const int BlocksPerChunk = 32;
+
+    private static void WriteHeader(string[] columns, IBufferWriter<byte> output)
+    {
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (i > 0)
+            {
+                output.Write(","u8);
+            }
+
+            WriteField(output, Encoding.UTF8.GetBytes(columns[i]));
+        }
+
+        output.Write(CrLf);
+    }
+
+    private async Task<byte[]> ReadIndexAsync(string resultsKey, long blocks, CancellationToken cancellationToken)
+    {
+        var index = new byte[(blocks + 1) * ResultsIndex.EntrySize];
+        await storage.ReadRangeAsync(ResultsObjectKeys.IndexKey(resultsKey), 0, index, cancellationToken);
+        return index;
+    }
+
+    private static async Task<(long Rows, long PlainBytes)> WriteNextAsync(
+        Queue<Task<Chunk>> inFlight, Stack<ChunkBuffers> free, PipeWriter output, long rows, long plainBytes, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var chunk = await inFlight.Dequeue();
+        output.Write(chunk.Buffers.Compressed.WrittenSpan);
+        free.Push(chunk.Buffers);
+        rows += chunk.Rows;
+        plainBytes += chunk.PlainBytes;
+        progress(rows);
+        var flush = await output.FlushAsync(cancellationToken);
+        if (flush.IsCompleted || flush.IsCanceled)
+        {
+            throw new OperationCanceledException("The upload of the export stopped.");
+        }
+
+        return (rows, plainBytes);
+    }
+
+    /// <summary>One chunk of blocks: decoded, written as CSV records (at most <paramref name="rows"/>) and compressed as one gzip member.</summary>
+    private static Chunk Transcode(string[] columns, byte[] compressed, int length, long rows, ChunkBuffers buffers)
+    {
+        try
+        {
+            buffers.Plain.ResetWrittenCount();
+            buffers.Csv.ResetWrittenCount();
+            buffers.Compressed.ResetWrittenCount();
+            using (var gunzip = new GZipStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress))
+            {
+                while (true)
+                {
+                    var read = gunzip.Read(buffers.Plain.GetSpan(256 * 1024));
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    buffers.Plain.Advance(read);
+                }
+            }
+
+            var writer = new RawRows(columns, null, buffers.Csv);
+            var lines = new ReadOnlySequence<byte>(buffers.Plain.WrittenMemory);
+            long written = 0;
+            while (written < rows && ResultRowParser.TryReadLine(ref lines, out var line))
+            {
+                writer.Write(line);
+                written++;
+            }
+
+            GzipStage.CompressMember(buffers.Csv.WrittenSpan, buffers.Compressed);
+            return new Chunk(buffers, written, buffers.Csv.WrittenCount);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+    }
+
+    /// <summary>The working memory of one chunk in flight, reused from chunk to chunk (no large allocations per chunk).</summary>
+    private sealed class ChunkBuffers
+    {
+        public ArrayBufferWriter<byte> Plain { get; } = new(4 * 1024 * 1024);
+
+        public ArrayBufferWriter<byte> Csv { get; } = new(3 * 1024 * 1024);
+
+        public ArrayBufferWriter<byte> Compressed { get; } = new(1024 * 1024);
+    }
+
+    private sealed record Chunk(ChunkBuffers Buffers, long Rows, long PlainBytes);
+
+    /// <summary>
+    /// Writes lines as CSV records. Its methods run once per row or value, millions of times per export:
+    /// they are compiled optimized at once (a server busy compiling other code may hold them at the
+    /// first tier for a long time: measured 2.9 s of CPU per million rows instead of 1.2 s).
+    /// </summary>
+    private sealed class RawRows(string[] columns, Func<string, JsonElement, string>? formatter, IBufferWriter<byte> output)
+    {
+        private readonly JsonLineScanner _scanner = new(columns, Warehouses.JsonSerialization.Encoder);
+        private readonly ArrayBufferWriter<byte> _scratch = new(1024);
+        private JsonLineScanner.ValueHandler? _onValue;
+
+        /// <summary>Writes one line as a record.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Write(ReadOnlySequence<byte> line)
+        {
+            _scratch.ResetWrittenCount();
+            if (formatter is null && _scanner.TryScan(line, _onValue ??= OnValue))
+            {
+                _scratch.Write(CrLf);
+                output.Write(_scratch.WrittenSpan);
+            }
+            else
+            {
+                // Not of the stored shape (or formatted values asked for): parsed in full.
+                WriteParsedRow(line, columns, formatter, output);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void OnValue(int column, JsonLineScanner.ValueKind kind, ReadOnlySpan<byte> value)
+        {
+            if (column > 0)
+            {
+                _scratch.Write(","u8);
+            }
+
+            switch (kind)
+            {
+                case JsonLineScanner.ValueKind.Scalar:
+                    _scratch.Write(value);
+                    break;
+                case JsonLineScanner.ValueKind.Text or JsonLineScanner.ValueKind.Nested:
+                    WriteField(_scratch, value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The general path: the line parsed, each column looked up by name (and formatted when asked).</summary>
+    private static void WriteParsedRow(ReadOnlySequence<byte> line, string[] columns, Func<string, JsonElement, string>? formatter, IBufferWriter<byte> output)
+    {
+        var reader = new Utf8JsonReader(line);
+        using var row = JsonDocument.ParseValue(ref reader);
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (i > 0)
+            {
+                output.Write(","u8);
+            }
+
+            if (!row.RootElement.TryGetProperty(columns[i], out var value))
+            {
+                continue;
+            }
+
+            var text = formatter is not null && value.ValueKind != JsonValueKind.Null ? formatter(columns[i], value) : RawText(value);
+            WriteField(output, Encoding.UTF8.GetBytes(text));
+        }
+
+        output.Write(CrLf);
+    }
+
+    private static string RawText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null or JsonValueKind.Undefined => "",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>One field, quoted when it holds a comma, quote or line break (quotes doubled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteField(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
+    {
+        if (text.IndexOfAny(Special) < 0)
+        {
+            output.Write(text);
+            return;
+        }
+
+        output.Write("\""u8);
+        var rest = text;
+        int quote;
+        while ((quote = rest.IndexOf((byte)'"')) >= 0)
+        {
+            output.Write(rest[..(quote + 1)]);
+            output.Write("\""u8);
+            rest = rest[(quote + 1)..];
+        }
+
+        output.Write(rest);
+        output.Write("\""u8);
+    }
+}

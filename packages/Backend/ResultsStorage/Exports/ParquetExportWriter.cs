@@ -1,0 +1,137 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using Parquet;
+using Parquet.Schema;
+
+namespace Lightdash.Net.Backend.ResultsStorage.Exports;
+
+/// <summary>
+/// Apache Parquet (Parquet.Net): typed columns (64-bit integers, exact decimals with their declared
+/// precision and scale, doubles, dates, timestamps in microseconds, UTC-adjusted for instants,
+/// booleans, text), Snappy-compressed row groups of <see cref="RowGroupRows"/> rows. Parquet's
+/// footer is written last and its writer needs a seekable stream, so the file is built in a temporary
+/// file (memory holds one row group) and then streamed to the upload.
+/// </summary>
+public sealed class ParquetExportWriter(ResultsBucketClient storage)
+{
+    /// <summary>Rows per row group (what memory holds at once).</summary>
+    public const int RowGroupRows = 50_000;
+
+    /// <summary>Writes the Parquet file of <paramref name="spec"/> into <paramref name="output"/>; returns the rows written.</summary>
+    public async Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var columns = spec.Source.Columns;
+        var kinds = columns.Select(ExportColumns.KindOf).ToArray();
+        var fields = columns.Select((c, i) => FieldOf(c.Reference, kinds[i])).ToArray();
+        var buffers = kinds.Select(k => new List<object?>(RowGroupRows)).ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"lightdash-export-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            long rows;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, cancellationToken: cancellationToken);
+                rows = await StoredRowLines.ReadAsync(
+                    storage,
+                    spec.Source.ResultsFileName!,
+                    maxRows,
+                    line =>
+                    {
+                        AddRow(line, spec, kinds, buffers);
+                        return buffers[0].Count >= RowGroupRows && columns.Count > 0
+                            ? new ValueTask(WriteRowGroupAsync(writer, fields, kinds, buffers, cancellationToken))
+                            : ValueTask.CompletedTask;
+                    },
+                    (count, _) =>
+                    {
+                        progress(count);
+                        return ValueTask.CompletedTask;
+                    },
+                    cancellationToken);
+                if (columns.Count > 0 && (buffers[0].Count > 0 || rows == 0))
+                {
+                    await WriteRowGroupAsync(writer, fields, kinds, buffers, cancellationToken);
+                }
+            }
+
+            await using var built = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await built.CopyToAsync(output, cancellationToken);
+            return rows;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static DataField FieldOf(string name, (ExportColumnKind Kind, int Precision, int Scale) kind) => kind.Kind switch
+    {
+        ExportColumnKind.WholeNumber => new DataField<long?>(name),
+        ExportColumnKind.ExactNumber => new DecimalDataField(name, kind.Precision, kind.Scale, isNullable: true),
+        ExportColumnKind.RealNumber => new DataField<double?>(name),
+        ExportColumnKind.Date => new DataField<DateOnly?>(name),
+        ExportColumnKind.Timestamp => new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: false, unit: DateTimeTimeUnit.Micros, isNullable: true),
+        ExportColumnKind.TimestampUtc => new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+        ExportColumnKind.Boolean => new DataField<bool?>(name),
+        _ => new DataField<string>(name, nullable: true),
+    };
+
+    private static void AddRow(System.Buffers.ReadOnlySequence<byte> line, ExportSpec spec, (ExportColumnKind Kind, int Precision, int Scale)[] kinds, List<object?>[] buffers)
+    {
+        var reader = new Utf8JsonReader(line);
+        using var row = JsonDocument.ParseValue(ref reader);
+        var columns = spec.Source.Columns;
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            buffers[i].Add(row.RootElement.TryGetProperty(columns[i].Reference, out var value) ? ExportColumns.Read(value, kinds[i].Kind) : null);
+        }
+    }
+
+    private static async Task WriteRowGroupAsync(
+        ParquetWriter writer, DataField[] fields, (ExportColumnKind Kind, int Precision, int Scale)[] kinds, List<object?>[] buffers, CancellationToken cancellationToken)
+    {
+        using var group = writer.CreateRowGroup();
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var values = buffers[i];
+            switch (kinds[i].Kind)
+            {
+                case ExportColumnKind.WholeNumber:
+                    await group.WriteAsync(fields[i], Typed<long>(values), cancellationToken: cancellationToken);
+                    break;
+                case ExportColumnKind.ExactNumber:
+                    await group.WriteAsync(fields[i], Typed<decimal>(values), cancellationToken: cancellationToken);
+                    break;
+                case ExportColumnKind.RealNumber:
+                    await group.WriteAsync(fields[i], Typed<double>(values), cancellationToken: cancellationToken);
+                    break;
+                case ExportColumnKind.Date:
+                    await group.WriteAsync(fields[i], Typed<DateOnly>(values), cancellationToken: cancellationToken);
+                    break;
+                case ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc:
+                    await group.WriteAsync(fields[i], Typed<DateTime>(values), cancellationToken: cancellationToken);
+                    break;
+                case ExportColumnKind.Boolean:
+                    await group.WriteAsync(fields[i], Typed<bool>(values), cancellationToken: cancellationToken);
+                    break;
+                default:
+                    await group.WriteAsync(fields[i], values.Select(v => v as string ?? v?.ToString()).ToArray());
+                    break;
+            }
+
+            values.Clear();
+        }
+    }
+
+    private static ReadOnlyMemory<T?> Typed<T>(List<object?> values)
+        where T : struct
+    {
+        var typed = new T?[values.Count];
+        for (var i = 0; i < typed.Length; i++)
+        {
+            typed[i] = values[i] is T value ? value : null;
+        }
+
+        return typed;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Lightdash.Net.Backend.ResultsStorage;
+
+/// <summary>The results storage failed or could not be reached; the message is for the user.</summary>
+public sealed class ResultsStorageException(string message, Exception? innerException = null) : Exception(message, innerException);

@@ -1,4 +1,0 @@
-namespace Lightdash.Net.Backend.Services;
-
-/// <summary>A delivery could not make its files (a query failed); the message says why.</summary>
-public sealed class DeliveryFailedException(string message) : Exception(message);
