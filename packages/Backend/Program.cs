@@ -8,17 +8,14 @@ using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.Backend.Statements;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMetadataDatabase();
+builder.AddPlatform();
+builder.AddAccess();
 builder.AddResultsStorage();
-builder.AddQueryExecution();
+builder.AddQueries();
+builder.AddExplores();
+builder.AddContent();
 builder.AddStatements();
 builder.AddDeliveries();
-builder.AddSemanticLayer();
-builder.AddSavedContent();
-builder.AddAuth();
-builder.AddUsersAndProjects();
-builder.AddApi();
-builder.AddTelemetry();
 
 var isCommand = args is ["create-admin-token", ..];
 if (isCommand)
@@ -35,7 +32,9 @@ if (isCommand)
     return await AdminCommand.CreateTokenAsync(app, args);
 }
 
-app.UseApi();
+app.UseApiErrors();
+app.UseAuth();
+app.MapApi();
 app.UseTelemetry();
 await app.RunAsync();
 return 0;

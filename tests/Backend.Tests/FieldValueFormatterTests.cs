@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Queries;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -43,7 +43,7 @@ public class SecretsAtRestTests
         var oldKey = Convert.FromBase64String(BackendHost.TestSecretsKey);
         var newKey = RandomNumberGenerator.GetBytes(32);
         var rotated = new SecretBox(newKey, [oldKey]);
-        var rewrapped = await new StoredSecrets(host.Services.GetRequiredService<NpgsqlDataSource>(), rotated, NullLogger<StoredSecrets>.Instance).RewrapAsync(CancellationToken.None);
+        var rewrapped = await new StoredSecrets(host.Services.GetRequiredService<NpgsqlDataSource>(), rotated, host.Services.GetServices<IStoredSecretSet>(), NullLogger<StoredSecrets>.Instance).RewrapAsync(CancellationToken.None);
 
         Assert.That(rewrapped, Is.GreaterThanOrEqualTo(3), "connection strings, the saved login and the webhook secret");
         var onlyNewKey = new SecretBox(newKey, []);
@@ -51,7 +51,7 @@ public class SecretsAtRestTests
         Assert.That(onlyNewKey.Unprotect(connection, ProjectStore.ConnectionColumn), Does.Contain(readerPassword));
         var targets = await host.Metadata.ScalarAsync<string>($"select targets::text from schedulers where scheduler_uuid = '{scheduler.GetProperty("results").GetProperty("schedulerUuid").GetGuid()}'");
         Assert.That(onlyNewKey.TransformSecretsInJson(targets, SchedulerStore.TargetsColumn, protect: false), Does.Contain(WebhookSecret));
-        Assert.That(await new StoredSecrets(host.Services.GetRequiredService<NpgsqlDataSource>(), onlyNewKey, NullLogger<StoredSecrets>.Instance).RewrapAsync(CancellationToken.None), Is.Zero,
+        Assert.That(await new StoredSecrets(host.Services.GetRequiredService<NpgsqlDataSource>(), onlyNewKey, host.Services.GetServices<IStoredSecretSet>(), NullLogger<StoredSecrets>.Instance).RewrapAsync(CancellationToken.None), Is.Zero,
             "nothing is left under the old key");
     }
 

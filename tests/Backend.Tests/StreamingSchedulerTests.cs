@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Queries;
 using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,7 +8,7 @@ namespace Lightdash.Net.Backend.Tests;
 public class StreamingSchedulerTests
 {
     private static StreamingScheduler Create(int threads, int niceness) =>
-        new(Microsoft.Extensions.Options.Options.Create(new QueryExecutionOptions { StreamingThreads = threads, StreamingThreadNiceness = niceness }), NullLogger<StreamingScheduler>.Instance);
+        new(Microsoft.Extensions.Options.Options.Create(new StreamingOptions { StreamingThreads = threads, StreamingThreadNiceness = niceness }), NullLogger<StreamingScheduler>.Instance);
 
     private static string Where() => $"{Thread.CurrentThread.Name ?? "(unnamed)"}{(Thread.CurrentThread.IsThreadPoolThread ? " (pool)" : "")}";
 

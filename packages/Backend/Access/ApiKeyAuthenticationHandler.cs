@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticationHandler(
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme's name.</summary>
-    public const string SchemeName = "ApiKey";
+    public const string SchemeName = ApiAuthentication.SchemeName;
 
     /// <summary>The cookie a browser session of the Hangfire dashboard carries the token in.</summary>
     public const string CookieName = "lightdash_token";

@@ -1,7 +1,4 @@
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
-using Lightdash.Net.Backend.Queries.History;
-using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.Warehouses;
 
 namespace Lightdash.Net.Backend.Access;
@@ -13,10 +10,7 @@ public sealed class ProjectService(
     MembershipStore memberships,
     UserStore users,
     WarehouseClientFactory warehouses,
-    QueryHistoryStore history,
-    IResultsStore results,
-    AsyncQueryService queries,
-    ILogger<ProjectService> logger)
+    IProjectDataRemoval removal)
 {
     private const int MinCacheTtlSeconds = 60;
     private const int MaxStatementTimeoutSeconds = 7 * 24 * 3600;
@@ -127,20 +121,7 @@ public sealed class ProjectService(
         }
 
         await projects.GetAsync(projectUuid, cancellationToken);
-        var (active, files) = await history.ProjectQueriesAsync(projectUuid, cancellationToken);
-        foreach (var queryUuid in active)
-        {
-            await queries.CancelIfActiveAsync(queryUuid, cancellationToken);
-        }
-
-        await projects.DeleteAsync(projectUuid, cancellationToken);
-        foreach (var file in files)
-        {
-            await results.DeleteAsync(file, cancellationToken);
-        }
-
-        await results.DeleteExportsAsync(projectUuid, null, cancellationToken);
-        logger.LogInformation("Project {ProjectUuid} deleted with {QueryFiles} results files ({Cancelled} running queries cancelled)", projectUuid, files.Count, active.Count);
+        await removal.RemoveAsync(projectUuid, token => projects.DeleteAsync(projectUuid, token), cancellationToken);
     }
 
     // Connects as a query would; the organisation admin asking is told exactly what failed.

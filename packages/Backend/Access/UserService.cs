@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
 
 namespace Lightdash.Net.Backend.Access;
 
@@ -68,7 +67,7 @@ public sealed class UserService(UserStore users, TokenCache tokens, TimeProvider
     {
         var token = PersonalAccessTokens.Generate();
         var tokenUuid = await users.AddTokenAsync(userUuid, PersonalAccessTokens.Hash(token), PersonalAccessTokens.Hint(token), description, expiresAt, cancellationToken);
-        return new CreatedTokenResults { TokenUuid = tokenUuid, Token = token, ExpiresAt = QueryTimings.Utc(expiresAt) };
+        return new CreatedTokenResults { TokenUuid = tokenUuid, Token = token, ExpiresAt = Timestamps.Utc(expiresAt) };
     }
 
     private static void RequireAdmin(CurrentUser user)
@@ -87,9 +86,9 @@ public sealed class UserService(UserStore users, TokenCache tokens, TimeProvider
         TokenUuid = token.TokenUuid,
         Description = token.Description,
         Hint = token.Hint,
-        CreatedAt = QueryTimings.Utc(token.CreatedAt),
-        ExpiresAt = QueryTimings.Utc(token.ExpiresAt),
-        RevokedAt = QueryTimings.Utc(token.RevokedAt),
-        LastUsedAt = QueryTimings.Utc(token.LastUsedAt),
+        CreatedAt = Timestamps.Utc(token.CreatedAt),
+        ExpiresAt = Timestamps.Utc(token.ExpiresAt),
+        RevokedAt = Timestamps.Utc(token.RevokedAt),
+        LastUsedAt = Timestamps.Utc(token.LastUsedAt),
     };
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
 
 namespace Lightdash.Net.Backend.Content;
 

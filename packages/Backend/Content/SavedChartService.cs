@@ -2,7 +2,6 @@ using System.Text.Json;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
 using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Content;
@@ -107,7 +106,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartStore char
         Name = version.Name,
         Description = version.Description,
         VersionUuid = version.VersionUuid,
-        VersionCreatedAt = QueryTimings.Utc(version.VersionCreatedAt),
+        VersionCreatedAt = Timestamps.Utc(version.VersionCreatedAt),
         MetricQuery = JsonSerializer.Deserialize<MetricQueryBody>(version.MetricQueryJson, JsonSerializerOptions.Web)!,
         ChartConfig = JsonDocument.Parse(version.ChartConfigJson).RootElement.Clone(),
         Versions = versions,

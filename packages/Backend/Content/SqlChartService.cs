@@ -176,7 +176,7 @@ public sealed partial class SqlChartService(
         Description = chart.Description,
         Sql = chart.Sql,
         Limit = chart.RowLimit,
-        UpdatedAt = QueryTimings.Utc(chart.UpdatedAt),
+        UpdatedAt = Timestamps.Utc(chart.UpdatedAt),
     };
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,99}$")]

@@ -101,7 +101,8 @@ public sealed class DeliveryRunner(
         await webhookDeliveries.FinishIfSettledAsync(scheduler, deliveryUuid, cancellationToken);
     }
 
-    private async Task<List<DeliveryFile>> ProduceFilesAsync(SchedulerRecord scheduler, ExportFormat format, CurrentUser owner, Guid deliveryUuid, CancellationToken cancellationToken)
+    /// <summary>Runs the scheduler's chart, SQL chart or every chart tile of its dashboard; one file name and query each.</summary>
+    private async Task<List<(string Name, Guid QueryUuid)>> RunResourceAsync(SchedulerRecord scheduler, CurrentUser owner, CancellationToken cancellationToken)
     {
         var queries = new List<(string Name, Guid QueryUuid)>();
         var baseName = FileNames.Slug(scheduler.Name);
@@ -141,6 +142,12 @@ public sealed class DeliveryRunner(
                 break;
         }
 
+        return queries;
+    }
+
+    private async Task<List<DeliveryFile>> ProduceFilesAsync(SchedulerRecord scheduler, ExportFormat format, CurrentUser owner, Guid deliveryUuid, CancellationToken cancellationToken)
+    {
+        var queries = await RunResourceAsync(scheduler, owner, cancellationToken);
         var files = new List<DeliveryFile>();
         foreach (var (name, queryUuid) in queries)
         {

@@ -38,7 +38,7 @@ public sealed class ExportJobResults
     /// <summary>The format.</summary>
     public required string Type { get; init; }
 
-    /// <summary>Rows written so far (refreshed about every heartbeat) of <see cref="TotalRows"/>.</summary>
+    /// <summary>Rows written so far (refreshed about every heartbeat) of <c>totalRows</c>.</summary>
     public required long RowsWritten { get; init; }
 
     /// <summary>Rows in the result.</summary>
@@ -56,7 +56,7 @@ public sealed class ExportJobResults
     /// <summary>When completed: rows in the file.</summary>
     public long? RowCount { get; init; }
 
-    /// <summary>True when rows were left out (never silently): see <see cref="TruncatedAt"/>.</summary>
+    /// <summary>True when rows were left out (never silently): see <c>truncatedAt</c>.</summary>
     public required bool Truncated { get; init; }
 
     /// <summary>The limit that left rows out (the request's <c>limit</c>, or 1,048,575 rows for one XLSX sheet).</summary>

@@ -10,10 +10,10 @@ public static class FilterParser
     private const int MaxDepth = 20;
 
     /// <summary>The most filter rules in one query (all groups together).</summary>
-    public const int MaxFilterRules = 100;
+    public const int MaxFilterRules = InputLimits.MaxFilterRules;
 
     /// <summary>The most values in one filter rule.</summary>
-    public const int MaxValuesPerRule = 1000;
+    public const int MaxValuesPerRule = InputLimits.MaxValuesPerRule;
 
     private static readonly HashSet<string> Groups = ["dimensions", "metrics", "tableCalculations"];
 

@@ -38,6 +38,36 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
             compiled.Add(await metricQueries.CompileAsync(project, body, variables, cancellationToken));
         }
 
+        var shared = SharedDimensions(compiled);
+        var sql = MergedSql(warehouses.GetClient(project.Warehouse).Dialect, compiled, shared);
+        var fields = MetricQueryService.FieldsOf(compiled.SelectMany(c => c.Fields).DistinctBy(f => f.Id));
+        var submitted = await queries.SubmitAndWaitAsync(
+            user,
+            project,
+            new CompiledSubmission(
+                sql,
+                null,
+                request.Context ?? QueryContext.MergeQuery.ToName(),
+                request.InvalidateCache == true,
+                JsonSerializer.Serialize(new { queries = bodies }, JsonSerializerOptions.Web),
+                JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
+                ParametersJson: parametersJson),
+            request.WaitMs,
+            cancellationToken);
+        return new ExecuteMetricQueryResults
+        {
+            QueryUuid = submitted.QueryUuid,
+            CacheMetadata = submitted.CacheMetadata,
+            MetricQuery = bodies[0],
+            Fields = fields,
+            FirstPage = submitted.FirstPage,
+        };
+    }
+
+    /// <summary>The dimensions every query has (the join keys); 400 when there are none but some query has dimensions, or a column would come from two queries.</summary>
+    private static HashSet<string> SharedDimensions(List<Semantic.CompiledMetricQuery> compiled)
+    {
         var dimensionSets = compiled.Select(c => c.Fields.Where(f => f.Kind == Semantic.FieldKind.Dimension).Select(f => f.Id).ToHashSet(StringComparer.Ordinal)).ToList();
         var shared = dimensionSets.Skip(1).Aggregate(new HashSet<string>(dimensionSets[0], StringComparer.Ordinal), (all, next) => { all.IntersectWith(next); return all; });
         if (shared.Count == 0 && dimensionSets.Any(d => d.Count > 0))
@@ -57,9 +87,16 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
             }
         }
 
-        // Each query once, as a CTE; the keys of all of them (UNION: NULL matches NULL), then each query
-        // left-joined on them (IS NOT DISTINCT FROM, which a full join cannot use on every warehouse).
-        var dialect = warehouses.GetClient(project.Warehouse).Dialect;
+        return shared;
+    }
+
+    /// <summary>
+    /// Each query once, as a CTE; the keys of all of them (UNION: NULL matches NULL), then each query
+    /// left-joined on them (IS NOT DISTINCT FROM, which a full join cannot use on every warehouse).
+    /// Without keys, the queries side by side.
+    /// </summary>
+    private static string MergedSql(ISqlDialect dialect, List<Semantic.CompiledMetricQuery> compiled, HashSet<string> shared)
+    {
         string Alias(int i) => dialect.QuoteIdentifier($"lightdash_q{i + 1}");
         string Column(string table, string id) => $"{table}.{dialect.QuoteIdentifier(id)}";
         var keyOrder = compiled[0].Fields.Where(f => shared.Contains(f.Id)).Select(f => f.Id).ToList();
@@ -70,44 +107,18 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
         sql.Append("\nSELECT ").AppendJoin(", ", select);
         if (keyOrder.Count == 0)
         {
-            sql.Append("\nFROM ").AppendJoin(" CROSS JOIN ", compiled.Select((_, i) => Alias(i)));
-        }
-        else
-        {
-            var keyColumns = string.Join(", ", keyOrder.Select(dialect.QuoteIdentifier));
-            sql.Append("\nFROM (").AppendJoin(" UNION ", compiled.Select((_, i) => $"SELECT {keyColumns} FROM {Alias(i)}")).Append(") AS ").Append(Keys);
-            for (var i = 0; i < compiled.Count; i++)
-            {
-                var alias = Alias(i);
-                sql.Append("\nLEFT JOIN ").Append(alias).Append(" ON ")
-                    .AppendJoin(" AND ", keyOrder.Select(id => $"{Column(alias, id)} IS NOT DISTINCT FROM {Column(Keys, id)}"));
-            }
-
-            sql.Append("\nORDER BY ").AppendJoin(", ", Enumerable.Range(1, keyOrder.Count));
+            return sql.Append("\nFROM ").AppendJoin(" CROSS JOIN ", compiled.Select((_, i) => Alias(i))).ToString();
         }
 
-        var fields = MetricQueryService.FieldsOf(compiled.SelectMany(c => c.Fields).DistinctBy(f => f.Id));
-        var submitted = await queries.SubmitAndWaitAsync(
-            user,
-            project,
-            new CompiledSubmission(
-                sql.ToString(),
-                null,
-                request.Context ?? QueryContext.MergeQuery.ToName(),
-                request.InvalidateCache == true,
-                JsonSerializer.Serialize(new { queries = bodies }, JsonSerializerOptions.Web),
-                JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
-                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
-                ParametersJson: parametersJson),
-            request.WaitMs,
-            cancellationToken);
-        return new ExecuteMetricQueryResults
+        var keyColumns = string.Join(", ", keyOrder.Select(dialect.QuoteIdentifier));
+        sql.Append("\nFROM (").AppendJoin(" UNION ", compiled.Select((_, i) => $"SELECT {keyColumns} FROM {Alias(i)}")).Append(") AS ").Append(Keys);
+        for (var i = 0; i < compiled.Count; i++)
         {
-            QueryUuid = submitted.QueryUuid,
-            CacheMetadata = submitted.CacheMetadata,
-            MetricQuery = bodies[0],
-            Fields = fields,
-            FirstPage = submitted.FirstPage,
-        };
+            var alias = Alias(i);
+            sql.Append("\nLEFT JOIN ").Append(alias).Append(" ON ")
+                .AppendJoin(" AND ", keyOrder.Select(id => $"{Column(alias, id)} IS NOT DISTINCT FROM {Column(Keys, id)}"));
+        }
+
+        return sql.Append("\nORDER BY ").AppendJoin(", ", Enumerable.Range(1, keyOrder.Count)).ToString();
     }
 }

@@ -22,7 +22,7 @@ public sealed class QueryVariablesService(
     ProjectAccess access,
     TimeProvider clock,
     WarehouseLogins logins,
-    ILogger<QueryVariablesService> logger)
+    ILogger<QueryVariablesService> logger) : IQueryVariables
 {
     /// <summary>The most parameters one request sets.</summary>
     public const int MaxParameters = 50;
@@ -41,7 +41,7 @@ public sealed class QueryVariablesService(
 
     private readonly ExpiringCache<IReadOnlyList<string>> _options = new(OptionsLifetime, 1_000, clock);
 
-    /// <summary>The variables of a query the user runs in the project, with the parameters as checked (JSON, for the history row), or null when none were given.</summary>
+    /// <inheritdoc />
     public async Task<(QueryVariables Variables, string? ParametersJson)> ResolveAsync(
         CurrentUser user, Project project, IReadOnlyDictionary<string, JsonElement>? requested, CancellationToken cancellationToken)
     {

@@ -67,7 +67,7 @@ public sealed class ProjectParameterResults
     /// <summary>What it is for.</summary>
     public string? Description { get; init; }
 
-    /// <summary>The values it may take (listed ones, then those read from <see cref="OptionsFromDimension"/>), or null when any value goes.</summary>
+    /// <summary>The values it may take (listed ones, then those read from <c>optionsFromDimension</c>), or null when any value goes.</summary>
     public IReadOnlyList<string>? Options { get; init; }
 
     /// <summary>The dimension (<c>model.dimension</c>) whose values are options, if any.</summary>

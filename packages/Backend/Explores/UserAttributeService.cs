@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
 
 namespace Lightdash.Net.Backend.Explores;
 

@@ -10,6 +10,12 @@ public abstract class ApiException : Exception
         ErrorData = data;
     }
 
+    /// <summary>Creates the exception with a message meant for the caller and the failure behind it.</summary>
+    protected ApiException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
     /// <summary>The HTTP status code.</summary>
     public abstract int StatusCode { get; }
 

@@ -1,4 +1,3 @@
-using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Lightdash.Net.Backend.Platform;
@@ -10,7 +9,13 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ApiError error;
-        if (exception is ApiException api)
+        if (exception is UnavailableException unavailable)
+        {
+            // A service the backend needs failed or is unreachable: the caller may retry; the server stays up.
+            logger.LogWarning(unavailable, "{Name} on {Method} {Path}", unavailable.Name, httpContext.Request.Method, httpContext.Request.Path);
+            error = new ApiError { Name = unavailable.Name, StatusCode = unavailable.StatusCode, Message = unavailable.Message };
+        }
+        else if (exception is ApiException api)
         {
             error = new ApiError { Name = api.Name, StatusCode = api.StatusCode, Message = api.Message, Data = api.ErrorData };
         }
@@ -27,12 +32,6 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         {
             // A query the request ran on the warehouse itself (field values, parameter options) failed.
             error = new ApiError { Name = "WarehouseQueryError", StatusCode = StatusCodes.Status502BadGateway, Message = warehouse.Message };
-        }
-        else if (exception is ResultsStorageException storage)
-        {
-            // The results storage failed or is unreachable: the caller may retry; the server stays up.
-            logger.LogWarning(storage, "Results storage failed on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
-            error = new ApiError { Name = "ResultsStorageError", StatusCode = StatusCodes.Status503ServiceUnavailable, Message = storage.Message };
         }
         else if (exception is BadHttpRequestException bad)
         {

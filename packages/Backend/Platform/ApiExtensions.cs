@@ -1,7 +1,4 @@
 using System.Text.Json.Serialization;
-using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Queries.Execution;
-using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 
@@ -13,7 +10,8 @@ public static class ApiExtensions
     /// <summary>The OpenAPI document's name, served at <c>/swagger/{name}/swagger.json</c>.</summary>
     public const string OpenApiDocumentName = "v1";
 
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the health checks that say whether an instance can do its work (<c>/health/ready</c>); each capability adds its own.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>Adds controllers with the API's JSON conventions and the OpenAPI generator.</summary>
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
@@ -38,9 +36,7 @@ public static class ApiExtensions
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddHealthChecks()
-            .AddCheck<MetadataDatabaseHealthCheck>("metadataDatabase", tags: [ReadyTag])
-            .AddCheck<ResultsStorageHealthCheck>("resultsStorage", tags: [ReadyTag])
-            .AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ReadyTag]);
+            .AddCheck<MetadataDatabaseHealthCheck>("metadataDatabase", tags: [ReadyTag]);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
         {
@@ -51,7 +47,7 @@ public static class ApiExtensions
                 Description = "Run warehouse queries in the background, poll their status and read their results page by page.",
             });
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Lightdash.Net.Backend.xml"), includeControllerXmlComments: true);
-            swagger.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            swagger.AddSecurityDefinition(ApiAuthentication.SchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
@@ -60,7 +56,7 @@ public static class ApiExtensions
             });
             swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
-                [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+                [new OpenApiSecuritySchemeReference(ApiAuthentication.SchemeName, document)] = [],
             });
             swagger.SupportNonNullableReferenceTypes();
             swagger.CustomOperationIds(OperationIds.Of);
@@ -72,8 +68,12 @@ public static class ApiExtensions
         return builder;
     }
 
-    /// <summary>Maps the routes, Swagger UI and the error handler.</summary>
-    public static WebApplication UseApi(this WebApplication app)
+    /// <summary>
+    /// The first steps of every request: the error handler, the envelope for answers without a body,
+    /// and the request guards. Authentication comes after these (so that its refusals get the
+    /// envelope), then <see cref="MapApi"/>.
+    /// </summary>
+    public static WebApplication UseApiErrors(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
@@ -86,7 +86,12 @@ public static class ApiExtensions
             }
         });
         app.UseMiddleware<RequestGuardMiddleware>();
-        app.UseAuth();
+        return app;
+    }
+
+    /// <summary>Maps the routes, Swagger UI and the health checks.</summary>
+    public static WebApplication MapApi(this WebApplication app)
+    {
         app.UseSwagger();
         app.UseSwaggerUI(ui =>
         {

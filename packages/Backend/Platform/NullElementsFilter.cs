@@ -14,6 +14,8 @@ public sealed class NullElementsFilter : IActionFilter
 {
     private const int MaxDepth = 8;
 
+    private const string BackendNamespace = "Lightdash.Net.Backend.";
+
     /// <inheritdoc />
     public void OnActionExecuting(ActionExecutingContext context)
     {
@@ -72,7 +74,8 @@ public sealed class NullElementsFilter : IActionFilter
             return;
         }
 
-        if (value.GetType().Namespace != typeof(ApiError).Namespace)
+        // Only the backend's own request types are walked (every capability's contracts), never framework types.
+        if (value.GetType().Namespace?.StartsWith(BackendNamespace, StringComparison.Ordinal) != true)
         {
             return;
         }

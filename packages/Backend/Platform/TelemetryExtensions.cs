@@ -1,4 +1,3 @@
-using Lightdash.Net.Backend.Access;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -12,17 +11,11 @@ public static class TelemetryExtensions
     /// <summary>The Prometheus scrape route.</summary>
     public const string MetricsPath = "/metrics";
 
-    private const string AdminsOnly = "OrganisationAdmins";
-
     /// <summary>Adds tracing and metrics; exporters as <see cref="TelemetryOptions"/> say.</summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
-        builder.Services.AddAuthorizationBuilder().AddPolicy(AdminsOnly, policy => policy
-            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser()
-            .RequireClaim(CurrentUser.AdminClaim, "true"));
         var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(options.ServiceName))
@@ -58,7 +51,7 @@ public static class TelemetryExtensions
     {
         if (app.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.PrometheusEndpoint ?? true)
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(AdminsOnly);
+            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiAuthentication.AdminsOnlyPolicy);
         }
 
         return app;

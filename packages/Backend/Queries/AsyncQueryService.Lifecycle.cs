@@ -161,6 +161,6 @@ public sealed partial class AsyncQueryService
     private static string ExpiredMessage(QueryHistoryRecord query) =>
         query.Error is { } error && query.ResultsExpiresAt is null
             ? error
-            : $"The results of query {query.QueryUuid} expired{(query.ResultsExpiresAt is { } at ? $" at {QueryTimings.Utc(at):u}" : "")} and were deleted; run the query again."
+            : $"The results of query {query.QueryUuid} expired{(query.ResultsExpiresAt is { } at ? $" at {Timestamps.Utc(at):u}" : "")} and were deleted; run the query again."
               + (query.Error is { } original ? $" It had failed: {original}" : "");
 }

@@ -89,69 +89,60 @@ public sealed partial class AsyncQueryService
             await MarkReadAsync(query, cancellationToken);
         }
 
-        var status = query.Status;
-        if (status == QueryStatus.Executing && await LivePageAsync(query, pageNumber, pageSize, cancellationToken) is { } live)
+        if (query.Status == QueryStatus.Executing && await LivePageAsync(query, pageNumber, pageSize, cancellationToken) is { } live)
         {
             return live;
         }
 
-        if (status != QueryStatus.Ready)
-        {
-            return new QueryResultsPage
+        return query.Status == QueryStatus.Ready
+            ? await ReadyPageAsync(query, pageNumber, pageSize, cancellationToken)
+            : new QueryResultsPage
             {
                 QueryUuid = queryUuid,
-                Status = status.ToName(),
-                Error = status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
-                ErroredAt = QueryTimings.Utc(query.ErroredAt ?? (status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
+                Status = query.Status.ToName(),
+                Error = query.Status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
+                ErroredAt = Timestamps.Utc(query.ErroredAt ?? (query.Status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
                 Progress = await ProgressAsync(query, cancellationToken),
             };
-        }
+    }
 
+    private async Task<QueryResultsPage> ReadyPageAsync(QueryHistoryRecord query, int pageNumber, int? pageSize, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
-        var effectivePageSize = Math.Min(pageSize ?? query.DefaultPageSize, _options.MaxPageSize);
-        var totalRows = query.TotalRowCount ?? 0;
-        var totalPages = (int)Math.Max(1, (totalRows + effectivePageSize - 1) / effectivePageSize);
-        if (pageNumber > totalPages)
-        {
-            throw new ValidationException(
-                $"page {pageNumber} is beyond the last page: the result has {totalRows} rows, {totalPages} page(s) of {effectivePageSize}.");
-        }
-
+        var window = PageWindow.Of(query.TotalRowCount ?? 0, pageNumber, Math.Min(pageSize ?? query.DefaultPageSize, _options.MaxPageSize));
         var columns = ColumnsJson.Parse(query.ColumnsJson);
-        var startRow = (long)(pageNumber - 1) * effectivePageSize;
-        var rowCount = (int)Math.Min(effectivePageSize, totalRows - startRow);
         IReadOnlyList<IReadOnlyDictionary<string, ResultCell>> rows;
-        using (var activity = LightdashTelemetry.StartQueryActivity("results.page", queryUuid))
+        using (var activity = LightdashTelemetry.StartQueryActivity("results.page", query.QueryUuid))
         {
             activity?.SetTag("lightdash.page", pageNumber);
-            rows = await results.ReadPageAsync(HistoryResultSources.Of(query, columns), startRow, rowCount, cancellationToken);
+            rows = await results.ReadPageAsync(HistoryResultSources.Of(query, columns), window.StartRow, window.RowCount, cancellationToken);
             LightdashTelemetry.PageReadLatency.Record(clock.Elapsed.TotalMilliseconds);
         }
 
         rows = FormattedByFields(query, rows);
         return new QueryResultsPage
         {
-            QueryUuid = queryUuid,
-            Status = status.ToName(),
+            QueryUuid = query.QueryUuid,
+            Status = query.Status.ToName(),
             Rows = rows,
             Columns = columns.ToDictionary(
                 c => c.Reference,
                 c => new ResultColumnInfo { Reference = c.Reference, Type = c.Type.ToString().ToLowerInvariant() },
                 StringComparer.Ordinal),
-            TotalPageCount = totalPages,
-            TotalResults = totalRows,
+            TotalPageCount = window.TotalPages,
+            TotalResults = window.TotalRows,
             Page = pageNumber,
             PageSize = rows.Count,
-            NextPage = pageNumber < totalPages ? pageNumber + 1 : null,
-            PreviousPage = pageNumber > 1 ? pageNumber - 1 : null,
+            NextPage = window.NextPage,
+            PreviousPage = window.PreviousPage,
             Metadata = new QueryResultsMetadata
             {
                 Performance = new QueryPerformance
                 {
                     InitialQueryExecutionMs = query.WarehouseExecutionTimeMs,
                     ResultsPageExecutionMs = clock.ElapsedMilliseconds,
-                    QueueTimeMs = QueryTimings.MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
-                    TotalExecutionMs = QueryTimings.MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
+                    QueueTimeMs = Timestamps.MillisecondsBetween(query.CreatedAt, query.ProcessingStartedAt),
+                    TotalExecutionMs = Timestamps.MillisecondsBetween(query.ProcessingStartedAt, query.FinishedAt),
                 },
                 Source = results.Source,
             },

@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries.Execution;
 using Lightdash.Net.Backend.Queries.History;
@@ -24,7 +23,7 @@ public sealed partial class AsyncQueryService(
     QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
-    QueryVariablesService variables,
+    IQueryVariables variables,
     Warehouses.WarehouseClientFactory warehouses,
     WarehouseLogins logins,
     ILogger<AsyncQueryService> logger)
@@ -166,8 +165,8 @@ public sealed partial class AsyncQueryService(
                     CacheMetadata = new CacheMetadata
                     {
                         CacheHit = true,
-                        CacheUpdatedTime = QueryTimings.Utc(hit.CreatedAt),
-                        CacheExpiresAt = QueryTimings.Utc(hit.ExpiresAt),
+                        CacheUpdatedTime = Timestamps.Utc(hit.CreatedAt),
+                        CacheExpiresAt = Timestamps.Utc(hit.ExpiresAt),
                     },
                 };
             }

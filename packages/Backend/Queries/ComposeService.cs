@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries.Execution;
 using Lightdash.Net.Backend.Queries.History;
@@ -17,7 +16,7 @@ namespace Lightdash.Net.Backend.Queries;
 /// like any other: same history row, streaming, pages, cache (keyed by the SQL and the referenced
 /// results), cancel and download.
 /// </summary>
-public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryStore history, IResultsStore results, QueryVariablesService variablesService)
+public sealed partial class ComposeService(ProjectAccess access, AsyncQueryService queries, QueryHistoryStore history, IResultsStore results, IQueryVariables variablesService)
 {
     /// <summary>The most results one composed query reads.</summary>
     public const int MaxReferences = 10;

@@ -19,6 +19,6 @@ public sealed class DownloadResults
     /// <summary>Whether rows were left out (never: the whole result is exported).</summary>
     public required bool Truncated { get; init; }
 
-    /// <summary>When <see cref="FileUrl"/> stops working.</summary>
+    /// <summary>When <c>fileUrl</c> stops working.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.ResultsStorage;
 
 namespace Lightdash.Net.Backend.Queries;

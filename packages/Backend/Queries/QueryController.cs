@@ -1,106 +1,28 @@
 using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Content;
-using Lightdash.Net.Backend.Deliveries;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Queries;
 
 /// <summary>Runs queries in the background and serves their results page by page.</summary>
+/// <remarks>
+/// The routes that compile a query from explores or saved content share this base and tag: they live with
+/// their capability (<c>ExploreQueryController</c>, <c>ContentQueryController</c>, <c>QueryExportController</c>).
+/// </remarks>
 [Route("api/v2/projects/{projectUuid}/query")]
+[Tags("Query")]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
-public sealed partial class QueryController(
+public sealed class QueryController(
     AsyncQueryService queries,
     QueryDownloadService downloads,
     QueryHistoryService history,
     BatchQueryService batches,
-    MetricQueryService metricQueries,
-    SqlChartService sqlCharts,
-    SavedChartService savedCharts,
-    DashboardService dashboards,
-    ComposeService composer,
-    FieldValuesService fieldValues,
-    TotalsService totals,
-    MergeQueryService merges,
-    ExportService exports) : AuthenticatedApiController
+    ComposeService composer) : AuthenticatedApiController
 {
-    /// <summary>Run several metric queries joined on their shared dimensions (any member).</summary>
-    /// <remarks>
-    /// Each query compiles as it would alone (its own filters, sorts and limit); the results are joined
-    /// in the warehouse on the dimensions every query has (a full outer join: a value missing from one
-    /// query keeps its row with NULLs), into one query with its own history row and pages. Queries
-    /// without dimensions are put side by side. A column other than a shared dimension must come from
-    /// one query only.
-    /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The queries.</param>
-    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The merged query is queued (or answered from the cache).</response>
-    /// <response code="400">A query is invalid, or the queries cannot be joined.</response>
-    [HttpPost("merge-query")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteMetricQueryResults>> MergeQuery(Guid projectUuid, [FromBody] MergeQueryRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await merges.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
-
-    /// <summary>The totals of one of the caller's metric queries.</summary>
-    /// <remarks>
-    /// Each metric's total over all the rows the query's dimension filters keep, computed by the
-    /// warehouse from the same query without dimensions (a count_distinct or an average totals
-    /// correctly). Table calculations and post-calculation metrics have no total.
-    /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="queryUuid">A metric query of the caller's.</param>
-    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">Metric field id to total.</response>
-    /// <response code="400">The query is not a metric query, or has no metric with a total.</response>
-    /// <response code="502">The warehouse failed.</response>
-    [HttpPost("{queryUuid}/calculate-total")]
-    [ProducesResponseType<ApiResponse<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status502BadGateway)]
-    public async Task<ApiResponse<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>> CalculateTotal(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await totals.TotalAsync(Caller, projectUuid, queryUuid, cancellationToken));
-
-    /// <summary>Subtotals of one of the caller's metric queries, by groups of its dimensions.</summary>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="queryUuid">A metric query of the caller's.</param>
-    /// <param name="request">The groups of dimensions.</param>
-    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">For each group, its rows of subtotals.</response>
-    /// <response code="400">A group names a dimension the query does not have.</response>
-    /// <response code="502">The warehouse failed.</response>
-    [HttpPost("{queryUuid}/calculate-subtotals")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<SubtotalsResults>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status502BadGateway)]
-    public async Task<ApiResponse<SubtotalsResults>> CalculateSubtotals(Guid projectUuid, Guid queryUuid, [FromBody] CalculateSubtotalsRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await totals.SubtotalsAsync(Caller, projectUuid, queryUuid, request, cancellationToken));
-
-    /// <summary>The values of a dimension, for filter autocomplete (any member).</summary>
-    /// <remarks>
-    /// Distinct values of <c>fieldId</c> in explore <c>table</c>, containing <c>search</c> (case-insensitive),
-    /// under the explore's row filter, the caller's attributes and <c>filters</c>; read straight from the
-    /// warehouse (a <c>GROUP BY</c> with a limit, nothing stored) and kept for five minutes per project and
-    /// query unless <c>forceRefresh</c> is set.
-    /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The field, search, filters and limit.</param>
-    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The values.</response>
-    /// <response code="400">The explore or field is unknown, or a limit or filter is invalid.</response>
-    /// <response code="502">The warehouse failed.</response>
-    [HttpPost("field-values")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<FieldValuesResults>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status502BadGateway)]
-    public async Task<ApiResponse<FieldValuesResults>> FieldValues(Guid projectUuid, [FromBody] FieldValuesRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await fieldValues.SearchAsync(Caller, projectUuid, request, cancellationToken));
-
     /// <summary>Run SQL over stored results (developers and admins of the project).</summary>
     /// <remarks>
     /// Each entry of <c>references</c> names a table holding one of the caller's ready results in this
@@ -161,99 +83,157 @@ public sealed partial class QueryController(
     public async Task<ApiResponse<ExecuteQueryResults>> ExecuteSql(Guid projectUuid, [FromBody] ExecuteSqlQueryRequest request, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await queries.ExecuteSqlAsync(Caller, projectUuid, request, cancellationToken));
 
-    /// <summary>Run a metric query over an explore (any member of the project).</summary>
+    /// <summary>A query's status, or a page of its results once ready.</summary>
     /// <remarks>
-    /// The backend compiles the dimensions, metrics, filters, sorts and limit into SQL in the project's
-    /// warehouse dialect, then runs it like any query: poll or wait on <c>GET .../query/{queryUuid}</c>
-    /// and read pages there. A join that would inflate a metric is refused naming the join.
+    /// While the query is <c>pending</c>, <c>queued</c> or <c>executing</c> the answer holds only
+    /// <c>status</c> and <c>queryUuid</c>; on <c>error</c> also <c>error</c> and <c>erroredAt</c>.
+    /// Once <c>ready</c> it holds the requested page: <c>rows</c>, <c>columns</c>, page counts and timings.
+    /// A page is read from the stored results with ranged reads, so the last page of a large result
+    /// costs about what the first does.
     /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The metric query.</param>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id, from the execute route.</param>
+    /// <param name="page">The page number, from 1 (default 1); at most the last page.</param>
+    /// <param name="pageSize">Rows per page, from 1 to 5000 (default 500).</param>
+    /// <param name="waitMs">
+    /// Milliseconds (0 to 30000) to hold the request while the query is pending, queued or executing;
+    /// it answers the moment the query finishes (woken by the database, not by polling), or when the time is up.
+    /// </param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused); the result's fields.</response>
-    /// <response code="400">An unknown explore, field or operator, or a value of the wrong type, named.</response>
-    [HttpPost("metric-query")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteMetricQuery(Guid projectUuid, [FromBody] ExecuteMetricQueryRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await metricQueries.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+    /// <response code="200">The status, or the page.</response>
+    /// <response code="400">page, pageSize or waitMs is out of range.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    [HttpGet("{queryUuid}")]
+    [ProducesResponseType<ApiResponse<QueryResultsPage>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<QueryResultsPage>> GetResults(
+        Guid projectUuid, Guid queryUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.GetResultsPageAsync(Caller, projectUuid, queryUuid, page, pageSize, waitMs, cancellationToken));
 
-    /// <summary>Run a saved chart, at its newest version or a given one (any member of the project).</summary>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The chart, an optional version and a smaller limit.</param>
-    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused); the result's fields.</response>
-    /// <response code="404">The chart or version does not exist.</response>
-    [HttpPost("chart")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteChart(Guid projectUuid, [FromBody] ExecuteChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await savedCharts.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
-
-    /// <summary>Run a dashboard tile's chart with the dashboard's filters (any member).</summary>
+    /// <summary>Delete a query and its results.</summary>
     /// <remarks>
-    /// A dashboard filter applies where its field exists in the chart's explore, or where its
-    /// <c>tileTargets</c> maps this tile to another field (<c>false</c> there turns it off for this
-    /// tile). <c>dashboardSorts</c>, when given, replace the chart's sorts. The answer lists
-    /// <c>appliedDashboardFilters</c>.
+    /// A running query is cancelled first. The results file is deleted unless another query (a cache
+    /// hit) still shares it. Later reads of the query answer 404.
     /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The dashboard, tile and chart, and optional filters and sorts.</param>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused).</response>
-    /// <response code="400">The tile does not show that chart.</response>
-    /// <response code="404">The dashboard, tile or chart does not exist.</response>
-    [HttpPost("dashboard-chart")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteDashboardChart(Guid projectUuid, [FromBody] ExecuteDashboardChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await dashboards.ExecuteChartAsync(Caller, projectUuid, request, cancellationToken));
+    /// <response code="200">The query is deleted.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    [HttpDelete("{queryUuid}")]
+    [ProducesResponseType<ApiResponse<DeleteQueryResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<DeleteQueryResults>> Delete(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.DeleteAsync(Caller, projectUuid, queryUuid, cancellationToken));
 
-    /// <summary>Run a dashboard tile's saved SQL chart with the dashboard's filters (any member).</summary>
+    /// <summary>Run several SQL queries at once.</summary>
     /// <remarks>
-    /// Dashboard filter rules apply to the SQL's columns of the same name (or the column a rule's
-    /// <c>tileTargets</c> names for this tile), by wrapping the SQL; <c>dashboardSorts</c> order it.
+    /// Each query is submitted as by <c>POST .../query/sql</c> (cache and single flight included) and
+    /// gets its own <c>queryUuid</c>, in the order given. Every query is validated first: when one is
+    /// invalid, none is submitted.
     /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The dashboard, tile and SQL chart, and optional filters and sorts.</param>
+    /// <param name="projectUuid">The project whose warehouse runs the SQL.</param>
+    /// <param name="request">The queries (1 to 100).</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused).</response>
-    /// <response code="400">The tile does not show that chart, or a sort names no column.</response>
-    /// <response code="404">The dashboard, tile or chart does not exist.</response>
-    [HttpPost("dashboard-sql-chart")]
+    /// <response code="200">The queries are submitted.</response>
+    /// <response code="400">The list is empty or too long, or a query is invalid (named by its index).</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpPost("batch")]
     [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteDashboardSqlChartResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteDashboardSqlChartResults>> ExecuteDashboardSqlChart(Guid projectUuid, [FromBody] ExecuteDashboardSqlChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await dashboards.ExecuteSqlChartAsync(Caller, projectUuid, request, cancellationToken));
+    [ProducesResponseType<ApiResponse<BatchExecuteResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<BatchExecuteResults>> ExecuteBatch(Guid projectUuid, [FromBody] BatchExecuteRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await batches.SubmitAsync(Caller, projectUuid, request, cancellationToken));
 
-    /// <summary>Run a saved SQL chart (any member of the project).</summary>
-    /// <remarks>The chart's SQL, saved by a developer, runs like any query; give its id or its slug.</remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The chart and an optional smaller limit.</param>
+    /// <summary>The states of several queries.</summary>
+    /// <param name="projectUuid">The project the queries run on.</param>
+    /// <param name="ids">The query ids (repeat the parameter, or separate with commas; 1 to 100).</param>
+    /// <param name="waitMs">Milliseconds (0 to 30000) to wait until every query is final.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused).</response>
-    /// <response code="400">Neither an id nor a slug, or a bad limit.</response>
-    /// <response code="404">The chart does not exist.</response>
-    [HttpPost("sql-chart")]
-    [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteQueryResults>> ExecuteSqlChart(Guid projectUuid, [FromBody] ExecuteSqlChartRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await sqlCharts.ExecuteAsync(Caller, projectUuid, request, cancellationToken));
+    /// <response code="200">Each query's state.</response>
+    /// <response code="400">An id is not a uuid, or waitMs is out of range.</response>
+    /// <response code="404">The project or one of the queries does not exist.</response>
+    [HttpGet("batch")]
+    [ProducesResponseType<ApiResponse<BatchStatusResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<BatchStatusResults>> GetBatch(
+        Guid projectUuid, [FromQuery] string[]? ids, [FromQuery] int? waitMs, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await batches.GetStatesAsync(Caller, projectUuid, ids, waitMs, cancellationToken));
 
-    /// <summary>The rows behind a value of an earlier metric query (any member).</summary>
+    /// <summary>Cancel a query that has not finished.</summary>
     /// <remarks>
-    /// Runs every visible dimension of the earlier query's explore, under that query's dimension
-    /// filters and the given ones (the clicked row's dimension values), default limit 500.
+    /// The query turns <c>cancelled</c> at once and its work stops wherever it runs: the warehouse
+    /// command is cancelled on the warehouse and the results upload is aborted. A later error or
+    /// completion never overwrites <c>cancelled</c>.
     /// </remarks>
-    /// <param name="projectUuid">The project.</param>
-    /// <param name="request">The earlier query and the clicked row's filters.</param>
+    /// <param name="projectUuid">The project the query runs on.</param>
+    /// <param name="queryUuid">The query's id.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The query is queued (or reused); the result's fields.</response>
-    /// <response code="400">The earlier query is not a metric query, or a filter is invalid.</response>
-    /// <response code="404">The earlier query does not exist (or is not the caller's).</response>
-    [HttpPost("underlying-data")]
+    /// <response code="200">The query is cancelled.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query already finished (ready, error, cancelled or expired).</response>
+    [HttpPost("{queryUuid}/cancel")]
+    [ProducesResponseType<ApiResponse<CancelQueryResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task<ApiResponse<CancelQueryResults>> Cancel(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await queries.CancelAsync(Caller, projectUuid, queryUuid, cancellationToken));
+
+    /// <summary>The whole result as JSON lines.</summary>
+    /// <remarks>
+    /// Streams every row of a ready query, one JSON object per line keyed by field id
+    /// (<c>application/x-ndjson</c>). Nothing is buffered: the body is copied from the results
+    /// storage as it arrives (or, without S3, re-fetched from the warehouse).
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The rows, one JSON object per line.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query is not ready.</response>
+    [HttpGet("{queryUuid}/results")]
+    [Produces("application/x-ndjson", "application/json")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task GetAllResults(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        var query = await queries.GetReadyQueryAsync(Caller, projectUuid, queryUuid, cancellationToken);
+        Response.ContentType = "application/x-ndjson";
+        await queries.WriteAllResultsAsync(query, Response.BodyWriter, cancellationToken);
+        await Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>A download link for a ready query's results.</summary>
+    /// <remarks>
+    /// <c>type: "csv"</c> writes a CSV export (header row, RFC 4180 quoting, UTF-8) next to the
+    /// results and links to it; <c>type: "jsonl"</c> links to the stored results themselves. Links
+    /// are presigned S3 URLs that expire (one hour by default). Needs results storage (S3). A CSV of
+    /// more than <c>Exports:SyncDownloadMaxRows</c> rows (100,000) is a 409 that points to
+    /// <c>schedule-download</c>, which writes any size, in more formats, off the request.
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="request">The file type.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The link.</response>
+    /// <response code="400">The type is not csv or jsonl.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query is not ready, or no results storage is configured.</response>
+    [HttpPost("{queryUuid}/download")]
     [Consumes("application/json")]
-    [ProducesResponseType<ApiResponse<ExecuteMetricQueryResults>>(StatusCodes.Status200OK)]
-    public async Task<ApiResponse<ExecuteMetricQueryResults>> ExecuteUnderlyingData(Guid projectUuid, [FromBody] ExecuteUnderlyingDataRequest request, CancellationToken cancellationToken) =>
-        ApiResponse.Ok(await metricQueries.ExecuteUnderlyingDataAsync(Caller, projectUuid, request, cancellationToken));
+    [ProducesResponseType<ApiResponse<DownloadResults>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task<ApiResponse<DownloadResults>> Download(Guid projectUuid, Guid queryUuid, [FromBody] DownloadRequest request, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await downloads.DownloadAsync(Caller, projectUuid, queryUuid, request, cancellationToken));
+
+    /// <summary>The project's queries, newest first.</summary>
+    /// <remarks>Each with its status, timings, row count and error. Filter with one or more <c>status</c> values.</remarks>
+    /// <param name="projectUuid">The project.</param>
+    /// <param name="page">The page number, from 1 (default 1).</param>
+    /// <param name="pageSize">Queries per page, from 1 to 100 (default 25).</param>
+    /// <param name="status">Only queries with these statuses (repeat the parameter, or separate with commas).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The page of history.</response>
+    /// <response code="400">page, pageSize or a status is invalid.</response>
+    /// <response code="404">The project does not exist.</response>
+    [HttpGet("history")]
+    [ProducesResponseType<ApiResponse<QueryHistoryPage>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<QueryHistoryPage>> History(
+        Guid projectUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string[]? status, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await history.ListAsync(Caller, projectUuid, page, pageSize, status, cancellationToken));
 }

@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Deliveries;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries.Execution;
 using Lightdash.Net.Backend.ResultsStorage;

@@ -24,14 +24,6 @@ public sealed class QueryExecutionOptions
     /// <summary>The workers a user who already runs a query may share on this instance.</summary>
     public int SharedWorkers => Math.Max(1, WorkerCount - (ReservedWorkers >= 0 ? ReservedWorkers : Math.Max(1, WorkerCount / 4)));
 
-    /// <summary>Threads that decode, compress and upload results (0: half the cores, at least one). They sit outside the thread pool that serves requests.</summary>
-    [Range(0, 256)]
-    public int StreamingThreads { get; set; }
-
-    /// <summary>The Linux nice value of those threads (0-19): above 0, requests are served first when the cores are busy.</summary>
-    [Range(0, 19)]
-    public int StreamingThreadNiceness { get; set; } = 10;
-
     /// <summary>The page size when a read names none.</summary>
     [Range(1, 100_000)]
     public int DefaultPageSize { get; set; } = 500;

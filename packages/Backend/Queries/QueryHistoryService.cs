@@ -60,14 +60,14 @@ public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryStore 
     {
         QueryUuid = row.QueryUuid,
         Status = row.Status.ToName(),
-        CreatedAt = QueryTimings.Utc(row.CreatedAt),
+        CreatedAt = Timestamps.Utc(row.CreatedAt),
         Context = row.Context,
         Sql = row.CompiledSql,
         TotalRowCount = row.TotalRowCount,
         Error = row.Error,
-        QueueTimeMs = QueryTimings.MillisecondsBetween(row.CreatedAt, row.ProcessingStartedAt),
+        QueueTimeMs = Timestamps.MillisecondsBetween(row.CreatedAt, row.ProcessingStartedAt),
         WarehouseExecutionTimeMs = row.WarehouseExecutionTimeMs,
-        TotalExecutionMs = QueryTimings.MillisecondsBetween(row.ProcessingStartedAt, row.FinishedAt),
-        FinishedAt = QueryTimings.Utc(row.FinishedAt),
+        TotalExecutionMs = Timestamps.MillisecondsBetween(row.ProcessingStartedAt, row.FinishedAt),
+        FinishedAt = Timestamps.Utc(row.FinishedAt),
     };
 }

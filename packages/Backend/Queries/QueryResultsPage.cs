@@ -4,8 +4,8 @@ namespace Lightdash.Net.Backend.Queries;
 
 /// <summary>
 /// A query's state and, once it is <c>ready</c>, one page of its rows. While the query runs only
-/// <see cref="Status"/> and <see cref="QueryUuid"/> are present; on <c>error</c> or <c>expired</c>
-/// also <see cref="Error"/> and <see cref="ErroredAt"/>.
+/// <c>status</c> and <c>queryUuid</c> are present; on <c>error</c> or <c>expired</c>
+/// also <c>error</c> and <c>erroredAt</c>.
 /// </summary>
 public sealed class QueryResultsPage
 {

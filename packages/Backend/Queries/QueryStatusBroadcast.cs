@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Queries;

@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.ResultsStorage.Exports;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +17,10 @@ public static class ResultsStorageExtensions
             .BindConfiguration(ResultsStorageOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddHealthChecks().AddCheck<ResultsStorageHealthCheck>("resultsStorage", tags: [ApiExtensions.ReadyTag]);
+        services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StreamingScheduler>();
         services.AddSingleton<IAmazonS3>(sp => CreateClient(sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value));
         services.AddSingleton<ResultsBucketClient>();
         services.AddSingleton<S3ResultsWriter>();
@@ -30,7 +34,6 @@ public static class ResultsStorageExtensions
         services.AddSingleton<JsonlExportWriter>();
         services.AddSingleton<ResultExporter>();
         services.AddSingleton<S3ResultsStore>();
-        services.AddSingleton<IProjectWarehouses, ProjectWarehouses>();
         services.AddSingleton<WarehouseRefetchStore>();
         // Pages come from S3 when it is configured, else from the warehouse.
         services.AddSingleton<IResultsStore>(sp => sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value.Enabled

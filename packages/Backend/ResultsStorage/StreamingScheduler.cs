@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using Lightdash.Net.Backend.Queries;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.ResultsStorage;
@@ -28,8 +27,8 @@ public sealed class StreamingScheduler : TaskScheduler, IDisposable
     /// </summary>
     public static int DefaultThreadCount => Math.Max(1, Environment.ProcessorCount / 2);
 
-    /// <summary>Starts <see cref="QueryExecutionOptions.StreamingThreads"/> threads (0: <see cref="DefaultThreadCount"/>).</summary>
-    public StreamingScheduler(IOptions<QueryExecutionOptions> options, ILogger<StreamingScheduler> logger)
+    /// <summary>Starts <see cref="StreamingOptions.StreamingThreads"/> threads (0: <see cref="DefaultThreadCount"/>).</summary>
+    public StreamingScheduler(IOptions<StreamingOptions> options, ILogger<StreamingScheduler> logger)
     {
         _logger = logger;
         Pipes = new StreamingPipeScheduler(this);

@@ -1,5 +1,4 @@
 using Lightdash.Net.Backend.Platform;
-using Lightdash.Net.Backend.Queries;
 using Lightdash.Net.Backend.Queries.Execution;
 using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.Backend.ResultsStorage;
@@ -43,7 +42,7 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         if (query is null)
         {
             // Reserved a moment ago and being submitted (a concurrent retry of its request id sees this), or deleted.
-            if (DateTimeOffset.UtcNow - QueryTimings.Utc(statement.CreatedAt) < SubmitWindow)
+            if (DateTimeOffset.UtcNow - Timestamps.Utc(statement.CreatedAt) < SubmitWindow)
             {
                 return Running(statement, call);
             }
@@ -138,7 +137,7 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
     });
 
     /// <summary>When the statement was submitted, in milliseconds since the epoch (Snowflake's <c>createdOn</c>).</summary>
-    private static long CreatedOn(StatementRecord statement) => QueryTimings.Utc(statement.CreatedAt).ToUnixTimeMilliseconds();
+    private static long CreatedOn(StatementRecord statement) => Timestamps.Utc(statement.CreatedAt).ToUnixTimeMilliseconds();
 
     /// <summary>
     /// Snowflake's error code and the SQL state of a failed statement: the warehouse's own SQLSTATE when it

@@ -1,9 +1,13 @@
+using Hangfire;
+using Lightdash.Net.Backend.Queries;
+using Microsoft.Extensions.Options;
+
 namespace Lightdash.Net.Backend.Statements;
 
 /// <summary>Registers the statements API (Snowflake's SQL API shape): sessions, handles and their cleanup.</summary>
 public static class StatementsExtensions
 {
-    /// <summary>Adds the statements services; their cleanup is a recurring job registered with the others.</summary>
+    /// <summary>Adds the statements services and their cleanup (a recurring job).</summary>
     public static WebApplicationBuilder AddStatements(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -14,6 +18,8 @@ public static class StatementsExtensions
         services.AddSingleton<StatementService>();
         services.AddSingleton<StatementSessionService>();
         services.AddSingleton<StatementCleanup>();
+        services.AddRecurringJob(StatementCleanup.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<StatementCleanup>(
+            StatementCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<StatementsOptions>>().Value.CleanupCron));
         return builder;
     }
 }

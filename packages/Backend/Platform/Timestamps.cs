@@ -1,7 +1,7 @@
-namespace Lightdash.Net.Backend.Queries;
+namespace Lightdash.Net.Backend.Platform;
 
-/// <summary>Durations and instants of a query's history row, as the API shows them.</summary>
-public static class QueryTimings
+/// <summary>Stored instants and the durations between them, as the API shows them.</summary>
+public static class Timestamps
 {
     /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/>, or null while either is unknown.</summary>
     public static long? MillisecondsBetween(DateTime? from, DateTime? to) =>

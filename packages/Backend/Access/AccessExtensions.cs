@@ -2,30 +2,64 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Hangfire;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Warehouses;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Access;
 
-/// <summary>Registers identities: token authentication, project roles, per-user rate limits, the admin dashboard.</summary>
-public static class AuthExtensions
+/// <summary>
+/// Registers Access: users and their tokens, projects and their members, warehouse logins, secrets at
+/// rest, token authentication, per-user rate limits and the admin dashboard.
+/// </summary>
+public static class AccessExtensions
 {
-    /// <summary>Adds authentication by personal access token, authorization, and the request rate limit.</summary>
-    public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Adds Access; at start-up (after the migrations, before any query runs) it encrypts stored secrets
+    /// again under the current key, writes the configured projects and makes the configured admin.
+    /// </summary>
+    public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section);
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddTimeProvider();
+        services.AddSingleton<SecretBox>();
+        services.AddSingleton<StoredSecrets>();
+        services.AddSingleton<IStoredSecretSet, AccessSecrets>();
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectSeeder>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<MembershipStore>();
+        services.AddSingleton<UserCredentialStore>();
         services.AddSingleton<ProjectAccess>();
         services.AddSingleton<TokenCache>();
+        services.AddSingleton<IMetadataNotificationHandler, TokenRevocations>();
         services.AddSingleton<AdminBootstrap>();
+        services.AddSingleton<WarehouseLogins>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<ProjectService>();
+        services.AddSingleton<UserCredentialsService>();
+        services.AddSingleton<IProjectWarehouses, ProjectWarehouses>();
+        services.AddOptions<WarehouseSecurityOptions>().BindConfiguration(WarehouseSecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var security = sp.GetRequiredService<IOptions<WarehouseSecurityOptions>>().Value;
+            return new WarehouseClientFactory(
+                new WarehouseSecurityPolicy(security.AllowPrivilegedLogins),
+                new Warehouses.DuckDb.DuckDbLimits(security.DuckDbMemoryLimit, security.DuckDbThreads));
+        });
+        services.AddHostedService<AccessStartup>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(null)
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(ApiAuthentication.AdminsOnlyPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CurrentUser.AdminClaim, "true"));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -115,6 +149,18 @@ public static class AuthExtensions
             DashboardTitle = "Lightdash.Net queries",
         });
         return app;
+    }
+
+    private sealed class AccessStartup(StoredSecrets secrets, ProjectSeeder seeder, AdminBootstrap admins) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await secrets.RewrapAsync(cancellationToken);
+            await seeder.SeedAsync(cancellationToken);
+            await admins.EnsureAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Lightdash.Net.Backend.Explores;
-using Lightdash.Net.Backend.Platform;
 
-namespace Lightdash.Net.Backend.Queries;
+namespace Lightdash.Net.Backend.Platform;
 
 /// <summary>
 /// How large what users save and ask may be: every limit a 400 naming it, so that nothing unbounded
@@ -23,10 +21,10 @@ public static class InputLimits
     public const int MaxTiles = 100;
 
     /// <summary>The most filter rules in one query or dashboard (all groups together).</summary>
-    public const int MaxFilterRules = FilterParser.MaxFilterRules;
+    public const int MaxFilterRules = 100;
 
     /// <summary>The most values in one filter rule.</summary>
-    public const int MaxValuesPerRule = FilterParser.MaxValuesPerRule;
+    public const int MaxValuesPerRule = 1000;
 
     /// <summary>The most dimensions and metrics one metric query selects.</summary>
     public const int MaxFields = 200;

@@ -1,10 +1,10 @@
 namespace Lightdash.Net.Backend.Content;
 
 /// <summary>Registers saved content: SQL charts, charts with versions, and dashboards of them.</summary>
-public static class SavedContentExtensions
+public static class ContentExtensions
 {
     /// <summary>Adds the models and services of saved SQL charts, saved charts and dashboards.</summary>
-    public static WebApplicationBuilder AddSavedContent(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddContent(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton<SavedSqlStore>();

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lightdash.Net.Backend.Deliveries;
+namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 
 /// <summary>Export jobs (<c>schedule-download</c>) and the synchronous download.</summary>
 public sealed class ExportsOptions

@@ -1,42 +1,35 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Lightdash.Net.Backend.Access;
-using Lightdash.Net.Backend.Deliveries;
-using Lightdash.Net.Backend.Explores;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries.Execution;
-using Lightdash.Net.Backend.ResultsStorage;
-using Lightdash.Net.Backend.Statements;
-using Lightdash.Net.Warehouses;
+using Lightdash.Net.Backend.Queries.History;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Queries;
 
 /// <summary>Registers query execution: warehouses, the Hangfire queue and its workers, and the query service.</summary>
-public static class QueryExecutionExtensions
+public static class QueriesExtensions
 {
     /// <summary>Adds everything that runs queries and serves their pages.</summary>
-    public static WebApplicationBuilder AddQueryExecution(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddQueries(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<QueryExecutionOptions>()
             .BindConfiguration(QueryExecutionOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<WarehouseSecurityOptions>().BindConfiguration(WarehouseSecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp =>
-        {
-            var security = sp.GetRequiredService<IOptions<WarehouseSecurityOptions>>().Value;
-            return new WarehouseClientFactory(
-                new WarehouseSecurityPolicy(security.AllowPrivilegedLogins),
-                new Warehouses.DuckDb.DuckDbLimits(security.DuckDbMemoryLimit, security.DuckDbThreads));
-        });
+        services.AddSingleton<QueryHistoryStore>();
+        services.AddSingleton<QueryCacheStore>();
+        services.AddSingleton<ResultsExpiryStore>();
+        services.AddSingleton<QueryLeaseStore>();
         services.AddSingleton<RunningQueries>();
-        services.AddSingleton<StreamingScheduler>();
         services.AddSingleton<QueryStatusBroadcast>();
-        services.AddHostedService<MetadataNotificationListener>();
+        services.AddSingleton<IMetadataNotificationHandler, QueryStatusNotifications>();
+        services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
         services.AddSingleton<QueryWaiter>();
         services.AddSingleton<AsyncQueryService>();
+        services.AddSingleton<IProjectDataRemoval, ProjectQueriesRemoval>();
         services.AddSingleton<BatchQueryService>();
         services.AddTransient<ResultsExpiryJob>();
         services.AddTransient<LeaseReaperJob>();
@@ -46,13 +39,6 @@ public static class QueryExecutionExtensions
         services.AddTransient<RunQueryJob>();
         services.AddSingleton<ComposeDatabase>();
         services.AddSingleton<ComposeService>();
-        services.AddSingleton<FieldValuesService>();
-        services.AddSingleton<TotalsService>();
-        services.AddSingleton<MergeQueryService>();
-        services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ExportJobStore>();
-        services.AddSingleton<ExportService>();
-        services.AddSingleton<ExportRunner>();
 
         services.AddHangfire((sp, config) =>
         {
@@ -79,38 +65,46 @@ public static class QueryExecutionExtensions
             // Queries held back by a user's limit are scheduled a second later: look for them every second.
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
+        services.AddRecurringJob(ResultsExpiryJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ResultsExpiryJob>(
+            ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
+        services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
+            LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
         services.AddHostedService<RecurringJobsRegistration>();
         return builder;
     }
 
+    /// <summary>
+    /// Adds a recurring Hangfire job, registered (or updated) at start-up once Hangfire's storage is
+    /// ready; every capability with a periodic task adds its own.
+    /// </summary>
+    public static IServiceCollection AddRecurringJob(this IServiceCollection services, string id, Action<IRecurringJobManager, IServiceProvider> addOrUpdate) =>
+        services.AddSingleton(new RecurringJobDefinition(id, addOrUpdate));
+
     /// <summary>Registers (or updates) the recurring jobs once Hangfire's storage is ready.</summary>
     private sealed class RecurringJobsRegistration(
-        IRecurringJobManager recurringJobs, IOptions<QueryExecutionOptions> options, IOptions<StatementsOptions> statements, ILogger<RecurringJobsRegistration> logger) : IHostedService
+        IRecurringJobManager recurringJobs, IEnumerable<RecurringJobDefinition> definitions, IServiceProvider services, ILogger<RecurringJobsRegistration> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Register(ResultsExpiryJob.RecurringJobId, () => recurringJobs.AddOrUpdate<ResultsExpiryJob>(
-                ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ExpirySweepCron));
-            Register(LeaseReaperJob.RecurringJobId, () => recurringJobs.AddOrUpdate<LeaseReaperJob>(
-                LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.ReaperCron));
-            Register(ExportRunner.RecurringJobId, () => recurringJobs.AddOrUpdate<ExportRunner>(
-                ExportRunner.RecurringJobId, job => job.MaintainAsync(CancellationToken.None), options.Value.ReaperCron));
-            Register(StatementCleanup.RecurringJobId, () => recurringJobs.AddOrUpdate<StatementCleanup>(
-                StatementCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), statements.Value.CleanupCron));
+            foreach (var definition in definitions)
+            {
+                Register(definition);
+            }
+
             return Task.CompletedTask;
         }
 
         // Another instance holding the recurring job's lock (its scheduler, or its own start) registers the
         // same definition: waiting for it must not stop this instance from starting.
-        private void Register(string id, Action register)
+        private void Register(RecurringJobDefinition definition)
         {
             try
             {
-                register();
+                definition.AddOrUpdate(recurringJobs, services);
             }
             catch (Hangfire.Storage.DistributedLockTimeoutException e)
             {
-                logger.LogWarning(e, "Recurring job {RecurringJobId} is locked by another instance; left as it registered it", id);
+                logger.LogWarning(e, "Recurring job {RecurringJobId} is locked by another instance; left as it registered it", definition.Id);
             }
         }
 

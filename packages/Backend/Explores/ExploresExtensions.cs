@@ -1,20 +1,31 @@
+using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries;
+
 namespace Lightdash.Net.Backend.Explores;
 
-/// <summary>Registers the semantic layer: each project's explores, and metric queries compiled over them.</summary>
-public static class SemanticLayerExtensions
+/// <summary>
+/// Registers Explores, the semantic layer: each project's explores from its model files, parameters and
+/// user attributes, and the queries compiled over them (metric queries, field values, totals, merges).
+/// </summary>
+public static class ExploresExtensions
 {
-    /// <summary>Adds the explores (loaded and validated at start-up) and the metric-query service.</summary>
-    public static WebApplicationBuilder AddSemanticLayer(this WebApplicationBuilder builder)
+    /// <summary>Adds the explores (loaded and validated at start-up) and the services that compile queries over them.</summary>
+    public static WebApplicationBuilder AddExplores(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton<ModelVersionStore>();
         services.AddSingleton<ExploreRegistry>();
+        services.AddSingleton<IMetadataNotificationHandler, ModelChanges>();
         services.AddSingleton<ModelDeployService>();
         services.AddSingleton<UserAttributeStore>();
         services.AddSingleton<UserAttributeService>();
         services.AddSingleton<QueryVariablesService>();
+        services.AddSingleton<IQueryVariables>(sp => sp.GetRequiredService<QueryVariablesService>());
         services.AddSingleton<ExploreService>();
         services.AddSingleton<MetricQueryService>();
+        services.AddSingleton<FieldValuesService>();
+        services.AddSingleton<TotalsService>();
+        services.AddSingleton<MergeQueryService>();
         services.AddHostedService<ExploresStartup>();
         return builder;
     }

@@ -1,0 +1,59 @@
+using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries.History;
+using Lightdash.Net.Common;
+
+namespace Lightdash.Net.Backend.Queries.Execution;
+
+/// <summary>
+/// Every status change of <c>query_history</c> (<see cref="QueryHistoryStore.StatusChannel"/>): wakes
+/// the requests waiting for it, and stops the queries running here once they are cancelled on any
+/// instance. Every few seconds while queries run here, their stored status is checked too, so a missed
+/// notification delays a cancel but never loses it.
+/// </summary>
+public sealed class QueryStatusNotifications(
+    QueryHistoryStore history,
+    RunningQueries running,
+    QueryStatusBroadcast broadcast,
+    ILogger<QueryStatusNotifications> logger) : IMetadataNotificationHandler
+{
+    /// <inheritdoc />
+    public string Channel => QueryHistoryStore.StatusChannel;
+
+    /// <inheritdoc />
+    public void OnNotification(string payload)
+    {
+        var separator = payload.IndexOf(':', StringComparison.Ordinal);
+        if (separator < 0 || !Guid.TryParse(payload.AsSpan(0, separator), out var queryUuid) ||
+            !QueryStatusNames.TryParse(payload[(separator + 1)..], out var status))
+        {
+            return;
+        }
+
+        broadcast.Publish(queryUuid, status);
+        if (status == QueryStatus.Cancelled && running.Cancel(queryUuid))
+        {
+            logger.LogInformation("Query {QueryUuid} cancelled; stopping it", queryUuid);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnMissedNotifications() => broadcast.Reset();
+
+    /// <inheritdoc />
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var ids = running.Ids;
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (queryUuid, status) in await history.GetStatusesAsync(ids, cancellationToken))
+        {
+            if (status == QueryStatus.Cancelled && running.Cancel(queryUuid))
+            {
+                logger.LogInformation("Query {QueryUuid} found cancelled; stopping it", queryUuid);
+            }
+        }
+    }
+}
