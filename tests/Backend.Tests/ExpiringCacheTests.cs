@@ -1,39 +1,33 @@
+using Microsoft.Extensions.Time.Testing;
 using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.Tests;
 
 public class ExpiringCacheTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Test]
     public void Values_AreServedForTheirLifetimeOnly()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var cache = new ExpiringCache<string>(TimeSpan.FromMinutes(5), 10, clock);
 
         var storedAt = cache.Set("a", "one");
-        clock.Now = clock.Now.AddMinutes(4);
+        clock.Advance(TimeSpan.FromMinutes(4));
         Assert.That(cache.TryGet("a", out var value, out var at) ? (value, at) : default, Is.EqualTo(("one", storedAt)));
-        clock.Now = clock.Now.AddMinutes(2);
+        clock.Advance(TimeSpan.FromMinutes(2));
         Assert.That(cache.TryGet("a", out _, out _), Is.False);
     }
 
     [Test]
     public void BeyondItsCapacity_ItShedsExpiredThenOldestEntries()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var cache = new ExpiringCache<int>(TimeSpan.FromMinutes(5), 3, clock);
         cache.Set("old", 0);
-        clock.Now = clock.Now.AddMinutes(10);
+        clock.Advance(TimeSpan.FromMinutes(10));
         for (var i = 1; i <= 4; i++)
         {
-            clock.Now = clock.Now.AddSeconds(1);
+            clock.Advance(TimeSpan.FromSeconds(1));
             cache.Set($"k{i}", i);
         }
 

@@ -33,10 +33,10 @@ public sealed class QueryCacheStore(NpgsqlDataSource dataSource)
         SELECT results_created_at AS CreatedAt, results_expires_at AS ExpiresAt FROM inserted
         """;
 
-    private const string FindLeaderSql = """
+    private const string FindLeaderSql = $"""
         SELECT query_uuid AS QueryUuid, status AS Status FROM query_history
         WHERE project_uuid = @projectUuid AND cache_key = @cacheKey AND joined_query_uuid IS NULL
-          AND status IN ('pending', 'queued', 'executing')
+          AND status IN ({QueryStatusTransitions.Active})
         ORDER BY created_at
         LIMIT 1
         FOR UPDATE
@@ -46,9 +46,9 @@ public sealed class QueryCacheStore(NpgsqlDataSource dataSource)
 
     private const string SubmissionLockSql = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))";
 
-    private const string ActiveFollowersSql = """
+    private const string ActiveFollowersSql = $"""
         SELECT query_uuid FROM query_history
-        WHERE joined_query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
+        WHERE joined_query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Active})
         ORDER BY created_at
         FOR UPDATE
         """;
@@ -58,9 +58,9 @@ public sealed class QueryCacheStore(NpgsqlDataSource dataSource)
         WHERE query_uuid = @newLeader
         """;
 
-    private const string RepointSql = """
+    private const string RepointSql = $"""
         UPDATE query_history SET joined_query_uuid = @newLeader, status = 'queued', processing_started_at = NULL
-        WHERE joined_query_uuid = @oldLeader AND status IN ('pending', 'queued', 'executing') AND query_uuid <> @newLeader
+        WHERE joined_query_uuid = @oldLeader AND status IN ({QueryStatusTransitions.Active}) AND query_uuid <> @newLeader
         """;
 
     private sealed record LeaderRow(Guid QueryUuid, string Status);

@@ -83,7 +83,17 @@ public sealed partial class QueryHistoryStore
     /// are held there: the rest are kept for users with nothing running, so one or two users cannot make
     /// everyone else wait.
     /// </summary>
-    public sealed record SlotRules(int MaxPerUser, int SharedSlotsPerServer);
+    public sealed record SlotRules(int MaxPerUser, int SharedSlotsPerServer)
+    {
+        /// <summary>True when a user who holds <paramref name="userSlots"/> slots anywhere may take one more.</summary>
+        public bool AllowsUser(long userSlots) => userSlots < MaxPerUser;
+
+        /// <summary>True when the server's count decides (the user already holds a slot and slots are shared).</summary>
+        public bool AsksServer(long userSlots) => userSlots > 0 && SharedSlotsPerServer < int.MaxValue;
+
+        /// <summary>True when a user who already holds a slot may take one of a server where <paramref name="serverSlots"/> are held.</summary>
+        public bool AllowsOnServer(long serverSlots) => serverSlots < SharedSlotsPerServer;
+    }
 
     /// <summary>Claims the query for a worker under <paramref name="rules"/>; the counts are taken under locks, so concurrent workers cannot both slip in.</summary>
     public async Task<StartOutcome> TryStartExecutingAsync(Guid queryUuid, string server, SlotRules rules, CancellationToken cancellationToken)
@@ -102,16 +112,16 @@ public sealed partial class QueryHistoryStore
             // Always the user's lock first, then the server's: no two workers wait on each other.
             await connection.ExecuteAsync(new CommandDefinition(UserLockSql, new { key = userUuid.ToString() }, transaction, cancellationToken: cancellationToken));
             var executing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UserExecutingSql, new { userUuid }, transaction, cancellationToken: cancellationToken));
-            if (executing >= rules.MaxPerUser)
+            if (!rules.AllowsUser(executing))
             {
                 return new StartOutcome(null, true);
             }
 
-            if (executing > 0 && rules.SharedSlotsPerServer < int.MaxValue)
+            if (rules.AsksServer(executing))
             {
                 await connection.ExecuteAsync(new CommandDefinition(ServerLockSql, new { server }, transaction, cancellationToken: cancellationToken));
                 var onServer = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ServerExecutingSql, new { server }, transaction, cancellationToken: cancellationToken));
-                if (onServer >= rules.SharedSlotsPerServer)
+                if (!rules.AllowsOnServer(onServer))
                 {
                     return new StartOutcome(null, true);
                 }
@@ -131,8 +141,8 @@ public sealed partial class QueryHistoryStore
 
     private sealed record OwnerRow(Guid? CreatedByUserUuid);
 
-    private const string ProjectQueriesSql = """
-        SELECT query_uuid FROM query_history WHERE project_uuid = @projectUuid AND status IN ('pending', 'queued', 'executing');
+    private const string ProjectQueriesSql = $"""
+        SELECT query_uuid FROM query_history WHERE project_uuid = @projectUuid AND status IN ({QueryStatusTransitions.Active});
         SELECT DISTINCT results_file_name FROM query_history WHERE project_uuid = @projectUuid AND results_file_name IS NOT NULL;
         """;
 

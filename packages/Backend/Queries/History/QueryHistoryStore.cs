@@ -62,7 +62,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
             UPDATE query_history
             SET status = 'executing', processing_started_at = now(), heartbeat_at = now(),
                 executing_server = @server, attempt = attempt + 1, holds_slot = true
-            WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued')
+            WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Waiting})
             RETURNING *),
         notified AS (SELECT pg_notify('{StatusChannel}', query_uuid::text || ':' || status) FROM changed)
         SELECT {SelectColumns} FROM changed, (SELECT count(*) FROM notified) AS n
@@ -72,16 +72,16 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
     private const string StartFollowersSql = $"""
         WITH changed AS (
             UPDATE query_history SET status = 'executing', processing_started_at = now()
-            WHERE joined_query_uuid = @queryUuid AND status IN ('pending', 'queued')
+            WHERE joined_query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Waiting})
             RETURNING query_uuid, status)
         {NotifyChanged}
         """;
 
     private const string LockSql = "SELECT status FROM query_history WHERE query_uuid = @queryUuid FOR UPDATE";
 
-    private const string ClaimableOwnerSql = """
+    private const string ClaimableOwnerSql = $"""
         SELECT created_by_user_uuid AS CreatedByUserUuid FROM query_history
-        WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued')
+        WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Waiting})
         FOR UPDATE
         """;
 
@@ -104,9 +104,9 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         """;
 
     // Queries that wait ahead of this one on the shared workers, and whether its user is at the limit.
-    private const string QueuePlaceSql = """
+    private const string QueuePlaceSql = $"""
         SELECT (SELECT count(*) FROM query_history o
-                WHERE o.status IN ('pending', 'queued') AND o.joined_query_uuid IS NULL AND o.created_at < q.created_at) + 1,
+                WHERE o.status IN ({QueryStatusTransitions.Waiting}) AND o.joined_query_uuid IS NULL AND o.created_at < q.created_at) + 1,
                (SELECT count(*) FROM query_history s WHERE s.created_by_user_uuid = q.created_by_user_uuid AND s.holds_slot)
         FROM query_history q WHERE q.query_uuid = @queryUuid
         """;
@@ -128,7 +128,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
                 results_updated_at = l.results_updated_at, results_expires_at = l.results_expires_at,
                 processing_started_at = coalesce(f.processing_started_at, l.processing_started_at), finished_at = l.finished_at
             FROM leader l
-            WHERE f.joined_query_uuid = l.query_uuid AND f.status IN ('pending', 'queued', 'executing')
+            WHERE f.joined_query_uuid = l.query_uuid AND f.status IN ({QueryStatusTransitions.Active})
             RETURNING f.query_uuid, f.status)
         {NotifyChanged}
         """;
@@ -148,7 +148,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
                 results_index_block_rows = @IndexBlockRows, warehouse_execution_time_ms = @WarehouseExecutionTimeMs,
                 results_created_at = now(), results_updated_at = now(), finished_at = now(),
                 results_expires_at = now() + @ExpiresAfter, results_upload_key = NULL, results_upload_id = NULL
-            WHERE query_uuid = @QueryUuid AND status = 'executing' AND attempt = @Attempt
+            WHERE query_uuid = @QueryUuid AND status IN ({QueryStatusTransitions.Running}) AND attempt = @Attempt
             RETURNING query_uuid, status)
         {NotifyChanged}
         """;
@@ -157,7 +157,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         WITH changed AS (
             UPDATE query_history SET status = 'error', error = @error, error_sql_state = @sqlState, errored_at = now(), finished_at = now(),
                 results_expires_at = now() + @expiresAfter, results_upload_key = NULL, results_upload_id = NULL
-            WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
+            WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Active})
               AND (CAST(@attempt AS integer) IS NULL OR attempt = @attempt)
             RETURNING query_uuid, status)
         {NotifyChanged}
@@ -178,7 +178,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
     private const string CancelSql = $"""
         WITH changed AS (
             UPDATE query_history SET status = 'cancelled', finished_at = now()
-            WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing')
+            WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Active})
             RETURNING query_uuid, status)
         {NotifyChanged}
         """;
@@ -191,7 +191,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
             UPDATE query_history
             SET status = 'cancelled', finished_at = now(),
                 error = 'Cancelled: nobody read this query for ' || (cancel_if_unread_ms / 1000.0)::text || ' s (cancelIfUnreadSeconds).'
-            WHERE query_uuid = @queryUuid AND status IN ('pending', 'queued', 'executing') AND cancel_if_unread_ms IS NOT NULL
+            WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Active}) AND cancel_if_unread_ms IS NOT NULL
               AND coalesce(last_read_at, created_at) < now() - cancel_if_unread_ms * interval '1 millisecond'
             RETURNING query_uuid, status)
         {NotifyChanged}

@@ -10,13 +10,13 @@ public sealed class ResultsExpiryStore(NpgsqlDataSource dataSource)
         WITH changed AS (
             UPDATE query_history
             SET status = 'expired',
-                error = CASE WHEN status IN ('pending', 'queued')
+                error = CASE WHEN status IN ({QueryStatusTransitions.Waiting})
                              THEN 'The query waited in the queue longer than ' || @maxQueueTime::text || ' and was not run. Run it again.'
                              ELSE error END,
-                errored_at = CASE WHEN status IN ('pending', 'queued') THEN now() ELSE errored_at END,
+                errored_at = CASE WHEN status IN ({QueryStatusTransitions.Waiting}) THEN now() ELSE errored_at END,
                 finished_at = coalesce(finished_at, now())
-            WHERE (status IN ('ready', 'error') AND results_expires_at <= now())
-               OR (status IN ('pending', 'queued') AND created_at < now() - @maxQueueTime)
+            WHERE (status IN ({QueryStatusTransitions.Finished}) AND results_expires_at <= now())
+               OR (status IN ({QueryStatusTransitions.Waiting}) AND created_at < now() - @maxQueueTime)
             RETURNING query_uuid, status)
         SELECT count(*) FROM (SELECT pg_notify('{QueryHistoryStore.StatusChannel}', query_uuid::text || ':' || status) FROM changed) AS notified
         """;
