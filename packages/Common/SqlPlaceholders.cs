@@ -68,74 +68,67 @@ public static class SqlPlaceholders
     }
 
     /// <summary>The index just past a quoted string, quoted identifier, dollar-quoted body or comment starting at <paramref name="start"/>; <paramref name="start"/> when none starts there.</summary>
-    private static int SkipQuotedOrComment(string sql, int start)
+    private static int SkipQuotedOrComment(string sql, int start) => sql[start] switch
     {
-        var c = sql[start];
-        switch (c)
+        '\'' or '"' => SkipQuoted(sql, start),
+        '-' when start + 1 < sql.Length && sql[start + 1] == '-' => SkipPast(sql, "\n", start),
+        '/' when start + 1 < sql.Length && sql[start + 1] == '*' => SkipPast(sql, "*/", start + 2),
+        '$' => SkipDollarQuoted(sql, start),
+        _ => start,
+    };
+
+    // Past the next occurrence of the end marker, or to the end of the text.
+    private static int SkipPast(string sql, string marker, int from)
+    {
+        var end = sql.IndexOf(marker, from, StringComparison.Ordinal);
+        return end < 0 ? sql.Length : end + marker.Length;
+    }
+
+    // A doubled quote inside is part of the text; an unterminated one runs to the end.
+    private static int SkipQuoted(string sql, int start)
+    {
+        var quote = sql[start];
+        var i = start + 1;
+        while (i < sql.Length)
         {
-            case '\'':
-            case '"':
+            if (sql[i] == quote)
+            {
+                if (i + 1 < sql.Length && sql[i + 1] == quote)
                 {
-                    // A doubled quote inside is part of the text; an unterminated one runs to the end.
-                    var i = start + 1;
-                    while (i < sql.Length)
-                    {
-                        if (sql[i] == c)
-                        {
-                            if (i + 1 < sql.Length && sql[i + 1] == c)
-                            {
-                                i += 2;
-                                continue;
-                            }
-
-                            return i + 1;
-                        }
-
-                        i++;
-                    }
-
-                    return sql.Length;
+                    i += 2;
+                    continue;
                 }
 
-            case '-' when start + 1 < sql.Length && sql[start + 1] == '-':
-                {
-                    var end = sql.IndexOf('\n', start);
-                    return end < 0 ? sql.Length : end + 1;
-                }
+                return i + 1;
+            }
 
-            case '/' when start + 1 < sql.Length && sql[start + 1] == '*':
-                {
-                    var end = sql.IndexOf("*/", start + 2, StringComparison.Ordinal);
-                    return end < 0 ? sql.Length : end + 2;
-                }
-
-            case '$':
-                {
-                    // $tag$ ... $tag$ (tag may be empty); $1 is a placeholder already, not a quote, and a $
-                    // inside an identifier (a$b) starts nothing.
-                    if (start > 0 && (char.IsAsciiLetterOrDigit(sql[start - 1]) || sql[start - 1] == '_'))
-                    {
-                        return start;
-                    }
-
-                    var i = start + 1;
-                    while (i < sql.Length && (char.IsAsciiLetterOrDigit(sql[i]) || sql[i] == '_'))
-                    {
-                        i++;
-                    }
-
-                    if (i >= sql.Length || sql[i] != '$' || (i > start + 1 && char.IsAsciiDigit(sql[start + 1])))
-                    {
-                        return start;
-                    }
-
-                    var tag = sql.Substring(start, i - start + 1);
-                    var end = sql.IndexOf(tag, i + 1, StringComparison.Ordinal);
-                    return end < 0 ? sql.Length : end + tag.Length;
-                }
-
-            default:
-                return start;
+            i++;
         }
+
+        return sql.Length;
+    }
+
+    // $tag$ ... $tag$ (tag may be empty); $1 is a placeholder already, not a quote, and a $ inside an
+    // identifier (a$b) starts nothing.
+    private static int SkipDollarQuoted(string sql, int start)
+    {
+        if (start > 0 && (char.IsAsciiLetterOrDigit(sql[start - 1]) || sql[start - 1] == '_'))
+        {
+            return start;
+        }
+
+        var i = start + 1;
+        while (i < sql.Length && (char.IsAsciiLetterOrDigit(sql[i]) || sql[i] == '_'))
+        {
+            i++;
+        }
+
+        if (i >= sql.Length || sql[i] != '$' || (i > start + 1 && char.IsAsciiDigit(sql[start + 1])))
+        {
+            return start;
+        }
+
+        var tag = sql.Substring(start, i - start + 1);
+        return SkipPast(sql, tag, i + 1);
     }
 }

@@ -205,22 +205,10 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         }
 
         var windows = new List<string>();
-        var windowOrder = query.Sorts
-            .Where(s => columns.Contains(s.FieldId))
-            .Select(s => $"{Grouped}.{dialect.QuoteIdentifier(s.FieldId)} {(s.Descending ? "DESC" : "ASC")}")
-            .Concat(dimensions.Where(d => query.Sorts.All(s => s.FieldId != d.Id)).Select(d => $"{Grouped}.{dialect.QuoteIdentifier(d.Id)} ASC"))
-            .ToList();
-        var orderClause = windowOrder.Count == 0 ? "" : "ORDER BY " + string.Join(", ", windowOrder);
+        var orderClause = WindowOrder(query, dimensions, columns, Grouped);
         foreach (var metric in postMetrics)
         {
-            var expression = context.RenderOverGrouped(metric, Grouped, Need);
-            var window = metric.Type switch
-            {
-                "running_total" => $"SUM({expression}) OVER ({orderClause}{(orderClause.Length > 0 ? " " : "")}ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
-                "percent_of_total" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(SUM({expression}) OVER (), 0) AS FLOAT8))",
-                "percent_of_previous" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(LAG({expression}) OVER ({orderClause}), 0) AS FLOAT8))",
-                _ => throw new MetricQueryException($"Metric {metric.Id} has type {metric.Type}, which is not a post-calculation type."),
-            };
+            var window = WindowOf(metric, context.RenderOverGrouped(metric, Grouped, Need), orderClause);
             windows.Add($"{window} AS {dialect.QuoteIdentifier(metric.Id)}");
         }
 
@@ -257,6 +245,26 @@ public sealed partial class MetricQueryCompiler(ISqlDialect dialect)
         IEnumerable<string> selectedColumns() =>
             dimensions.Concat(metrics).Select(f => $"{Windowed}.{dialect.QuoteIdentifier(f.Id)}");
     }
+
+    /// <summary>The order the windows run in: the query's sorts on grouped columns, then the other dimensions.</summary>
+    private string WindowOrder(MetricQuery query, List<ExploreField> dimensions, HashSet<string> columns, string grouped)
+    {
+        var windowOrder = query.Sorts
+            .Where(s => columns.Contains(s.FieldId))
+            .Select(s => $"{grouped}.{dialect.QuoteIdentifier(s.FieldId)} {(s.Descending ? "DESC" : "ASC")}")
+            .Concat(dimensions.Where(d => query.Sorts.All(s => s.FieldId != d.Id)).Select(d => $"{grouped}.{dialect.QuoteIdentifier(d.Id)} ASC"))
+            .ToList();
+        return windowOrder.Count == 0 ? "" : "ORDER BY " + string.Join(", ", windowOrder);
+    }
+
+    /// <summary>A post-calculation metric as a window over the grouped rows.</summary>
+    private static string WindowOf(ExploreField metric, string expression, string orderClause) => metric.Type switch
+    {
+        "running_total" => $"SUM({expression}) OVER ({orderClause}{(orderClause.Length > 0 ? " " : "")}ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+        "percent_of_total" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(SUM({expression}) OVER (), 0) AS FLOAT8))",
+        "percent_of_previous" => $"(CAST({expression} AS FLOAT8) / CAST(NULLIF(LAG({expression}) OVER ({orderClause}), 0) AS FLOAT8))",
+        _ => throw new MetricQueryException($"Metric {metric.Id} has type {metric.Type}, which is not a post-calculation type."),
+    };
 
     /// <summary>The field ids a filter tree's rules test.</summary>
     private static IEnumerable<string> RuleFields(FilterGroup group) =>

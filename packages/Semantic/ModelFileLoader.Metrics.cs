@@ -38,23 +38,8 @@ public static partial class ModelFileLoader
             return;
         }
 
-        List<string>? distinctKeys = null;
-        if (type is "sum_distinct" or "average_distinct")
-        {
-            distinctKeys = metric.Child("distinct_keys") switch
-            {
-                YamlScalarNode { Value: { Length: > 0 } one } => [one],
-                YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").Where(v => v.Length > 0).ToList(),
-                _ => null,
-            };
-            if (distinctKeys is not { Count: > 0 })
-            {
-                problems.Error(model, metricName, metric.Line(), $"A {type} metric needs distinct_keys: the dimension (or list of dimensions) that identifies each counted row.");
-                return;
-            }
-        }
-
-        if (ReadMetricFilters(model, metricName, metric, problems) is not { } filters)
+        if (!TryReadDistinctKeys(model, metricName, metric, type, problems, out var distinctKeys)
+            || ReadMetricFilters(model, metricName, metric, problems) is not { } filters)
         {
             return;
         }
@@ -73,6 +58,30 @@ public static partial class ModelFileLoader
                 Presentation: Shown(metric, MetricShownKeys), Access: ReadAccess(model, metricName, metric, problems)),
             model.Fields,
             problems);
+    }
+
+    /// <summary>A distinct metric's distinct_keys (one dimension or a list); false after an error. Other metrics have none.</summary>
+    private static bool TryReadDistinctKeys(ModelDefinition model, string metricName, YamlMappingNode metric, string type, Problems problems, out List<string>? distinctKeys)
+    {
+        distinctKeys = null;
+        if (type is not ("sum_distinct" or "average_distinct"))
+        {
+            return true;
+        }
+
+        distinctKeys = metric.Child("distinct_keys") switch
+        {
+            YamlScalarNode { Value: { Length: > 0 } one } => [one],
+            YamlSequenceNode many => many.OfType<YamlScalarNode>().Select(v => v.Value ?? "").Where(v => v.Length > 0).ToList(),
+            _ => null,
+        };
+        if (distinctKeys is { Count: > 0 })
+        {
+            return true;
+        }
+
+        problems.Error(model, metricName, metric.Line(), $"A {type} metric needs distinct_keys: the dimension (or list of dimensions) that identifies each counted row.");
+        return false;
     }
 
     /// <summary>Lightdash's shape: a list of { dimension: value } (or { dimension: [values] }) mappings, all of which must hold; null after an error.</summary>

@@ -89,6 +89,16 @@ public static partial class ModelFileLoader
             }
         }
 
+        var explores = BuildExplores(models, parameters, problems);
+
+        // An explore built twice from one model (its own and an extra one) reports a model problem once.
+        return new ExploreCatalog(explores, [.. problems.Errors.Distinct()], [.. problems.Warnings.Distinct()], parameters);
+    }
+
+    /// <summary>Every model's own explore and its extra ones; models whose own definition has errors build none.</summary>
+    private static Dictionary<string, Explore> BuildExplores(
+        Dictionary<string, ModelDefinition> models, Dictionary<string, ParameterDefinition> parameters, Problems problems)
+    {
         // Models whose own definition has errors; an explore's join problems are that explore's alone.
         var broken = models.Values.Where(problems.HasErrors).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var explores = new Dictionary<string, Explore>(StringComparer.Ordinal);
@@ -110,8 +120,7 @@ public static partial class ModelFileLoader
             }
         }
 
-        // An explore built twice from one model (its own and an extra one) reports a model problem once.
-        return new ExploreCatalog(explores, [.. problems.Errors.Distinct()], [.. problems.Warnings.Distinct()], parameters);
+        return explores;
     }
 
     private static bool IsConfigFile(string file) => Path.GetFileName(file).Equals(ConfigFileName, StringComparison.OrdinalIgnoreCase);

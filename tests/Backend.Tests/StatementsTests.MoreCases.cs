@@ -68,10 +68,11 @@ public partial class StatementsTests
     [Test]
     public async Task Project_IsChosenByDatabaseNameOrUuid_OrTheRequestIsRefused()
     {
-        var byName = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = "select 1 as n", database = "test PROJECT" }, project: false);
-        var byUuid = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = "select 1 as n", database = _host.ProjectUuid.ToString() }, project: false);
-        var none = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = "select 1 as n" }, project: false);
-        var unknown = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = "select 1 as n", database = "nope" }, project: false);
+        var sql = UniqueSql();
+        var byName = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = sql, database = "test PROJECT" }, project: false);
+        var byUuid = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = sql, database = _host.ProjectUuid.ToString() }, project: false);
+        var none = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = sql }, project: false);
+        var unknown = await SendAsync(HttpMethod.Post, "/api/v2/statements", new { statement = sql, database = "nope" }, project: false);
 
         Assert.That(byName.Status, Is.EqualTo(HttpStatusCode.OK), byName.Body.ToString());
         Assert.That(byUuid.Status, Is.EqualTo(HttpStatusCode.OK), byUuid.Body.ToString());
@@ -108,7 +109,7 @@ public partial class StatementsTests
     public async Task BearerToken_WithSnowflakesTokenTypeHeader_IsAccepted()
     {
         using var client = _host.CreateClient(null);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements") { Content = JsonContent.Create(new { statement = "select 1 as n" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements") { Content = JsonContent.Create(new { statement = UniqueSql() }) };
         request.Headers.Add("Authorization", $"Bearer {_host.AdminToken}");
         request.Headers.Add("X-Snowflake-Authorization-Token-Type", "PROGRAMMATIC_ACCESS_TOKEN");
         request.Headers.Add("X-Lightdash-Project", _host.ProjectUuid.ToString());
@@ -170,7 +171,7 @@ public partial class StatementsTests
     public async Task Sessions_ThatExpire_EndTheirStatements()
     {
         var session = (await SendAsync(HttpMethod.Post, "/api/v2/statements/sessions", project: false)).Body.GetProperty("results").GetProperty("sessionId").GetString()!;
-        var answer = await SubmitAsync(new { statement = "select 1 as n" }, session: session);
+        var answer = await SubmitAsync(new { statement = UniqueSql() }, session: session);
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK));
 
         // Its idle time has run out (four hours of waiting, moved into the past).
@@ -228,4 +229,7 @@ public partial class StatementsTests
             return false;
         }
     }
+
+    // A statement no other test submits: tests never join or reuse each other's queries by accident.
+    private static string UniqueSql() => $"select 1 as n, '{Guid.NewGuid():N}' as test_run";
 }

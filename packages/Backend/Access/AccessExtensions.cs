@@ -51,6 +51,13 @@ public static class AccessExtensions
                 new Warehouses.DuckDb.DuckDbLimits(security.DuckDbMemoryLimit, security.DuckDbThreads));
         });
         services.AddHostedService<AccessStartup>();
+        services.AddTokenAuthentication();
+        return builder;
+    }
+
+    /// <summary>Token authentication, the default policy, the organisation admins' policy and the per-caller request rate limit.</summary>
+    private static void AddTokenAuthentication(this IServiceCollection services)
+    {
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -89,7 +96,6 @@ public static class AccessExtensions
                     rejected.HttpContext, StatusCodes.Status429TooManyRequests, $"Too many requests; try again in {seconds} s.", cancellationToken: cancellationToken);
             };
         });
-        return builder;
     }
 
     private static bool IsDashboardAction(HttpRequest request) =>

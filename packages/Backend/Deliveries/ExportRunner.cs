@@ -74,17 +74,7 @@ public sealed class ExportRunner(
                 written => Interlocked.Exchange(ref rows, written),
                 stop.Token,
                 (uploadId, token) => jobs.RecordUploadAsync(jobId, job.Attempt, key, uploadId, token));
-            if (await jobs.CompleteAsync(jobId, job.Attempt, key, outcome.Rows, outcome.Bytes, outcome.Truncated, outcome.Limit, CancellationToken.None))
-            {
-                logger.LogInformation(
-                    "Export {JobId} of query {QueryUuid} completed in {ElapsedMs} ms: {Rows} rows, {Bytes} bytes{Truncated}",
-                    jobId, job.QueryUuid, clock.ElapsedMilliseconds, outcome.Rows, outcome.Bytes, outcome.Truncated ? $", truncated at {outcome.Limit}" : "");
-            }
-            else
-            {
-                // Cancelled (or taken over) after the last byte: the file is not this job's any more.
-                await storage.DeleteAsync([key], CancellationToken.None);
-            }
+            await FinishAsync(job, key, outcome, clock.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -100,6 +90,21 @@ public sealed class ExportRunner(
             Running.TryRemove(jobId, out _);
             await stop.CancelAsync();
             await heartbeat;
+        }
+    }
+
+    /// <summary>Records the finished file, unless the job was cancelled (or taken over) after its last byte: then the file is not this job's any more.</summary>
+    private async Task FinishAsync(ExportJobRecord job, string key, ExportOutcome outcome, long elapsedMs)
+    {
+        if (await jobs.CompleteAsync(job.JobId, job.Attempt, key, outcome.Rows, outcome.Bytes, outcome.Truncated, outcome.Limit, CancellationToken.None))
+        {
+            logger.LogInformation(
+                "Export {JobId} of query {QueryUuid} completed in {ElapsedMs} ms: {Rows} rows, {Bytes} bytes{Truncated}",
+                job.JobId, job.QueryUuid, elapsedMs, outcome.Rows, outcome.Bytes, outcome.Truncated ? $", truncated at {outcome.Limit}" : "");
+        }
+        else
+        {
+            await storage.DeleteAsync([key], CancellationToken.None);
         }
     }
 

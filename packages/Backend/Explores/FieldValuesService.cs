@@ -59,6 +59,27 @@ public sealed class FieldValuesService(
             throw new ValidationException($"Field {fieldId} is not a dimension of explore {exploreName}.");
         }
 
+        var rules = FilterRulesOf(request, field, search);
+        var (variables, _) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
+        var client = warehouses.GetClient(await logins.ForRequestAsync(project, user.UserUuid, cancellationToken));
+        var query = new MetricQuery(exploreName, [fieldId], [], rules.Count == 0 ? null : new FilterGroup("and", rules), null, [new SortField(fieldId, false)], limit);
+        var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, variables).Sql;
+        // Another login may see other values: where logins are per user, so is the cache.
+        var key = $"{projectUuid:N}\n{WarehouseLogins.LoginOwner(project, user.UserUuid)}\n{sql}";
+        if (request.ForceRefresh != true && _cache.TryGet(key, out var cached, out var readAt))
+        {
+            return new FieldValuesResults { Search = search, Results = cached, RefreshedAt = readAt, Cached = true };
+        }
+
+        var values = await WarehouseValues.ReadFirstColumnAsync(
+            client, sql, QueryTimeout, WarehouseValues.TagFor(user.UserUuid, project.ProjectUuid, QueryContext.FieldValues), cancellationToken);
+        return new FieldValuesResults { Search = search, Results = values, RefreshedAt = _cache.Set(key, values), Cached = false };
+    }
+
+    /// <summary>The request's dimension filters and the search (a text field's values containing it), as filter rules.</summary>
+    private static List<FilterNode> FilterRulesOf(FieldValuesRequest request, ExploreField field, string search)
+    {
+        var fieldId = field.Id;
         var (dimensionFilters, metricFilters) = FilterParser.Parse(request.Filters);
         if (metricFilters is not null)
         {
@@ -81,19 +102,6 @@ public sealed class FieldValuesService(
             rules.Add(new FilterRule(fieldId, "include", [new FilterValue(search, true)]));
         }
 
-        var (variables, _) = await variablesService.ResolveAsync(user, project, request.Parameters, cancellationToken);
-        var client = warehouses.GetClient(await logins.ForRequestAsync(project, user.UserUuid, cancellationToken));
-        var query = new MetricQuery(exploreName, [fieldId], [], rules.Count == 0 ? null : new FilterGroup("and", rules), null, [new SortField(fieldId, false)], limit);
-        var sql = new MetricQueryCompiler(client.Dialect).Compile(explore, query, variables).Sql;
-        // Another login may see other values: where logins are per user, so is the cache.
-        var key = $"{projectUuid:N}\n{WarehouseLogins.LoginOwner(project, user.UserUuid)}\n{sql}";
-        if (request.ForceRefresh != true && _cache.TryGet(key, out var cached, out var readAt))
-        {
-            return new FieldValuesResults { Search = search, Results = cached, RefreshedAt = readAt, Cached = true };
-        }
-
-        var values = await WarehouseValues.ReadFirstColumnAsync(
-            client, sql, QueryTimeout, WarehouseValues.TagFor(user.UserUuid, project.ProjectUuid, QueryContext.FieldValues), cancellationToken);
-        return new FieldValuesResults { Search = search, Results = values, RefreshedAt = _cache.Set(key, values), Cached = false };
+        return rules;
     }
 }

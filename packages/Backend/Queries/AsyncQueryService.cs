@@ -131,24 +131,7 @@ public sealed partial class AsyncQueryService(
             await logins.ForRequestAsync(project, user.UserUuid, cancellationToken);
         }
 
-        var query = new NewQuery(
-            submission.QueryUuid ?? Guid.NewGuid(),
-            project.ProjectUuid,
-            string.IsNullOrWhiteSpace(submission.Context) ? DefaultContext : submission.Context.Trim(),
-            submission.Sql,
-            submission.Limit,
-            _options.DefaultPageSize,
-            QueryCacheKey.Compute(
-                project.ProjectUuid, CacheKeySql(submission), submission.Limit, submission.Timezone ?? DefaultTimezone, WarehouseLogins.LoginOwner(project, user.UserUuid)),
-            user.UserUuid,
-            submission.MetricQueryJson,
-            submission.FieldsJson,
-            submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
-            (submission.CancelIfUnread ?? project.CancelIfUnread) is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
-            submission.ParametersJson,
-            submission.ComposeReferencesJson,
-            System.Diagnostics.Activity.Current?.Id,
-            submission.BindingsJson);
+        var query = NewQueryOf(user, project, submission);
         using var activity = LightdashTelemetry.StartQueryActivity("query.submit", query.QueryUuid);
         LightdashTelemetry.QueriesSubmitted.Add(1, new KeyValuePair<string, object?>("context", query.Context));
         var miss = new CacheMetadata { CacheHit = false };
@@ -199,4 +182,25 @@ public sealed partial class AsyncQueryService(
 
         return submission.BindingsJson is { } bindings ? $"{sql}\n-- bound {bindings}" : sql;
     }
+
+    /// <summary>The history row a submission starts as: its cache key names the SQL, limit, time zone and (with per-user logins) whose login runs it.</summary>
+    private NewQuery NewQueryOf(CurrentUser user, Project project, CompiledSubmission submission) =>
+        new NewQuery(
+            submission.QueryUuid ?? Guid.NewGuid(),
+            project.ProjectUuid,
+            string.IsNullOrWhiteSpace(submission.Context) ? DefaultContext : submission.Context.Trim(),
+            submission.Sql,
+            submission.Limit,
+            _options.DefaultPageSize,
+            QueryCacheKey.Compute(
+                project.ProjectUuid, CacheKeySql(submission), submission.Limit, submission.Timezone ?? DefaultTimezone, WarehouseLogins.LoginOwner(project, user.UserUuid)),
+            user.UserUuid,
+            submission.MetricQueryJson,
+            submission.FieldsJson,
+            submission.StatementTimeout is { } limit ? (long)limit.TotalMilliseconds : null,
+            (submission.CancelIfUnread ?? project.CancelIfUnread) is { } unreadFor ? (long)unreadFor.TotalMilliseconds : null,
+            submission.ParametersJson,
+            submission.ComposeReferencesJson,
+            System.Diagnostics.Activity.Current?.Id,
+            submission.BindingsJson);
 }

@@ -111,94 +111,124 @@ public sealed class SpreadsheetNumberFormat
         return sections;
     }
 
-    private static SpreadsheetNumberFormat Parse(string section)
+    private static SpreadsheetNumberFormat Parse(string section) => new SectionParser(section).Parse();
+
+    /// <summary>Reads one section of a pattern, left to right: literal text before and after the number, and the number's places.</summary>
+    private sealed class SectionParser(string section)
     {
-        var prefix = new StringBuilder();
-        var suffix = new StringBuilder();
-        var inNumber = false;
-        var afterNumber = false;
-        var sawPoint = false;
-        var grouping = false;
-        var (minInteger, minDecimals, maxDecimals, trailingCommas) = (0, 0, 0, 0);
-        var percent = false;
-        for (var i = 0; i < section.Length; i++)
+        private readonly StringBuilder _prefix = new();
+        private readonly StringBuilder _suffix = new();
+        private bool _inNumber;
+        private bool _afterNumber;
+        private bool _sawPoint;
+        private bool _grouping;
+        private bool _percent;
+        private int _minInteger;
+        private int _minDecimals;
+        private int _maxDecimals;
+        private int _trailingCommas;
+
+        public SpreadsheetNumberFormat Parse()
+        {
+            for (var i = 0; i < section.Length; i++)
+            {
+                i = Step(i);
+            }
+
+            return new SpreadsheetNumberFormat(
+                _prefix.ToString(), _suffix.ToString(), _grouping, _minInteger, _minDecimals, _maxDecimals, _trailingCommas, _percent);
+        }
+
+        // Reads the character at i (and what belongs to it); returns the index of the last one read.
+        private int Step(int i)
         {
             var c = section[i];
-            var literal = afterNumber || inNumber ? suffix : prefix;
             switch (c)
             {
                 case '"':
-                    var end = section.IndexOf('"', i + 1);
-                    end = end < 0 ? section.Length : end;
-                    EndNumber();
-                    (inNumber || afterNumber ? suffix : prefix).Append(section, i + 1, end - i - 1);
-                    i = end;
-                    break;
+                    return Quoted(i);
                 case '\\' when i + 1 < section.Length:
                     EndNumber();
-                    (afterNumber ? suffix : prefix).Append(section[++i]);
-                    break;
+                    Literal().Append(section[i + 1]);
+                    return i + 1;
                 case '[':
-                    var close = section.IndexOf(']', i + 1);
-                    close = close < 0 ? section.Length : close;
-                    var inside = section[(i + 1)..close];
-                    if (inside.StartsWith('$'))
-                    {
-                        EndNumber();
-                        var symbol = inside[1..];
-                        var dash = symbol.IndexOf('-', StringComparison.Ordinal);
-                        (afterNumber ? suffix : prefix).Append(dash >= 0 ? symbol[..dash] : symbol);
-                    }
-
-                    i = close;
-                    break;
-                case '0' or '#' or '?' when !afterNumber:
-                    inNumber = true;
-                    if (trailingCommas > 0)
-                    {
-                        grouping = true; // a comma followed by more digit places groups thousands
-                        trailingCommas = 0;
-                    }
-
-                    if (sawPoint)
-                    {
-                        maxDecimals++;
-                        minDecimals += c == '0' ? 1 : 0;
-                    }
-                    else
-                    {
-                        minInteger += c == '0' ? 1 : 0;
-                    }
-
-                    break;
-                case ',' when inNumber && !sawPoint:
-                    trailingCommas++;
-                    break;
-                case '.' when inNumber || (!afterNumber && i + 1 < section.Length && section[i + 1] is '0' or '#'):
-                    inNumber = true;
-                    sawPoint = true;
-                    break;
+                    return Bracketed(i);
+                case '0' or '#' or '?' when !_afterNumber:
+                    DigitPlace(c);
+                    return i;
+                case ',' when _inNumber && !_sawPoint:
+                    _trailingCommas++;
+                    return i;
+                case '.' when _inNumber || (!_afterNumber && i + 1 < section.Length && section[i + 1] is '0' or '#'):
+                    _inNumber = true;
+                    _sawPoint = true;
+                    return i;
                 case '%':
-                    percent = true;
+                    _percent = true;
                     EndNumber();
-                    (afterNumber ? suffix : prefix).Append('%');
-                    break;
+                    Literal().Append('%');
+                    return i;
                 default:
                     EndNumber();
-                    literal = afterNumber ? suffix : prefix;
-                    literal.Append(c);
-                    break;
+                    Literal().Append(c);
+                    return i;
             }
         }
 
-        return new SpreadsheetNumberFormat(prefix.ToString(), suffix.ToString(), grouping, minInteger, minDecimals, maxDecimals, trailingCommas, percent);
+        private StringBuilder Literal() => _afterNumber ? _suffix : _prefix;
 
-        void EndNumber()
+        private int Quoted(int i)
         {
-            if (inNumber)
+            var end = section.IndexOf('"', i + 1);
+            end = end < 0 ? section.Length : end;
+            EndNumber();
+            Literal().Append(section, i + 1, end - i - 1);
+            return end;
+        }
+
+        // [$€-407]: a currency symbol (before its locale); any other bracket ([Red], [>100]) is left out.
+        private int Bracketed(int i)
+        {
+            var close = section.IndexOf(']', i + 1);
+            close = close < 0 ? section.Length : close;
+            var inside = section[(i + 1)..close];
+            if (inside.StartsWith('$'))
             {
-                inNumber = false;
-                afterNumber = true;
+                EndNumber();
+                var symbol = inside[1..];
+                var dash = symbol.IndexOf('-', StringComparison.Ordinal);
+                Literal().Append(dash >= 0 ? symbol[..dash] : symbol);
+            }
+
+            return close;
+        }
+
+        private void DigitPlace(char c)
+        {
+            _inNumber = true;
+            if (_trailingCommas > 0)
+            {
+                _grouping = true; // a comma followed by more digit places groups thousands
+                _trailingCommas = 0;
+            }
+
+            if (_sawPoint)
+            {
+                _maxDecimals++;
+                _minDecimals += c == '0' ? 1 : 0;
+            }
+            else
+            {
+                _minInteger += c == '0' ? 1 : 0;
+            }
+        }
+
+        private void EndNumber()
+        {
+            if (_inNumber)
+            {
+                _inNumber = false;
+                _afterNumber = true;
             }
         }
     }

@@ -14,6 +14,47 @@ public sealed partial class ResultsBucketClient
         string key, PipeReader source, ReadResult read, int partSize, string contentType, Func<string, CancellationToken, Task>? onStarted, LiveUpload? live,
         CancellationToken cancellationToken)
     {
+        var uploadId = await StartMultipartAsync(key, contentType, onStarted, cancellationToken);
+        // Up to MaxConcurrentPartUploads parts travel at once, each in a buffer of its own, while the
+        // pipe keeps filling: the server's per-request latency no longer paces the whole result.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new List<Task<PartETag>>();
+        var parts = new List<PartETag>();
+        using var progress = live is null ? null : new LivePrefix(live);
+        try
+        {
+            if (live is not null)
+            {
+                // Recorded with the upload id above, so a reaper finds these copies too if this process dies.
+                await live.CopyHead(read.Buffer.Slice(0, Math.Min(read.Buffer.Length, live.HeadBytes)).ToArray(), failed.Token);
+            }
+
+            var total = await SendPartsAsync(new PartsInFlight(key, uploadId, inFlight, parts, progress, failed.Token), source, read, partSize, cancellationToken);
+            while (inFlight.Count > 0)
+            {
+                await CollectFirstAsync(inFlight, parts);
+            }
+
+            parts.Sort((a, b) => a.PartNumber.GetValueOrDefault().CompareTo(b.PartNumber.GetValueOrDefault()));
+            await CallAsync(
+                () => s3.CompleteMultipartUploadAsync(
+                    new CompleteMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId, PartETags = parts },
+                    cancellationToken),
+                cancellationToken);
+            return total;
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            await Task.WhenAll(inFlight.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
+            await AbortAsync(key, uploadId);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the multipart upload and tells <paramref name="onStarted"/> its id (the upload is aborted if that fails).</summary>
+    private async Task<string> StartMultipartAsync(string key, string contentType, Func<string, CancellationToken, Task>? onStarted, CancellationToken cancellationToken)
+    {
         var upload = await CallAsync(
             () => s3.InitiateMultipartUploadAsync(
                 new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = contentType },
@@ -31,81 +72,56 @@ public sealed partial class ResultsBucketClient
                 throw;
             }
         }
-        // Up to MaxConcurrentPartUploads parts travel at once, each in a buffer of its own, while the
-        // pipe keeps filling: the server's per-request latency no longer paces the whole result.
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new List<Task<PartETag>>();
-        var parts = new List<PartETag>();
-        using var progress = live is null ? null : new LivePrefix(live);
+
+        return upload.UploadId;
+    }
+
+    /// <summary>The parts of one upload on their way: where they go, those still travelling, those done, and the token that stops them all.</summary>
+    private sealed record PartsInFlight(string Key, string UploadId, List<Task<PartETag>> InFlight, List<PartETag> Done, LivePrefix? Progress, CancellationToken Failed);
+
+    /// <summary>Cuts the pipe into whole parts (the last may be shorter) and starts each part's upload; returns the bytes sent.</summary>
+    private async Task<long> SendPartsAsync(PartsInFlight upload, PipeReader source, ReadResult read, int partSize, CancellationToken cancellationToken)
+    {
         long total = 0;
-        try
+        var partNumber = 0;
+        while (true)
         {
-            if (live is not null)
+            if (!read.IsCompleted && read.Buffer.Length < partSize)
             {
-                // Recorded with the upload id above, so a reaper finds these copies too if this process dies.
-                await live.CopyHead(read.Buffer.Slice(0, Math.Min(read.Buffer.Length, live.HeadBytes)).ToArray(), failed.Token);
-            }
-
-            var partNumber = 0;
-            while (true)
-            {
-                if (!read.IsCompleted && read.Buffer.Length < partSize)
-                {
-                    // Every part but the last is a whole part.
-                    source.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                    read = await source.ReadAtLeastAsync(partSize, cancellationToken);
-                    continue;
-                }
-
-                var available = read.Buffer;
-                var take = Math.Min(available.Length, partSize);
-                if (take > 0)
-                {
-                    var part = available.Slice(0, take);
-                    var buffer = ArrayPool<byte>.Shared.Rent(partSize);
-                    part.CopyTo(buffer);
-                    source.AdvanceTo(part.End);
-                    total += take;
-                    partNumber++;
-                    progress?.Planned(partNumber, total);
-                    inFlight.Add(UploadPooledPartAsync(key, upload.UploadId, partNumber, buffer, (int)take, progress, failed.Token));
-                    if (inFlight.Count >= _options.MaxConcurrentPartUploads)
-                    {
-                        await CollectFirstAsync(inFlight, parts);
-                    }
-                }
-                else
-                {
-                    source.AdvanceTo(available.End);
-                }
-
-                if (read.IsCompleted && take == available.Length)
-                {
-                    break;
-                }
-
+                // Every part but the last is a whole part.
+                source.AdvanceTo(read.Buffer.Start, read.Buffer.End);
                 read = await source.ReadAtLeastAsync(partSize, cancellationToken);
+                continue;
             }
 
-            while (inFlight.Count > 0)
+            var available = read.Buffer;
+            var take = Math.Min(available.Length, partSize);
+            if (take > 0)
             {
-                await CollectFirstAsync(inFlight, parts);
+                var part = available.Slice(0, take);
+                var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+                part.CopyTo(buffer);
+                source.AdvanceTo(part.End);
+                total += take;
+                partNumber++;
+                upload.Progress?.Planned(partNumber, total);
+                upload.InFlight.Add(UploadPooledPartAsync(upload.Key, upload.UploadId, partNumber, buffer, (int)take, upload.Progress, upload.Failed));
+                if (upload.InFlight.Count >= _options.MaxConcurrentPartUploads)
+                {
+                    await CollectFirstAsync(upload.InFlight, upload.Done);
+                }
+            }
+            else
+            {
+                source.AdvanceTo(available.End);
             }
 
-            parts.Sort((a, b) => a.PartNumber.GetValueOrDefault().CompareTo(b.PartNumber.GetValueOrDefault()));
-            await CallAsync(
-                () => s3.CompleteMultipartUploadAsync(
-                    new CompleteMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts },
-                    cancellationToken),
-                cancellationToken);
-            return total;
-        }
-        catch
-        {
-            await failed.CancelAsync();
-            await Task.WhenAll(inFlight.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
-            await AbortAsync(key, upload.UploadId);
-            throw;
+            if (read.IsCompleted && take == available.Length)
+            {
+                return total;
+            }
+
+            read = await source.ReadAtLeastAsync(partSize, cancellationToken);
         }
     }
 

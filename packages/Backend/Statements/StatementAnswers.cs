@@ -65,6 +65,14 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
                 throw new GoneException($"The results of statement {handle} expired and were deleted; submit it again.");
         }
 
+        return await ReadyAnswerAsync(statement, query, partition, url, createdOn, cancellationToken);
+    }
+
+    /// <summary>A ready statement's partition: its rows, and on partition 0 the result set's metadata too.</summary>
+    private async Task<StatementAnswer> ReadyAnswerAsync(
+        StatementRecord statement, QueryHistoryRecord query, int partition, string url, long createdOn, CancellationToken cancellationToken)
+    {
+        var handle = statement.StatementHandle;
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var totalRows = query.TotalRowCount ?? 0;
         var partitions = (int)Math.Max(1, (totalRows + _partitionRows - 1) / _partitionRows);

@@ -75,23 +75,7 @@ public sealed class StatementService(
                     $"Session {session} holds {_options.MaxStatementsPerSession} statements, as many as it may; cancel or wait for some to expire, or open another session.");
         }
 
-        try
-        {
-            await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(
-                request.Sql,
-                request.RowLimit,
-                request.Context ?? DefaultContext,
-                InvalidateCache: false,
-                StatementTimeout: request.Timeout,
-                BindingsJson: request.BindingsJson,
-                QueryUuid: statement.StatementHandle), null, cancellationToken);
-        }
-        catch
-        {
-            await statements.DeleteAsync(statement.StatementHandle, CancellationToken.None);
-            throw;
-        }
-
+        await SubmitReservedAsync(user, project, statement, request, cancellationToken);
         logger.LogInformation("Statement {QueryUuid} submitted (session {SessionId}, request id {RequestId})", statement.StatementHandle, session, requestId);
         if (!async)
         {
@@ -230,6 +214,27 @@ public sealed class StatementService(
         {
             // A project the caller is not a member of is as absent as one that does not exist; its uuid stays unsaid.
             throw new NotFoundException($"No project is named \"{named}\".");
+        }
+    }
+
+    /// <summary>Submits a reserved statement's query under its handle; the reservation is undone if the submission fails.</summary>
+    private async Task SubmitReservedAsync(CurrentUser user, Project project, StatementRecord statement, StatementRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queries.SubmitAndWaitAsync(user, project, new CompiledSubmission(
+                request.Sql,
+                request.RowLimit,
+                request.Context ?? DefaultContext,
+                InvalidateCache: false,
+                StatementTimeout: request.Timeout,
+                BindingsJson: request.BindingsJson,
+                QueryUuid: statement.StatementHandle), null, cancellationToken);
+        }
+        catch
+        {
+            await statements.DeleteAsync(statement.StatementHandle, CancellationToken.None);
+            throw;
         }
     }
 }

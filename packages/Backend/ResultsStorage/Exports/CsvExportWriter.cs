@@ -103,21 +103,26 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
         }
         finally
         {
-            // Chunks still in flight after a failure: wait for them, so that their pooled input goes back.
-            foreach (var pending in inFlight)
-            {
-                try
-                {
-                    await pending;
-                }
-                catch (Exception)
-                {
-                    // Already failing: the first failure is the one thrown.
-                }
-            }
+            await DrainAsync(inFlight);
         }
 
         return (rows, plainBytes);
+    }
+
+    // Chunks still in flight after a failure: wait for them, so that their pooled input goes back.
+    private static async Task DrainAsync(Queue<Task<Chunk>> inFlight)
+    {
+        foreach (var pending in inFlight)
+        {
+            try
+            {
+                await pending;
+            }
+            catch (Exception)
+            {
+                // Already failing: the first failure is the one thrown.
+            }
+        }
     }
 
     private const int BlocksPerChunk = 32;

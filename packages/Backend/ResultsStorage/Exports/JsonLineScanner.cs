@@ -100,57 +100,67 @@ public sealed class JsonLineScanner
                 return false;
             }
 
-            int end;
-            switch (line[pos])
+            var end = ScanValue(line, pos, i, onValue);
+            if (end < 0)
             {
-                case (byte)'"':
-                    end = StringEnd(line, pos);
-                    if (end < 0)
-                    {
-                        return false;
-                    }
-
-                    var body = line[(pos + 1)..(end - 1)];
-                    if (body.IndexOf((byte)'\\') < 0)
-                    {
-                        onValue(i, ValueKind.Text, body);
-                    }
-                    else if (!TryUnescape(line[pos..end], out var text))
-                    {
-                        return false;
-                    }
-                    else
-                    {
-                        onValue(i, ValueKind.Text, text);
-                    }
-
-                    break;
-                case (byte)'{' or (byte)'[':
-                    end = NestedEnd(line, pos);
-                    if (end < 0)
-                    {
-                        return false;
-                    }
-
-                    onValue(i, ValueKind.Nested, line[pos..end]);
-                    break;
-                default:
-                    var length = line[pos..].IndexOfAny(ScalarEnd);
-                    if (length <= 0)
-                    {
-                        return false;
-                    }
-
-                    end = pos + length;
-                    var scalar = line[pos..end];
-                    onValue(i, scalar.SequenceEqual("null"u8) ? ValueKind.Null : ValueKind.Scalar, scalar);
-                    break;
+                return false;
             }
 
             pos = end;
         }
 
         return pos == line.Length - 1;
+    }
+
+    /// <summary>Reads the value at <paramref name="pos"/> and hands it to <paramref name="onValue"/>; returns where it ends, or -1 when the line is not what the scanner reads.</summary>
+    private int ScanValue(ReadOnlySpan<byte> line, int pos, int column, ValueHandler onValue)
+    {
+        int end;
+        switch (line[pos])
+        {
+            case (byte)'"':
+                end = StringEnd(line, pos);
+                if (end < 0)
+                {
+                    return -1;
+                }
+
+                var body = line[(pos + 1)..(end - 1)];
+                if (body.IndexOf((byte)'\\') < 0)
+                {
+                    onValue(column, ValueKind.Text, body);
+                }
+                else if (!TryUnescape(line[pos..end], out var text))
+                {
+                    return -1;
+                }
+                else
+                {
+                    onValue(column, ValueKind.Text, text);
+                }
+
+                return end;
+            case (byte)'{' or (byte)'[':
+                end = NestedEnd(line, pos);
+                if (end < 0)
+                {
+                    return -1;
+                }
+
+                onValue(column, ValueKind.Nested, line[pos..end]);
+                return end;
+            default:
+                var length = line[pos..].IndexOfAny(ScalarEnd);
+                if (length <= 0)
+                {
+                    return -1;
+                }
+
+                end = pos + length;
+                var scalar = line[pos..end];
+                onValue(column, scalar.SequenceEqual("null"u8) ? ValueKind.Null : ValueKind.Scalar, scalar);
+                return end;
+        }
     }
 
     /// <summary>The index just past the closing quote of the string starting at <paramref name="start"/>, or -1.</summary>
