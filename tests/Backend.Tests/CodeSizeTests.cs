@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Lightdash.Net.Backend.Tests;
 
 /// <summary>
-/// The house's size rules, checked on the source: no file over 400 lines and no method (or
+/// The house's size rules, checked on the source: no file over 400 lines (source, tests, bench, examples) and no method (or
 /// constructor, accessor, local function) over 60, so that each reads on a screen or two. Data tables
 /// written as one switch expression count like any method.
 /// </summary>
@@ -28,8 +28,14 @@ public class CodeSizeTests
     [Test]
     public void NoSourceFile_IsOver400Lines()
     {
-        var over = SourceFiles()
-            .Select(f => (File: Path.GetRelativePath(Packages, f), Lines: File.ReadAllLines(f).Length))
+        var root = RepositoryRoot();
+        var over = new[] { "packages", "tests", "bench", "examples" }
+            .Select(folder => Path.Combine(root, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (File: Path.GetRelativePath(root, f), Lines: File.ReadAllLines(f).Length))
             .Where(f => f.Lines > MaxFileLines)
             .Select(f => $"{f.File}: {f.Lines} lines");
         Assert.That(over, Is.Empty);
