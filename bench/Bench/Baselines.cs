@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Lightdash.Net.Bench;
 using Npgsql;
-using var client = new BackendClient(options);
 
 /// <summary>The baselines and timing helpers.</summary>
 internal static class Baselines

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Lightdash.Net.Bench;
 using Npgsql;
-using var client = new BackendClient(options);
 
 /// <summary>The figures, printed as one aligned line each.</summary>
 internal sealed class Report
