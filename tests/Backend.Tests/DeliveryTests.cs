@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Lightdash.Net.Backend.Deliveries;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.TestSupport;
 
 namespace Lightdash.Net.Backend.Tests;

@@ -66,7 +66,7 @@ public sealed class DashboardTileResults
 }
 
 /// <summary>Runs a dashboard tile's chart with the dashboard's filters.</summary>
-public sealed class ExecuteDashboardChartRequest
+public sealed class ExecuteDashboardChartRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
@@ -106,7 +106,7 @@ public sealed class ExecuteDashboardChartRequest
 }
 
 /// <summary>Runs a dashboard tile's saved SQL chart with the dashboard's filters.</summary>
-public sealed class ExecuteDashboardSqlChartRequest
+public sealed class ExecuteDashboardSqlChartRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",

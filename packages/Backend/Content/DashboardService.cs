@@ -133,6 +133,7 @@ public sealed class DashboardService(
             user, projectUuid, new ExecuteMetricQueryRequest
             {
                 Query = effectiveQuery, Context = QueryContext.DashboardView.ToName(), WaitMs = request.WaitMs, Parameters = request.Parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+                Priority = request.Priority, Callback = request.Callback,
             }, cancellationToken);
         return new ExecuteMetricQueryResults
         {
@@ -185,7 +186,7 @@ public sealed class DashboardService(
 
         var submitted = await queries.SubmitAndWaitAsync(
             user, project, new CompiledSubmission(
-                sql, chart.RowLimit, QueryContext.DashboardView.ToName(), false, StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
+                sql, chart.RowLimit, QueryContext.DashboardView.ToName(), false, StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson).For(request), request.WaitMs, cancellationToken);
         return new ExecuteDashboardSqlChartResults
         {
             QueryUuid = submitted.QueryUuid,

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Queries;
 using System.Text.Json;
 using Lightdash.Net.Backend.Explores;
 
@@ -48,7 +49,7 @@ public sealed class SavedChartResults
 }
 
 /// <summary>Runs a saved chart.</summary>
-public sealed class ExecuteChartRequest
+public sealed class ExecuteChartRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",

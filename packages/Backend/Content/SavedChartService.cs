@@ -79,7 +79,7 @@ public sealed class SavedChartService(ProjectAccess access, SavedChartStore char
             new ExecuteMetricQueryRequest
             {
                 Query = query, Context = request.Context ?? QueryContext.ChartView.ToName(), InvalidateCache = request.InvalidateCache, WaitMs = request.WaitMs, Parameters = request.Parameters,
-                StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+                StatementTimeoutSeconds = request.StatementTimeoutSeconds, Priority = request.Priority, Callback = request.Callback,
             },
             cancellationToken);
     }

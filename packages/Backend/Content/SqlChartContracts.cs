@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Queries;
 namespace Lightdash.Net.Backend.Content;
 
 /// <summary>A saved SQL chart to create or change.</summary>
@@ -45,7 +46,7 @@ public sealed class SqlChartResults
 }
 
 /// <summary>Runs a saved SQL chart.</summary>
-public sealed class ExecuteSqlChartRequest
+public sealed class ExecuteSqlChartRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",

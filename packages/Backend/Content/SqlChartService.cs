@@ -92,7 +92,7 @@ public sealed partial class SqlChartService(
         return await queries.SubmitAndWaitAsync(
             user, project, new CompiledSubmission(
                 sql, limit, request.Context ?? QueryContext.SqlChartView.ToName(), request.InvalidateCache == true,
-                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson), request.WaitMs, cancellationToken);
+                StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds), ParametersJson: parametersJson).For(request), request.WaitMs, cancellationToken);
     }
 
     /// <summary>

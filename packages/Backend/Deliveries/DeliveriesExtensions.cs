@@ -26,8 +26,6 @@ public static class DeliveriesExtensions
         services.AddSingleton<WebhookDeliveries>();
         services.AddHostedService<SchedulerReconciliation>();
         services.AddSingleton<EmailSender>();
-        // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
-        services.AddHttpClient<WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return builder;
     }
 }

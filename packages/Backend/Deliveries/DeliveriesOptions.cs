@@ -11,23 +11,6 @@ public sealed class DeliveriesOptions
     /// <summary>The bucket S3 targets copy files into (under <c>deliveries/{projectUuid}/{prefix}/</c>); the results bucket when empty.</summary>
     public string? S3Bucket { get; set; }
 
-    /// <summary>How many times a webhook is tried before the target counts as failed.</summary>
-    [Range(1, 20)]
-    public int WebhookAttempts { get; set; } = 4;
-
-    /// <summary>The wait before the second try; each further try waits twice as long.</summary>
-    public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long one webhook call may take.</summary>
-    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>
-    /// True to let webhooks reach loopback and private addresses (a local receiver, development); false by
-    /// default so that a scheduler cannot probe the backend's own network. Link-local addresses (cloud
-    /// metadata) are refused either way.
-    /// </summary>
-    public bool AllowPrivateWebhookAddresses { get; set; }
-
     /// <summary>How long the links in a delivery stay valid (at most 7 days, S3's limit).</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(1);
 

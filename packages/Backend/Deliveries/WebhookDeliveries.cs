@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Platform;
 using System.Text.Json;
 using Hangfire;
 using Lightdash.Net.Backend.ResultsStorage;
@@ -18,6 +19,7 @@ public sealed class WebhookDeliveries(
     WebhookSender webhooks,
     IBackgroundJobClient background,
     IOptions<DeliveriesOptions> options,
+    IOptions<WebhookOptions> webhookOptions,
     ILogger<WebhookDeliveries> logger)
 {
     /// <summary>What the owner reads of any failed webhook call.</summary>
@@ -58,9 +60,9 @@ public sealed class WebhookDeliveries(
             Error = call.Succeeded ? null : FailedWebhookCall,
             DurationMs = call.Succeeded ? (long)call.Elapsed.TotalMilliseconds : null,
         }, cancellationToken);
-        if (!call.Succeeded && attempt < options.Value.WebhookAttempts)
+        if (!call.Succeeded && attempt < webhookOptions.Value.WebhookAttempts)
         {
-            var delay = options.Value.WebhookBackoff * Math.Pow(2, attempt - 1);
+            var delay = webhookOptions.Value.WebhookBackoff * Math.Pow(2, attempt - 1);
             background.Schedule<WebhookDeliveries>(job => job.RetryAsync(scheduler.SchedulerUuid, deliveryUuid, index, attempt + 1, CancellationToken.None), delay);
         }
 
@@ -95,7 +97,7 @@ public sealed class WebhookDeliveries(
     public async Task FinishIfSettledAsync(SchedulerRecord scheduler, Guid deliveryUuid, CancellationToken cancellationToken)
     {
         var attempts = await deliveries.AttemptsAsync(deliveryUuid, cancellationToken);
-        if (DeliveryOutcomes.Decide(SchedulerTarget.ListOf(scheduler.TargetsJson), attempts, options.Value.WebhookAttempts) is { } outcome
+        if (DeliveryOutcomes.Decide(SchedulerTarget.ListOf(scheduler.TargetsJson), attempts, webhookOptions.Value.WebhookAttempts) is { } outcome
             && await deliveries.FinishAsync(deliveryUuid, outcome.Status, outcome.Error, CancellationToken.None))
         {
             logger.LogInformation("Delivery {DeliveryUuid} of scheduler {SchedulerUuid}: {Status}", deliveryUuid, scheduler.SchedulerUuid, outcome.Status);

@@ -1,7 +1,8 @@
+using Lightdash.Net.Backend.Queries;
 namespace Lightdash.Net.Backend.Explores;
 
 /// <summary>Several metric queries of one project, joined on their shared dimensions into one result.</summary>
-public sealed class MergeQueryRequest
+public sealed class MergeQueryRequest : QuerySubmitRequest
 {
     /// <summary>2 to 5 metric queries; a field id may appear in more than one only if it is a dimension of all of them (a shared dimension, the join key).</summary>
     public IReadOnlyList<MetricQueryBody>? Queries { get; init; }

@@ -52,7 +52,7 @@ public sealed class MergeQueryService(ProjectAccess access, MetricQueryService m
                 JsonSerializer.Serialize(new { queries = bodies }, JsonSerializerOptions.Web),
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
                 StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
-                ParametersJson: parametersJson),
+                ParametersJson: parametersJson).For(request),
             request.WaitMs,
             cancellationToken);
         return new ExecuteMetricQueryResults

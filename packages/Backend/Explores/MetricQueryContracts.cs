@@ -4,7 +4,7 @@ using Lightdash.Net.Backend.Queries;
 namespace Lightdash.Net.Backend.Explores;
 
 /// <summary>Runs a metric query: fields of an explore, compiled to SQL by the backend.</summary>
-public sealed class ExecuteMetricQueryRequest
+public sealed class ExecuteMetricQueryRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",
@@ -117,7 +117,7 @@ public sealed class ExecuteMetricQueryResults
 }
 
 /// <summary>The rows behind a value of an earlier metric query.</summary>
-public sealed class ExecuteUnderlyingDataRequest
+public sealed class ExecuteUnderlyingDataRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",

@@ -51,7 +51,7 @@ public sealed class MetricQueryService(
                 JsonSerializer.Serialize(fields, JsonSerializerOptions.Web),
                 StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
                 Timezone: body.Timezone,
-                ParametersJson: parametersJson),
+                ParametersJson: parametersJson).For(request),
             request.WaitMs,
             cancellationToken);
         return new ExecuteMetricQueryResults
@@ -157,6 +157,7 @@ public sealed class MetricQueryService(
             new ExecuteMetricQueryRequest
             {
                 Query = body, Context = request.Context ?? QueryContext.ViewUnderlyingData.ToName(), WaitMs = request.WaitMs, Parameters = parameters, StatementTimeoutSeconds = request.StatementTimeoutSeconds,
+                Priority = request.Priority, Callback = request.Callback,
             },
             variables,
             parametersJson,

@@ -36,6 +36,7 @@ public static class OperationIds
         ["Query.Download"] = "downloadAsyncQueryResults",
         ["QueryExport.ScheduleDownload"] = "scheduleAsyncQueryDownload",
         ["Query.History"] = "getQueryHistory",
+        ["Query.GetCallback"] = "getAsyncQueryCallback",
         ["SchedulerJobs.Status"] = "getSchedulerJobStatus",
         ["SchedulerJobs.Cancel"] = "cancelSchedulerJob",
         ["Schedulers.List"] = "listSchedulers",

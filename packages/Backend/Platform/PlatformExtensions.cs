@@ -3,7 +3,12 @@ namespace Lightdash.Net.Backend.Platform;
 /// <summary>Registers what every capability stands on.</summary>
 public static class PlatformExtensions
 {
-    /// <summary>Adds the metadata database (migrated first at start-up), the HTTP surface with its error envelope and health checks, and telemetry.</summary>
-    public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder) =>
-        builder.AddMetadataDatabase().AddApi().AddTelemetry();
+    /// <summary>Adds the metadata database (migrated first at start-up), the HTTP surface with its error envelope and health checks, telemetry, and the sender of webhooks to users' addresses.</summary>
+    public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
+        builder.Services.AddHttpClient<WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        return builder.AddMetadataDatabase().AddApi().AddTelemetry();
+    }
 }

@@ -38,6 +38,7 @@ public sealed partial class AsyncQueryService
         {
             QueryUuid = query.QueryUuid,
             Status = QueryStatus.Executing.ToName(),
+            Priority = query.PriorityName,
             Progress = await ProgressAsync(query, cancellationToken),
             Rows = rows,
             Page = pageNumber,
@@ -101,6 +102,8 @@ public sealed partial class AsyncQueryService
                 QueryUuid = queryUuid,
                 Status = query.Status.ToName(),
                 Error = query.Status == QueryStatus.Expired ? ExpiredMessage(query) : query.Error,
+                ErrorSqlState = query.ErrorSqlState,
+                Priority = query.PriorityName,
                 ErroredAt = Timestamps.Utc(query.ErroredAt ?? (query.Status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
                 Progress = await ProgressAsync(query, cancellationToken),
             };
@@ -124,6 +127,7 @@ public sealed partial class AsyncQueryService
         {
             QueryUuid = query.QueryUuid,
             Status = query.Status.ToName(),
+            Priority = query.PriorityName,
             Rows = rows,
             Columns = columns.ToDictionary(
                 c => c.Reference,

@@ -26,6 +26,8 @@ public sealed partial class AsyncQueryService(
     IQueryVariables variables,
     Warehouses.WarehouseClientFactory warehouses,
     WarehouseLogins logins,
+    SecretBox secrets,
+    QueryCallbackJob callbacks,
     ILogger<AsyncQueryService> logger)
 {
     private static readonly string DefaultContext = QueryContext.Api.ToName();
@@ -115,7 +117,7 @@ public sealed partial class AsyncQueryService(
             request.InvalidateCache == true,
             StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
             CancelIfUnread: request.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
-            ParametersJson: parametersJson));
+            ParametersJson: parametersJson).For(request));
     }
 
     /// <summary>
@@ -142,6 +144,12 @@ public sealed partial class AsyncQueryService(
             {
                 logger.LogInformation("Query {QueryUuid} reused a cached result of {CacheKey}", query.QueryUuid, query.CacheKey);
                 LightdashTelemetry.CacheHits.Add(1);
+                if (query.CallbackUrl is not null)
+                {
+                    // Ready at once: nothing else announces its end.
+                    await callbacks.StartIfEndedAsync(query.QueryUuid, cancellationToken);
+                }
+
                 return new ExecuteQueryResults
                 {
                     QueryUuid = query.QueryUuid,
@@ -166,7 +174,7 @@ public sealed partial class AsyncQueryService(
             await history.CreateAsync(query, cancellationToken);
         }
 
-        await queue.EnqueueAsync(query.QueryUuid, cancellationToken);
+        await queue.EnqueueAsync(query.QueryUuid, submission.Priority, cancellationToken);
         logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, project.ProjectUuid);
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }
@@ -185,7 +193,7 @@ public sealed partial class AsyncQueryService(
 
     /// <summary>The history row a submission starts as: its cache key names the SQL, limit, time zone and (with per-user logins) whose login runs it.</summary>
     private NewQuery NewQueryOf(CurrentUser user, Project project, CompiledSubmission submission) =>
-        new NewQuery(
+        new(
             submission.QueryUuid ?? Guid.NewGuid(),
             project.ProjectUuid,
             string.IsNullOrWhiteSpace(submission.Context) ? DefaultContext : submission.Context.Trim(),
@@ -202,5 +210,8 @@ public sealed partial class AsyncQueryService(
             submission.ParametersJson,
             submission.ComposeReferencesJson,
             System.Diagnostics.Activity.Current?.Id,
-            submission.BindingsJson);
+            submission.BindingsJson,
+            submission.Priority.ToName(),
+            QueryCallbacks.CheckedUrl(submission.Callback),
+            submission.Callback?.Secret is { } secret ? secrets.Protect(secret, QueryCallbacks.SecretColumn) : null);
 }

@@ -14,6 +14,8 @@ namespace Lightdash.Net.Backend.Queries;
 /// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON); they are part of the cache key.</param>
 /// <param name="BindingsJson">Values bound to the SQL's placeholders (JSON array of type and text); part of the cache key.</param>
 /// <param name="QueryUuid">The id the query takes, when the caller chose it already (a statement's handle); a new one when null.</param>
+/// <param name="Priority">How it is picked up among the queued queries.</param>
+/// <param name="Callback">Where to tell that it ended, or null.</param>
 public sealed record CompiledSubmission(
     string Sql,
     long? Limit,
@@ -27,4 +29,11 @@ public sealed record CompiledSubmission(
     string? ParametersJson = null,
     string? ComposeReferencesJson = null,
     string? BindingsJson = null,
-    Guid? QueryUuid = null);
+    Guid? QueryUuid = null,
+    QueryPriority Priority = QueryPriority.Normal,
+    QueryCallbackRequest? Callback = null)
+{
+    /// <summary>The submission with the priority and callback the request asked for (400 for an unknown priority).</summary>
+    public CompiledSubmission For(QuerySubmitRequest request) =>
+        this with { Priority = QueryPriorities.Parse(request.Priority), Callback = request.Callback };
+}

@@ -1,7 +1,7 @@
 namespace Lightdash.Net.Backend.Queries;
 
 /// <summary>SQL over stored results: each reference is a table holding a ready result of the caller's.</summary>
-public sealed class ComposeSqlRequest
+public sealed class ComposeSqlRequest : QuerySubmitRequest
 {
     /// <summary>One DuckDB query over the referenced tables, for example <c>select o.status, count(*) from orders o group by 1</c>.</summary>
     public string? Sql { get; init; }
@@ -29,7 +29,7 @@ public sealed class ComposeSqlRequest
 }
 
 /// <summary>A sorted, filtered view of a ready result, stored as a result of its own.</summary>
-public sealed class ResultViewRequest
+public sealed class ResultViewRequest : QuerySubmitRequest
 {
     /// <summary>Conditions that every row of the view meets (all of them).</summary>
     public IReadOnlyList<ResultViewFilter>? Filters { get; init; }

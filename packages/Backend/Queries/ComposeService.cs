@@ -65,7 +65,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
                 request.InvalidateCache == true,
                 StatementTimeout: InputLimits.StatementTimeout(request.StatementTimeoutSeconds),
                 ParametersJson: parametersJson,
-                ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)),
+                ComposeReferencesJson: JsonSerializer.Serialize(stored, JsonSerializerOptions.Web)).For(request),
             request.WaitMs,
             cancellationToken);
     }
@@ -100,7 +100,7 @@ public sealed partial class ComposeService(ProjectAccess access, AsyncQueryServi
         return await queries.SubmitAndWaitAsync(
             user,
             project,
-            new CompiledSubmission(sql, request.Limit, QueryContext.ResultView.ToName(), false, ComposeReferencesJson: JsonSerializer.Serialize(references, JsonSerializerOptions.Web)),
+            new CompiledSubmission(sql, request.Limit, QueryContext.ResultView.ToName(), false, ComposeReferencesJson: JsonSerializer.Serialize(references, JsonSerializerOptions.Web)).For(request),
             request.WaitMs,
             cancellationToken);
     }

@@ -1,7 +1,7 @@
 namespace Lightdash.Net.Backend.Queries;
 
 /// <summary>Runs raw SQL on the project's warehouse.</summary>
-public sealed class ExecuteSqlQueryRequest
+public sealed class ExecuteSqlQueryRequest : QuerySubmitRequest
 {
     /// <summary>
     /// Values of the project's parameters (<c>GET .../parameters</c> lists them): <c>{"region": "EU",

@@ -23,6 +23,8 @@ public static class QueriesExtensions
         services.AddSingleton<QueryCacheStore>();
         services.AddSingleton<ResultsExpiryStore>();
         services.AddSingleton<QueryLeaseStore>();
+        services.AddSingleton<QueryCallbackStore>();
+        services.AddSingleton<QueryCallbackJob>();
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<QueryStatusBroadcast>();
         services.AddSingleton<IMetadataNotificationHandler, QueryStatusNotifications>();
@@ -62,6 +64,9 @@ public static class QueriesExtensions
         {
             server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
             server.ServerName = RunQueryJob.ServerName;
+            // Workers take from the queues in this order: high-priority queries first, then normal ones
+            // (and the other jobs), then low ones.
+            server.Queues = QueryPriorities.Queues;
             // Queries held back by a user's limit are scheduled a second later: look for them every second.
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
@@ -69,6 +74,8 @@ public static class QueriesExtensions
             ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
         services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
             LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
+        services.AddRecurringJob(QueryCallbackJob.RecurringJobId, (jobs, _) => jobs.AddOrUpdate<QueryCallbackJob>(
+            QueryCallbackJob.RecurringJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely()));
         services.AddHostedService<RecurringJobsRegistration>();
         return builder;
     }

@@ -236,4 +236,20 @@ public sealed class QueryController(
     public async Task<ApiResponse<QueryHistoryPage>> History(
         Guid projectUuid, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string[]? status, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await history.ListAsync(Caller, projectUuid, page, pageSize, status, cancellationToken));
+
+    /// <summary>A query's completion callback: its address, state and every call made.</summary>
+    /// <remarks>
+    /// The callback (given as <c>callback</c> on any execute route) is sent once the query ends; a failed call
+    /// is tried again with backoff (<c>Deliveries:WebhookAttempts</c> tries in all). Each call is listed
+    /// with the receiver's status or what went wrong.
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The callback.</response>
+    /// <response code="404">The project or the query does not exist, or the query has no callback.</response>
+    [HttpGet("{queryUuid}/callback")]
+    [ProducesResponseType<ApiResponse<QueryCallbackResults>>(StatusCodes.Status200OK)]
+    public async Task<ApiResponse<QueryCallbackResults>> GetCallback(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await history.GetCallbackAsync(Caller, projectUuid, queryUuid, cancellationToken));
 }

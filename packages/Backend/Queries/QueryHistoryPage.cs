@@ -50,6 +50,12 @@ public sealed class QueryHistoryItem
     /// <summary>Why it failed.</summary>
     public string? Error { get; init; }
 
+    /// <summary>The warehouse's SQLSTATE of that error, when the warehouse gave one.</summary>
+    public string? ErrorSqlState { get; init; }
+
+    /// <summary>How it was picked up among the queued queries: <c>high</c>, <c>normal</c> or <c>low</c>.</summary>
+    public required string Priority { get; init; }
+
     /// <summary>From submission to a worker starting it, in milliseconds.</summary>
     public long? QueueTimeMs { get; init; }
 

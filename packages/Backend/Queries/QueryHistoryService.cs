@@ -5,9 +5,35 @@ using Lightdash.Net.Common;
 
 namespace Lightdash.Net.Backend.Queries;
 
-/// <summary>Lists the caller's queries in a project, newest first.</summary>
-public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryStore history)
+/// <summary>Lists the caller's queries in a project, newest first, and shows a query's completion callback.</summary>
+public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryStore history, QueryCallbackStore callbacks)
 {
+    /// <summary>The caller's query's completion callback and its calls; 404 when the query is not the caller's or has no callback.</summary>
+    public async Task<QueryCallbackResults> GetCallbackAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(user, projectUuid, ProjectRole.Viewer, cancellationToken);
+        var query = await history.GetAsync(projectUuid, queryUuid, user.UserUuid, cancellationToken);
+        if (query.CallbackUrl is null)
+        {
+            throw new NotFoundException($"Query {queryUuid} has no callback.");
+        }
+
+        var attempts = await callbacks.AttemptsAsync(queryUuid, cancellationToken);
+        return new QueryCallbackResults
+        {
+            Url = query.CallbackUrl,
+            State = query.CallbackState ?? "waiting",
+            Attempts = [.. attempts.Select(a => new QueryCallbackAttemptResults
+            {
+                Attempt = a.Attempt,
+                AttemptedAt = Timestamps.Utc(a.AttemptedAt),
+                StatusCode = a.StatusCode,
+                Error = a.Error,
+                DurationMs = a.DurationMs,
+            })],
+        };
+    }
+
     /// <summary>The largest page of history.</summary>
     public const int MaxPageSize = 100;
 
@@ -60,6 +86,8 @@ public sealed class QueryHistoryService(ProjectAccess access, QueryHistoryStore 
     {
         QueryUuid = row.QueryUuid,
         Status = row.Status.ToName(),
+        Priority = row.PriorityName,
+        ErrorSqlState = row.ErrorSqlState,
         CreatedAt = Timestamps.Utc(row.CreatedAt),
         Context = row.Context,
         Sql = row.CompiledSql,

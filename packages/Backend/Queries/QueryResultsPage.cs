@@ -18,6 +18,12 @@ public sealed class QueryResultsPage
     /// <summary>Why the query failed (status <c>error</c> or <c>expired</c>).</summary>
     public string? Error { get; init; }
 
+    /// <summary>The warehouse's SQLSTATE of that error (five characters), when the warehouse gave one.</summary>
+    public string? ErrorSqlState { get; init; }
+
+    /// <summary>How the query is picked up among the queued queries: <c>high</c>, <c>normal</c> or <c>low</c>.</summary>
+    public string? Priority { get; init; }
+
     /// <summary>When the query failed.</summary>
     public DateTimeOffset? ErroredAt { get; init; }
 

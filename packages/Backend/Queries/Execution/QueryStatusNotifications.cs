@@ -8,12 +8,14 @@ namespace Lightdash.Net.Backend.Queries.Execution;
 /// Every status change of <c>query_history</c> (<see cref="QueryHistoryStore.StatusChannel"/>): wakes
 /// the requests waiting for it, and stops the queries running here once they are cancelled on any
 /// instance. Every few seconds while queries run here, their stored status is checked too, so a missed
-/// notification delays a cancel but never loses it.
+/// notification delays a cancel but never loses it. A query that ended has its completion callback
+/// started (see <see cref="QueryCallbackJob"/>).
 /// </summary>
 public sealed class QueryStatusNotifications(
     QueryHistoryStore history,
     RunningQueries running,
     QueryStatusBroadcast broadcast,
+    QueryCallbackJob callbacks,
     ILogger<QueryStatusNotifications> logger) : IMetadataNotificationHandler
 {
     /// <inheritdoc />
@@ -30,6 +32,12 @@ public sealed class QueryStatusNotifications(
         }
 
         broadcast.Publish(queryUuid, status);
+        if (!status.IsActive())
+        {
+            // Off the listener's connection: a query with a completion callback has it sent (by one instance).
+            _ = Task.Run(() => StartCallbackAsync(queryUuid));
+        }
+
         if (status == QueryStatus.Cancelled && running.Cancel(queryUuid))
         {
             logger.LogInformation("Query {QueryUuid} cancelled; stopping it", queryUuid);
@@ -38,6 +46,19 @@ public sealed class QueryStatusNotifications(
 
     /// <inheritdoc />
     public void OnMissedNotifications() => broadcast.Reset();
+
+    private async Task StartCallbackAsync(Guid queryUuid)
+    {
+        try
+        {
+            await callbacks.StartIfEndedAsync(queryUuid, CancellationToken.None);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The periodic sweep sends it later.
+            logger.LogWarning(e, "Callback of query {QueryUuid} not started now; the sweep will", queryUuid);
+        }
+    }
 
     /// <inheritdoc />
     public async Task ReconcileAsync(CancellationToken cancellationToken)

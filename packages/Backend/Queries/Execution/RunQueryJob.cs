@@ -26,7 +26,7 @@ public sealed class RunQueryJob(
     IResultsStore results,
     RunningQueries running,
     ComposeDatabase composer,
-    IBackgroundJobClient jobs,
+    QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
     ILogger<RunQueryJob> logger)
@@ -53,7 +53,7 @@ public sealed class RunQueryJob(
             // Its user already has the most queries executing, or their share of this instance's
             // workers: it stays queued and is tried again shortly.
             logger.LogInformation("Query {QueryUuid} waits: its user is at the limit of executing queries or their share of the workers", queryUuid);
-            jobs.Schedule<RunQueryJob>(job => job.RunAsync(queryUuid, CancellationToken.None), UserLimitRetryDelay);
+            await queue.ScheduleAsync(queryUuid, UserLimitRetryDelay, cancellationToken);
             return;
         }
 

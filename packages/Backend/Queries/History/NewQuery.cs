@@ -17,7 +17,11 @@ namespace Lightdash.Net.Backend.Queries.History;
 /// <param name="ComposeReferencesJson">For SQL composed over stored results: the tables it reads (JSON), or null.</param>
 /// <param name="TraceParent">The submitting request's W3C trace context, continued by the job, or null.</param>
 /// <param name="BindingsJson">Values bound to the SQL's placeholders (JSON array of type and text), or null.</param>
+/// <param name="Priority">How it is picked up among the queued queries: high, normal or low.</param>
+/// <param name="CallbackUrl">Where to tell that it ended, or null.</param>
+/// <param name="CallbackSecret">The callback's secret, sealed, or null.</param>
 public sealed record NewQuery(
     Guid QueryUuid, Guid ProjectUuid, string Context, string CompiledSql, long? RowLimit, int DefaultPageSize, string CacheKey,
     Guid? CreatedByUserUuid = null, string? MetricQueryJson = null, string? FieldsJson = null, long? StatementTimeoutMs = null, long? CancelIfUnreadMs = null,
-    string? ParametersJson = null, string? ComposeReferencesJson = null, string? TraceParent = null, string? BindingsJson = null);
+    string? ParametersJson = null, string? ComposeReferencesJson = null, string? TraceParent = null, string? BindingsJson = null,
+    string Priority = "normal", string? CallbackUrl = null, string? CallbackSecret = null);

@@ -21,10 +21,12 @@ public sealed class QueryCacheStore(NpgsqlDataSource dataSource)
             FOR SHARE),
         inserted AS (
             INSERT INTO query_history (query_uuid, project_uuid, created_by_user_uuid, metric_query, fields, context, default_page_size, compiled_sql, request_parameters,
+                                       priority, callback_url, callback_secret, callback_state,
                                        status, cache_key, cache_hit, total_row_count, columns, results_file_name,
                                        results_byte_size, results_index_block_rows, warehouse_execution_time_ms,
                                        results_created_at, results_updated_at, results_expires_at, processing_started_at, finished_at)
             SELECT @QueryUuid, @ProjectUuid, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @Context, @DefaultPageSize, @CompiledSql, jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb), 'bindings', CAST(@BindingsJson AS jsonb))),
+                   @Priority, @CallbackUrl, @CallbackSecret, CASE WHEN @CallbackUrl IS NOT NULL THEN 'waiting' END,
                    'ready', @CacheKey, true, total_row_count, columns, results_file_name,
                    results_byte_size, results_index_block_rows, warehouse_execution_time_ms,
                    results_created_at, results_updated_at, results_expires_at, now(), now()
@@ -79,7 +81,7 @@ public sealed class QueryCacheStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CacheHit>(new CommandDefinition(
             CreateCacheHitSql,
-            new { query.QueryUuid, query.ProjectUuid, query.CreatedByUserUuid, query.MetricQueryJson, query.FieldsJson, query.Context, query.DefaultPageSize, query.CompiledSql, query.RowLimit, query.ParametersJson, query.BindingsJson, query.CacheKey, Buffer = buffer },
+            new { query.QueryUuid, query.ProjectUuid, query.CreatedByUserUuid, query.MetricQueryJson, query.FieldsJson, query.Context, query.DefaultPageSize, query.CompiledSql, query.RowLimit, query.ParametersJson, query.BindingsJson, query.CacheKey, query.Priority, query.CallbackUrl, query.CallbackSecret, Buffer = buffer },
             cancellationToken: cancellationToken));
     }
 

@@ -26,6 +26,18 @@ public sealed class QueryHistoryRecord
     /// <summary>The SQL sent to the warehouse (before windowing).</summary>
     public string CompiledSql { get; init; } = "";
 
+    /// <summary>How it is picked up among the queued queries: high, normal or low.</summary>
+    public string PriorityName { get; init; } = "normal";
+
+    /// <summary>Where to tell that it ended, or null.</summary>
+    public string? CallbackUrl { get; init; }
+
+    /// <summary>The callback's secret, sealed (unsealed only to sign a call), or null.</summary>
+    public string? CallbackSecret { get; init; }
+
+    /// <summary>The callback's state: waiting (for the query to end), sending, delivered or failed; null without a callback.</summary>
+    public string? CallbackState { get; init; }
+
     /// <summary>The row limit asked for, or null for all rows.</summary>
     public long? RowLimit { get; init; }
 

@@ -38,6 +38,9 @@ public sealed partial class QueryHistoryStore
         query.ComposeReferencesJson,
         query.TraceParent,
         query.BindingsJson,
+        query.Priority,
+        query.CallbackUrl,
+        query.CallbackSecret,
     };
 
     /// <summary>The user's query in this project, or a 404 (also when it belongs to another project or user).</summary>
@@ -302,5 +305,14 @@ public sealed partial class QueryHistoryStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>The priority the query was submitted with (normal when it no longer exists).</summary>
+    public async Task<QueryPriority> PriorityOfAsync(Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var name = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT priority FROM query_history WHERE query_uuid = @queryUuid", new { queryUuid }, cancellationToken: cancellationToken));
+        return QueryPriorities.Parse(name);
     }
 }

@@ -20,7 +20,8 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         finished_at AS FinishedAt, results_created_at AS ResultsCreatedAt, results_expires_at AS ResultsExpiresAt,
         joined_query_uuid AS JoinedQueryUuid, cache_hit AS CacheHit, attempt AS Attempt, fields::text AS FieldsJson,
         metric_query::text AS MetricQueryJson, (request_parameters -> 'parameters')::text AS ParametersJson,
-        (request_parameters -> 'bindings')::text AS BindingsJson,
+        (request_parameters -> 'bindings')::text AS BindingsJson, priority AS PriorityName, callback_url AS CallbackUrl,
+        callback_secret AS CallbackSecret, callback_state AS CallbackState,
         compose_references::text AS ComposeReferencesJson, trace_parent AS TraceParent,
         results_upload_key AS ResultsUploadKey
         """;
@@ -29,11 +30,13 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
     internal const string InsertSql = """
         INSERT INTO query_history (query_uuid, project_uuid, context, default_page_size, compiled_sql,
                                    request_parameters, status, cache_key, joined_query_uuid, processing_started_at, created_by_user_uuid,
-                                   metric_query, fields, statement_timeout_ms, cancel_if_unread_ms, compose_references, trace_parent)
+                                   metric_query, fields, statement_timeout_ms, cancel_if_unread_ms, compose_references, trace_parent,
+                                   priority, callback_url, callback_secret, callback_state)
         VALUES (@QueryUuid, @ProjectUuid, @Context, @DefaultPageSize, @CompiledSql,
                 jsonb_strip_nulls(jsonb_build_object('limit', CAST(@RowLimit AS bigint), 'parameters', CAST(@ParametersJson AS jsonb), 'bindings', CAST(@BindingsJson AS jsonb))), @Status, @CacheKey, @JoinedQueryUuid,
                 CASE WHEN @Started THEN now() END, @CreatedByUserUuid, CAST(@MetricQueryJson AS jsonb), CAST(@FieldsJson AS jsonb), @StatementTimeoutMs, @CancelIfUnreadMs,
-                CAST(@ComposeReferencesJson AS jsonb), @TraceParent)
+                CAST(@ComposeReferencesJson AS jsonb), @TraceParent,
+                @Priority, @CallbackUrl, @CallbackSecret, CASE WHEN @CallbackUrl IS NOT NULL THEN 'waiting' END)
         """;
 
     // Queries belong to their creator: another user's query is as absent as one that never existed.

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Lightdash.Net.Backend.Deliveries;
+namespace Lightdash.Net.Backend.Platform;
 
 /// <summary>The outcome of one webhook call.</summary>
 /// <param name="Succeeded">True for a 2xx answer.</param>
@@ -15,13 +15,13 @@ namespace Lightdash.Net.Backend.Deliveries;
 public sealed record WebhookCall(bool Succeeded, int? StatusCode, string? Error, TimeSpan Elapsed);
 
 /// <summary>
-/// POSTs a delivery's JSON payload to a webhook, signed with HMAC-SHA256 of the body when the target
+/// POSTs a JSON payload (a delivery, a query's completion) to an address a user gave, signed with HMAC-SHA256 of the body when the target
 /// has a secret (<c>X-Lightdash-Signature: sha256=&lt;hex&gt;</c>, over <c>{timestamp}.{body}</c> with the
 /// timestamp in <c>X-Lightdash-Timestamp</c>, so that a replayed body with a new time fails).
 /// Addresses are resolved and checked before the call: link-local ones never, loopback and private ones
 /// only when allowed.
 /// </summary>
-public sealed class WebhookSender(HttpClient http, IOptions<DeliveriesOptions> options)
+public sealed class WebhookSender(HttpClient http, IOptions<WebhookOptions> options)
 {
     /// <summary>The signature header.</summary>
     public const string SignatureHeader = "X-Lightdash-Signature";
@@ -29,7 +29,7 @@ public sealed class WebhookSender(HttpClient http, IOptions<DeliveriesOptions> o
     /// <summary>The timestamp header (Unix seconds), part of what is signed.</summary>
     public const string TimestampHeader = "X-Lightdash-Timestamp";
 
-    /// <summary>The delivery id header.</summary>
+    /// <summary>The id of what is told (a delivery, or the query a completion callback is about).</summary>
     public const string DeliveryHeader = "X-Lightdash-Delivery";
 
     /// <summary>The signature of <paramref name="body"/> sent at <paramref name="timestamp"/> with <paramref name="secret"/>.</summary>
