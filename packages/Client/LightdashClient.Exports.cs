@@ -29,7 +29,7 @@ public sealed partial class LightdashClient
         var job = await WaitForExportAsync(jobId, timeout, cancellationToken).ConfigureAwait(false);
         // The link is presigned for the storage, not for this API: no token goes with it.
         using var plain = new HttpRequestMessage(HttpMethod.Get, job.FileUrl);
-        using var response = await _http.SendAsync(plain, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _downloads.Value.SendAsync(plain, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw new LightdashApiException(response.StatusCode, "DownloadError", $"The export's file answered {(int)response.StatusCode}.");

@@ -30,18 +30,19 @@ public sealed partial class LightdashClient
                 (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)new JsonObject { ["type"] = b.Type, ["value"] = b.Value })));
         }
 
-        return await StatementAsync(HttpMethod.Post, StatementsPath, body, projectUuid, sessionId, cancellationToken).ConfigureAwait(false);
+        return await StatementAsync(HttpMethod.Post, StatementsPath, body, projectUuid, sessionId, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A partition (from 0) of a statement's result, or its state while it runs.</summary>
     public Task<StatementResult> GetStatementPartitionAsync(Guid statementHandle, int partition = 0, string? sessionId = null, CancellationToken cancellationToken = default) =>
-        StatementAsync(HttpMethod.Get, $"{StatementsPath}/{statementHandle}?partition={partition}", null, null, sessionId, cancellationToken);
+        StatementAsync(HttpMethod.Get, $"{StatementsPath}/{statementHandle}?partition={partition}", null, null, sessionId, statementHandle, cancellationToken);
 
     /// <summary>Cancels a running statement.</summary>
     public Task CancelStatementAsync(Guid statementHandle, string? sessionId = null, CancellationToken cancellationToken = default) =>
-        StatementAsync(HttpMethod.Post, $"{StatementsPath}/{statementHandle}/cancel", null, null, sessionId, cancellationToken);
+        StatementAsync(HttpMethod.Post, $"{StatementsPath}/{statementHandle}/cancel", null, null, sessionId, statementHandle, cancellationToken);
 
-    private async Task<StatementResult> StatementAsync(HttpMethod method, string path, object? body, Guid? projectUuid, string? sessionId, CancellationToken cancellationToken)
+    private async Task<StatementResult> StatementAsync(
+        HttpMethod method, string path, object? body, Guid? projectUuid, string? sessionId, Guid? knownHandle, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, string>();
         if (projectUuid is { } project)
@@ -56,6 +57,6 @@ public sealed partial class LightdashClient
 
         using var response = await SendRawAsync(method, path, body, HttpCompletionOption.ResponseContentRead, cancellationToken, headers).ConfigureAwait(false);
         var answer = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
-        return StatementResult.Of(answer, response.StatusCode == System.Net.HttpStatusCode.OK);
+        return StatementResult.Of(answer, response.StatusCode == System.Net.HttpStatusCode.OK, knownHandle);
     }
 }

@@ -16,6 +16,13 @@ public sealed partial class LightdashClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly LightdashClientOptions _options;
 
+    // Presigned links point at the results storage, not at this API: a plain client of its own, which
+    // (like a browser) undoes the gzip content encoding export files are stored with.
+    private readonly Lazy<HttpClient> _downloads = new(() => new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    });
+
     /// <summary>A client of the server at <paramref name="baseUrl"/> that authenticates with a personal access token.</summary>
     public LightdashClient(Uri baseUrl, string token, LightdashClientOptions? options = null)
         : this(new HttpClient { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan }, token, options)
@@ -50,6 +57,11 @@ public sealed partial class LightdashClient : IDisposable
         if (_ownsHttp)
         {
             _http.Dispose();
+        }
+
+        if (_downloads.IsValueCreated)
+        {
+            _downloads.Value.Dispose();
         }
     }
 

@@ -6,19 +6,19 @@ namespace Lightdash.Net.Client;
 /// <param name="StatementHandle">The handle: read it again, read other partitions, cancel it.</param>
 /// <param name="Done">True when it has finished (rows below); false while it runs.</param>
 /// <param name="Rows">The partition's rows, each a list of values as text (null for SQL NULL).</param>
-/// <param name="Partitions">How many partitions the result has (read each with <see cref="LightdashClient.GetStatementPartitionAsync"/>).</param>
+/// <param name="Partitions">How many partitions the result has (read each with <see cref="LightdashClient.GetStatementPartitionAsync"/>); partitions after the first carry only their rows (0 here).</param>
 /// <param name="TotalRows">The rows of the whole result.</param>
 /// <param name="Columns">The columns' names, in order.</param>
 public sealed record StatementResult(Guid StatementHandle, bool Done, IReadOnlyList<IReadOnlyList<string?>> Rows, int Partitions, long TotalRows, IReadOnlyList<string> Columns)
 {
-    internal static StatementResult Of(JsonElement answer, bool done)
+    internal static StatementResult Of(JsonElement answer, bool done, Guid? knownHandle)
     {
         var rows = answer.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
             ? data.EnumerateArray().Select(r => (IReadOnlyList<string?>)[.. r.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : v.GetString())]).ToList()
             : [];
         var meta = answer.TryGetProperty("resultSetMetaData", out var m) && m.ValueKind == JsonValueKind.Object ? m : (JsonElement?)null;
         return new StatementResult(
-            answer.GetProperty("statementHandle").GetGuid(),
+            answer.TryGetProperty("statementHandle", out var handle) ? handle.GetGuid() : knownHandle ?? Guid.Empty,
             done,
             rows,
             meta is { } p && p.TryGetProperty("partitionInfo", out var info) ? info.GetArrayLength() : (done ? 1 : 0),
