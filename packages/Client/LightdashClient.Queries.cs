@@ -104,8 +104,9 @@ public sealed partial class LightdashClient
     {
         var filter = statuses is null ? "" : string.Concat(statuses.Select(s => $"&status={s.ToString().ToLowerInvariant()}"));
         var results = await SendAsync(HttpMethod.Get, $"{Project(projectUuid)}/history?page={page}&pageSize={pageSize}{filter}", null, cancellationToken).ConfigureAwait(false);
-        var queries = results.TryGetProperty("queries", out var list) ? list.EnumerateArray().Select(q => q.Clone()).ToList() : [];
-        return new QueryHistory(queries, results.TryGetProperty("totalResults", out var total) ? total.GetInt64() : queries.Count);
+        var queries = results.TryGetProperty("data", out var list) ? list.EnumerateArray().Select(q => q.Clone()).ToList() : [];
+        var total = results.TryGetProperty("pagination", out var pagination) && pagination.TryGetProperty("totalResults", out var count) ? count.GetInt64() : queries.Count;
+        return new QueryHistory(queries, total);
     }
 
     /// <summary>Submits several queries at once (SQL ones in one request; others one by one); the answers are in the order given.</summary>

@@ -95,6 +95,9 @@ public class ClientSdkTests
     {
         var submitted = await _client.SubmitAsync(Project, QueryRequest.Sql(Unique("select pg_sleep(30)")).WithPriority(QueryPriority.High));
         Assert.That((await _client.GetStateAsync(Project, submitted.QueryUuid)).Priority, Is.EqualTo("high"));
+        var history = await _client.GetHistoryAsync(Project, pageSize: 100);
+        Assert.That(history.Queries.Any(q => q.GetProperty("queryUuid").GetGuid() == submitted.QueryUuid && q.GetProperty("priority").GetString() == "high"), Is.True);
+        Assert.That(history.TotalResults, Is.GreaterThanOrEqualTo(history.Queries.Count));
         await _client.CancelAsync(Project, submitted.QueryUuid);
         var failure = await ThrowsAsync<QueryFailedException>(() => _client.WaitAsync(Project, submitted.QueryUuid, TimeSpan.FromSeconds(10)));
         Assert.That(failure.Status, Is.EqualTo(Client.QueryStatus.Cancelled));
