@@ -63,6 +63,19 @@ if (Wanted("pages") && bigResult is { } ready)
     report.Add($"page access (page {lastPage:N0} vs 1, {pageSize} rows)", $"{Stats.Median(last):N1} ms median", $"page 1 {Stats.Median(first):N1} ms", ratio, "<= 1.5x", ratio <= 1.5);
 }
 
+if (Wanted("sdk"))
+{
+    // The SDK reading a whole result as typed records, against psql printing it as JSON rows.
+    var result = bigResult ?? (await client.RunAsync(fullScan + " -- sdk")).QueryUuid;
+    var psql = await Baselines.PsqlCopyAsync(options);
+    var (elapsed, rows, growth) = await SdkReadBench.ReadAllAsync(options, result);
+    var sdkRate = rows / elapsed.TotalSeconds;
+    var psqlRate = options.Rows / psql.TotalSeconds;
+    report.Add($"sdk ReadRowsAsync ({rows:N0} typed rows)", $"{sdkRate:N0} rows/s", $"psql COPY row_to_json {psqlRate:N0} rows/s", sdkRate / psqlRate, ">= 0.5x", sdkRate / psqlRate >= 0.5);
+    var growthMb = growth / 1024.0 / 1024.0;
+    report.Add("sdk client memory while reading", $"+{growthMb:N0} MB", "two pages of 5,000 rows", growthMb / 64, "growth < 64 MB", growthMb < 64);
+}
+
 if (Wanted("isolation"))
 {
     // 4: page latency while 4 large queries stream, against the same with nothing running.
