@@ -16,7 +16,8 @@ public class ArchitectureTests
         typeof(Program).Assembly,
         typeof(Semantic.ModelFileLoader).Assembly,
         typeof(Warehouses.IWarehouseClient).Assembly,
-        typeof(Common.QueryStatus).Assembly).Build();
+        typeof(Common.QueryStatus).Assembly,
+        typeof(Client.LightdashClient).Assembly).Build();
 
     /// <summary>
     /// Each capability and the capabilities it may use, lowest first. A capability uses only those
@@ -103,6 +104,13 @@ public class ArchitectureTests
     public void TheLibraries_KnowNothingOfTheBackend() =>
         Types().That().ResideInNamespaceMatching(@"^Lightdash\.Net\.(Common|Warehouses|Semantic)(\..*)?$")
             .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^Lightdash\.Net\.Backend(\..*)?$"))
+            .Check(Code);
+
+    [Test]
+    public void TheClient_KnowsOnlyTheApi() =>
+        Types().That().ResideInNamespace("Lightdash.Net.Client")
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^Lightdash\.Net\.(Backend|Common|Warehouses|Semantic)(\..*)?$"))
+            .AndShould().NotDependOnAny(AspNetCore)
             .Check(Code);
 
     [Test]
