@@ -42,6 +42,20 @@ public static class QueriesExtensions
         services.AddSingleton<ComposeDatabase>();
         services.AddSingleton<ComposeService>();
 
+        services.AddQueryWorkers();
+        services.AddRecurringJob(ResultsExpiryJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ResultsExpiryJob>(
+            ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
+        services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
+            LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
+        services.AddRecurringJob(QueryCallbackJob.RecurringJobId, (jobs, _) => jobs.AddOrUpdate<QueryCallbackJob>(
+            QueryCallbackJob.RecurringJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely()));
+        services.AddHostedService<RecurringJobsRegistration>();
+        return builder;
+    }
+
+    /// <summary>Hangfire on the metadata database: the queue every instance shares, and this instance's workers.</summary>
+    private static void AddQueryWorkers(this IServiceCollection services)
+    {
         services.AddHangfire((sp, config) =>
         {
             var database = sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value;
@@ -70,14 +84,6 @@ public static class QueriesExtensions
             // Queries held back by a user's limit are scheduled a second later: look for them every second.
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
-        services.AddRecurringJob(ResultsExpiryJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ResultsExpiryJob>(
-            ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
-        services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
-            LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
-        services.AddRecurringJob(QueryCallbackJob.RecurringJobId, (jobs, _) => jobs.AddOrUpdate<QueryCallbackJob>(
-            QueryCallbackJob.RecurringJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely()));
-        services.AddHostedService<RecurringJobsRegistration>();
-        return builder;
     }
 
     /// <summary>
