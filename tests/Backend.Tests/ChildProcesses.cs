@@ -108,6 +108,9 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The process's id.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The process has not started.");
+
     /// <summary>The process's resident memory now, in bytes.</summary>
     public long ResidentBytes()
     {

@@ -1,5 +1,6 @@
 using Hangfire;
 using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,10 @@ public static class DeliveriesExtensions
         services.AddSingleton<SchedulerService>();
         services.AddSingleton<DeliveryRunner>();
         services.AddSingleton<WebhookDeliveries>();
-        services.AddHostedService<SchedulerReconciliation>();
+        if (InstanceRoles.From(builder.Configuration).RunsScheduler)
+        {
+            services.AddHostedService<SchedulerReconciliation>();
+        }
         services.AddSingleton<EmailSender>();
         return builder;
     }

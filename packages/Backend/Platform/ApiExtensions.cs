@@ -89,19 +89,28 @@ public static class ApiExtensions
         return app;
     }
 
-    /// <summary>Maps the routes, Swagger UI and the health checks.</summary>
+    /// <summary>Maps the health checks, and the routes and Swagger UI on an instance with the <c>api</c> role.</summary>
     public static WebApplication MapApi(this WebApplication app)
     {
-        app.UseSwagger();
-        app.UseSwaggerUI(ui =>
+        var serveApi = app.Services.GetRequiredService<InstanceRoles>().ServesApi;
+        if (serveApi)
         {
-            ui.SwaggerEndpoint($"/swagger/{OpenApiDocumentName}/swagger.json", "Lightdash.Net API v1");
-            ui.RoutePrefix = "swagger";
-        });
+            app.UseSwagger();
+            app.UseSwaggerUI(ui =>
+            {
+                ui.SwaggerEndpoint($"/swagger/{OpenApiDocumentName}/swagger.json", "Lightdash.Net API v1");
+                ui.RoutePrefix = "swagger";
+            });
+        }
+
         // Live: the process serves requests (restart it if not). Ready: it can do its work (route traffic to it).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapControllers();
+        if (serveApi)
+        {
+            app.MapControllers();
+        }
+
         return app;
     }
 }

@@ -6,6 +6,7 @@ public static class PlatformExtensions
     /// <summary>Adds the metadata database (migrated first at start-up), the HTTP surface with its error envelope and health checks, telemetry, and the sender of webhooks to users' addresses.</summary>
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton(InstanceRoles.From(builder.Configuration));
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
         builder.Services.AddHttpClient<WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -28,7 +28,6 @@ public static class QueriesExtensions
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<QueryStatusBroadcast>();
         services.AddSingleton<IMetadataNotificationHandler, QueryStatusNotifications>();
-        services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
         services.AddSingleton<QueryWaiter>();
         services.AddSingleton<AsyncQueryService>();
         services.AddSingleton<IProjectDataRemoval, ProjectQueriesRemoval>();
@@ -42,19 +41,24 @@ public static class QueriesExtensions
         services.AddSingleton<ComposeDatabase>();
         services.AddSingleton<ComposeService>();
 
-        services.AddQueryWorkers();
+        var roles = InstanceRoles.From(builder.Configuration);
+        services.AddQueryWorkers(roles);
         services.AddRecurringJob(ResultsExpiryJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ResultsExpiryJob>(
             ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
         services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
             LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
         services.AddRecurringJob(QueryCallbackJob.RecurringJobId, (jobs, _) => jobs.AddOrUpdate<QueryCallbackJob>(
             QueryCallbackJob.RecurringJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely()));
-        services.AddHostedService<RecurringJobsRegistration>();
+        if (roles.RunsScheduler)
+        {
+            services.AddHostedService<RecurringJobsRegistration>();
+        }
+
         return builder;
     }
 
-    /// <summary>Hangfire on the metadata database: the queue every instance shares, and this instance's workers.</summary>
-    private static void AddQueryWorkers(this IServiceCollection services)
+    /// <summary>Hangfire on the metadata database: the queue every instance shares, and this instance's workers (the <c>worker</c> role).</summary>
+    private static void AddQueryWorkers(this IServiceCollection services, InstanceRoles roles)
     {
         services.AddHangfire((sp, config) =>
         {
@@ -74,6 +78,12 @@ public static class QueriesExtensions
                         QueuePollInterval = execution.QueuePollInterval,
                     });
         });
+        if (!roles.RunsWorkers)
+        {
+            return;
+        }
+
+        services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
         services.AddHangfireServer((sp, server) =>
         {
             server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
