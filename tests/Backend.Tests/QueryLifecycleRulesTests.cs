@@ -92,6 +92,15 @@ public class QueryLifecycleRulesTests
         Assert.That(new QueryHistoryStore.SlotRules(4, int.MaxValue).AsksServer(3), Is.False, "no sharing rule: only the user's limit");
     }
 
+    [Test]
+    public void AProject_OpensAtMostItsCap_OrTheDefault_OfStatementsOnItsWarehouse()
+    {
+        var rules = new QueryHistoryStore.SlotRules(MaxPerUser: 4, SharedSlotsPerServer: 6, MaxPerProject: 8);
+        Assert.That((rules.AllowsProject(7, null), rules.AllowsProject(8, null)), Is.EqualTo((true, false)), "the default cap");
+        Assert.That((rules.AllowsProject(1, 2), rules.AllowsProject(2, 2)), Is.EqualTo((true, false)), "the project's own cap");
+        Assert.That(rules.AllowsProject(20, 50), Is.True, "a project's cap may be above the default");
+    }
+
     [TestCase(8, -1, 6)]
     [TestCase(8, 0, 8)]
     [TestCase(8, 2, 6)]

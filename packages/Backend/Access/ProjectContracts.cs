@@ -20,6 +20,9 @@ public sealed class ProjectResults
     /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>) rather than the project's.
     /// </summary>
     public bool RequireUserCredentials { get; init; }
+
+    /// <summary>The most statements this project's queries hold open on its warehouse at once, across every instance; null for the backend's default (<c>QueryExecution:MaxWarehouseStatementsPerProject</c>).</summary>
+    public int? MaxWarehouseStatements { get; init; }
 }
 
 /// <summary>A member of a project.</summary>
@@ -75,6 +78,9 @@ public sealed class CreateProjectRequest
     /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>; until then their queries are refused (409).
     /// </summary>
     public bool? RequireUserCredentials { get; init; }
+
+    /// <summary>The most statements this project's queries may hold open on its warehouse at once, across every instance (1 to 1000; organisation admins only); beyond it queries wait queued (<c>waitingFor: "warehouseLimit"</c>). Absent: the backend's default.</summary>
+    public int? MaxWarehouseStatements { get; init; }
 }
 
 /// <summary>Changes to a project (project admins; the connection string organisation admins only). Absent fields stay as they are.</summary>
@@ -104,4 +110,7 @@ public sealed class UpdateProjectRequest
     /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>; until then their queries are refused (409).
     /// </summary>
     public bool? RequireUserCredentials { get; init; }
+
+    /// <summary>The most statements this project's queries may hold open on its warehouse at once (1 to 1000; organisation admins only); 0 goes back to the backend's default.</summary>
+    public int? MaxWarehouseStatements { get; init; }
 }

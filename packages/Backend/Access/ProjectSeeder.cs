@@ -12,7 +12,8 @@ public sealed class ProjectSeeder(ProjectStore projects, IOptions<ProjectsOption
         foreach (var definition in options.Value.Items)
         {
             await projects.UpsertAsync(
-                new Project(definition.ProjectUuid, definition.Name, new WarehouseConnection(definition.WarehouseType, definition.ConnectionString), definition.ResultsCacheTtl, definition.StatementTimeout, definition.CancelIfUnread, definition.RequireUserCredentials),
+                new Project(definition.ProjectUuid, definition.Name, new WarehouseConnection(definition.WarehouseType, definition.ConnectionString), definition.ResultsCacheTtl, definition.StatementTimeout, definition.CancelIfUnread, definition.RequireUserCredentials,
+                    definition.MaxWarehouseStatements),
                 cancellationToken);
             logger.LogInformation("Project {ProjectUuid} ({Name}, {WarehouseType}) configured", definition.ProjectUuid, definition.Name, definition.WarehouseType);
         }

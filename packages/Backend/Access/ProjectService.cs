@@ -42,7 +42,8 @@ public sealed class ProjectService(
         var connection = new WarehouseConnection(type, request.ConnectionString);
         var project = new Project(
             Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds),
-            ValidCancelIfUnread(request.CancelIfUnreadSeconds), ValidRequireUserCredentials(request.RequireUserCredentials, type));
+            ValidCancelIfUnread(request.CancelIfUnreadSeconds), ValidRequireUserCredentials(request.RequireUserCredentials, type),
+            request.MaxWarehouseStatements is null ? null : ValidWarehouseCap(request.MaxWarehouseStatements.Value));
         await CheckConnectionAsync(connection, cancellationToken);
         await projects.UpsertAsync(project, cancellationToken);
         await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
@@ -84,6 +85,11 @@ public sealed class ProjectService(
             await CheckConnectionAsync(warehouse, cancellationToken);
         }
 
+        if (request.MaxWarehouseStatements is not null && !user.IsAdmin)
+        {
+            throw new ForbiddenException("Only organisation admins change how many statements a project may hold open on its warehouse.");
+        }
+
         if (request.RequireUserCredentials is not null && !user.IsAdmin)
         {
             throw new ForbiddenException("Only organisation admins change whose warehouse login a project's queries run with.");
@@ -101,6 +107,12 @@ public sealed class ProjectService(
                 null => project.CancelIfUnread,
                 0 => null,
                 _ => ValidCancelIfUnread(request.CancelIfUnreadSeconds),
+            },
+            MaxWarehouseStatements = request.MaxWarehouseStatements switch
+            {
+                null => project.MaxWarehouseStatements,
+                0 => null,
+                { } cap => ValidWarehouseCap(cap),
             },
         };
         await projects.UpsertAsync(updated, cancellationToken);
@@ -155,6 +167,10 @@ public sealed class ProjectService(
             ? throw new ValidationException($"requireUserCredentials applies to PostgreSQL warehouses; an embedded {type} database has no logins.")
             : require == true;
 
+    private static int ValidWarehouseCap(int cap) => cap is >= 1 and <= 1000
+        ? cap
+        : throw new ValidationException($"maxWarehouseStatements must be 1 to 1000 (got {cap}).");
+
     private static TimeSpan? ValidCancelIfUnread(int? seconds) => seconds switch
     {
         null => null,
@@ -200,6 +216,7 @@ public sealed class ProjectService(
             WarehouseType = project.Warehouse.Type.ToString().ToLowerInvariant(),
             Role = role.ToName(),
             RequireUserCredentials = project.RequireUserCredentials,
+            MaxWarehouseStatements = project.MaxWarehouseStatements,
         };
     }
 

@@ -12,22 +12,23 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
                warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds,
                statement_timeout_seconds AS StatementTimeoutSeconds, cancel_if_unread_seconds AS CancelIfUnreadSeconds,
-               require_user_credentials AS RequireUserCredentials
+               require_user_credentials AS RequireUserCredentials, max_warehouse_statements AS MaxWarehouseStatements
         FROM projects WHERE project_uuid = @projectUuid
         """;
 
     private const string UpsertSql = """
         INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds, statement_timeout_seconds, cancel_if_unread_seconds,
-                              require_user_credentials)
+                              require_user_credentials, max_warehouse_statements)
         VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds, @statementTimeoutSeconds, @cancelIfUnreadSeconds,
-                @requireUserCredentials)
+                @requireUserCredentials, @maxWarehouseStatements)
         ON CONFLICT (project_uuid) DO UPDATE
         SET name = excluded.name, warehouse_type = excluded.warehouse_type,
             warehouse_connection = excluded.warehouse_connection,
             results_cache_ttl_seconds = excluded.results_cache_ttl_seconds,
             statement_timeout_seconds = excluded.statement_timeout_seconds,
             cancel_if_unread_seconds = excluded.cancel_if_unread_seconds,
-            require_user_credentials = excluded.require_user_credentials, updated_at = now()
+            require_user_credentials = excluded.require_user_credentials,
+            max_warehouse_statements = excluded.max_warehouse_statements, updated_at = now()
         """;
 
     private const string DeleteSql = "DELETE FROM projects WHERE project_uuid = @projectUuid";
@@ -54,7 +55,8 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
                 row.ResultsCacheTtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
                 row.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
-                row.RequireUserCredentials)
+                row.RequireUserCredentials,
+                row.MaxWarehouseStatements)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
@@ -86,6 +88,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
                 statementTimeoutSeconds = project.StatementTimeout is { } timeout ? (int?)timeout.TotalSeconds : null,
                 cancelIfUnreadSeconds = project.CancelIfUnread is { } unread ? (int?)unread.TotalSeconds : null,
                 requireUserCredentials = project.RequireUserCredentials,
+                maxWarehouseStatements = project.MaxWarehouseStatements,
             },
             cancellationToken: cancellationToken));
     }
@@ -97,5 +100,5 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
         await connection.ExecuteAsync(new CommandDefinition(DeleteSql, new { projectUuid }, cancellationToken: cancellationToken));
     }
 
-    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds, bool RequireUserCredentials);
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds, bool RequireUserCredentials, int? MaxWarehouseStatements);
 }

@@ -44,6 +44,10 @@ public sealed class ProjectDefinition
     /// <summary>Cancel this project's queries that nobody reads for this long (unless a request sets its own); empty for never.</summary>
     public TimeSpan? CancelIfUnread { get; set; }
 
+    /// <summary>The most statements this project's queries hold open on its warehouse at once, across every instance; empty for <c>QueryExecution:MaxWarehouseStatementsPerProject</c>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int? MaxWarehouseStatements { get; set; }
+
     /// <summary>
     /// Run each user's statements with that user's own warehouse login (saved at
     /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>), never with the connection string's

@@ -126,11 +126,13 @@ public sealed partial class AsyncQueryService
                     ElapsedMs = query.ProcessingStartedAt is { } started ? (long)(DateTime.UtcNow - DateTime.SpecifyKind(started, DateTimeKind.Utc)).TotalMilliseconds : null,
                 };
             case QueryStatus.Pending or QueryStatus.Queued when query.JoinedQueryUuid is null:
-                var (position, userSlots) = await history.QueuePlaceAsync(query.QueryUuid, cancellationToken);
+                var place = await history.QueuePlaceAsync(query.QueryUuid, cancellationToken);
                 return new QueryProgressResults
                 {
-                    QueuePosition = position,
-                    WaitingFor = userSlots >= authOptions.Value.MaxExecutingQueriesPerUser ? "userLimit" : "workersBusy",
+                    QueuePosition = place.Position,
+                    WaitingFor = place.UserSlots >= authOptions.Value.MaxExecutingQueriesPerUser ? "userLimit"
+                        : place.ProjectSlots >= (place.ProjectCap ?? _options.MaxWarehouseStatementsPerProject) ? "warehouseLimit"
+                        : "workersBusy",
                 };
             default:
                 return null;

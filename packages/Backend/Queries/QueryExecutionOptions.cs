@@ -82,4 +82,12 @@ public sealed class QueryExecutionOptions
 
     /// <summary>A cached result is reused only with at least min(10 min, TTL/4) of life left.</summary>
     public static TimeSpan ReuseBuffer(TimeSpan ttl) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(10).Ticks, ttl.Ticks / 4));
+
+    /// <summary>
+    /// The most statements one project's queries hold open on its warehouse at once, across every
+    /// instance, unless the project sets its own; further queries wait queued
+    /// (<c>waitingFor: "warehouseLimit"</c>). Default 8.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxWarehouseStatementsPerProject { get; set; } = 8;
 }

@@ -46,13 +46,14 @@ public sealed class RunQueryJob(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["QueryUuid"] = queryUuid });
         // Registered before claiming the row, so that a cancel arriving from now on is heard.
         using var registration = running.Register(queryUuid, cancellationToken);
-        var rules = new QueryHistoryStore.SlotRules(authOptions.Value.MaxExecutingQueriesPerUser, _options.SharedWorkers);
-        var (query, userAtLimit) = await history.TryStartExecutingAsync(queryUuid, ServerName, rules, cancellationToken);
-        if (userAtLimit)
+        var rules = new QueryHistoryStore.SlotRules(authOptions.Value.MaxExecutingQueriesPerUser, _options.SharedWorkers, _options.MaxWarehouseStatementsPerProject);
+        var (query, heldBack) = await history.TryStartExecutingAsync(queryUuid, ServerName, rules, cancellationToken);
+        if (heldBack)
         {
-            // Its user already has the most queries executing, or their share of this instance's
-            // workers: it stays queued and is tried again shortly.
-            logger.LogInformation("Query {QueryUuid} waits: its user is at the limit of executing queries or their share of the workers", queryUuid);
+            // Its user already has the most queries executing or their share of this instance's workers,
+            // or its project holds as many statements on its warehouse as it may: it stays queued and is
+            // tried again shortly.
+            logger.LogInformation("Query {QueryUuid} waits: its user's limit or share of the workers, or its project's warehouse cap", queryUuid);
             await queue.ScheduleAsync(queryUuid, UserLimitRetryDelay, cancellationToken);
             return;
         }

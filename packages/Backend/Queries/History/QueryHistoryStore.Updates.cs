@@ -3,6 +3,7 @@ using Dapper;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Common;
+using Npgsql;
 
 namespace Lightdash.Net.Backend.Queries.History;
 
@@ -70,8 +71,8 @@ public sealed partial class QueryHistoryStore
 
     /// <summary>What claiming a query for a worker found.</summary>
     /// <param name="Started">The claimed query, or null.</param>
-    /// <param name="UserAtLimit">True when the query waits because its user already has the most queries executing, or their fair share.</param>
-    public sealed record StartOutcome(QueryHistoryRecord? Started, bool UserAtLimit);
+    /// <param name="HeldBack">True when the query waits: its user already has the most queries executing or their fair share, or its project holds as many statements on its warehouse as it may.</param>
+    public sealed record StartOutcome(QueryHistoryRecord? Started, bool HeldBack);
 
     /// <summary>
     /// Claims the query for a worker unless its creator already holds <paramref name="maxExecutingPerUser"/>
@@ -86,8 +87,11 @@ public sealed partial class QueryHistoryStore
     /// are held there: the rest are kept for users with nothing running, so one or two users cannot make
     /// everyone else wait.
     /// </summary>
-    public sealed record SlotRules(int MaxPerUser, int SharedSlotsPerServer)
+    public sealed record SlotRules(int MaxPerUser, int SharedSlotsPerServer, int MaxPerProject = int.MaxValue)
     {
+        /// <summary>True when a project whose queries hold <paramref name="projectSlots"/> statements on its warehouse may open one more, under its own cap or the default.</summary>
+        public bool AllowsProject(long projectSlots, int? projectCap) => projectSlots < (projectCap ?? MaxPerProject);
+
         /// <summary>True when a user who holds <paramref name="userSlots"/> slots anywhere may take one more.</summary>
         public bool AllowsUser(long userSlots) => userSlots < MaxPerUser;
 
@@ -131,6 +135,11 @@ public sealed partial class QueryHistoryStore
             }
         }
 
+        if (!await ProjectAllowsAsync(connection, transaction, owner, rules, cancellationToken))
+        {
+            return new StartOutcome(null, true);
+        }
+
         var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
             new CommandDefinition(StartExecutingSql, new { queryUuid, server }, transaction, cancellationToken: cancellationToken));
         if (started is not null)
@@ -142,7 +151,22 @@ public sealed partial class QueryHistoryStore
         return new StartOutcome(started, false);
     }
 
-    private sealed record OwnerRow(Guid? CreatedByUserUuid);
+    private sealed record OwnerRow(Guid? CreatedByUserUuid, Guid ProjectUuid, int? MaxWarehouseStatements);
+
+    // The project's cap on statements open on its warehouse, counted across every instance under the project's lock.
+    private static async Task<bool> ProjectAllowsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, OwnerRow owner, SlotRules rules, CancellationToken cancellationToken)
+    {
+        if (owner.MaxWarehouseStatements is null && rules.MaxPerProject == int.MaxValue)
+        {
+            return true;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(ProjectLockSql, new { key = owner.ProjectUuid.ToString() }, transaction, cancellationToken: cancellationToken));
+        var projectSlots = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            ProjectExecutingSql, new { projectUuid = owner.ProjectUuid }, transaction, cancellationToken: cancellationToken));
+        return rules.AllowsProject(projectSlots, owner.MaxWarehouseStatements);
+    }
 
     private const string ProjectQueriesSql = $"""
         SELECT query_uuid FROM query_history WHERE project_uuid = @projectUuid AND status IN ({QueryStatusTransitions.Active});
@@ -212,11 +236,20 @@ public sealed partial class QueryHistoryStore
     }
 
     /// <summary>A waiting query's place in the queue (from 1) and how many slots its user holds.</summary>
-    public async Task<(long Position, long UserSlots)> QueuePlaceAsync(Guid queryUuid, CancellationToken cancellationToken)
+    public async Task<QueuePlace> QueuePlaceAsync(Guid queryUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<(long, long)>(new CommandDefinition(QueuePlaceSql, new { queryUuid }, cancellationToken: cancellationToken));
+        var (position, userSlots, projectSlots, projectCap) = await connection.QuerySingleOrDefaultAsync<(long, long, long, int?)>(
+            new CommandDefinition(QueuePlaceSql, new { queryUuid }, cancellationToken: cancellationToken));
+        return new QueuePlace(position, userSlots, projectSlots, projectCap);
     }
+
+    /// <summary>Where a waiting query stands.</summary>
+    /// <param name="Position">Queries waiting ahead of it, plus one.</param>
+    /// <param name="UserSlots">Slots its user holds.</param>
+    /// <param name="ProjectSlots">Slots its project's queries hold (statements open on the warehouse).</param>
+    /// <param name="ProjectCap">The project's own cap on those, or null for the backend's default.</param>
+    public sealed record QueuePlace(long Position, long UserSlots, long ProjectSlots, int? ProjectCap);
 
     /// <summary>The query's warehouse statement has ended: its slot counts no more against its user and server.</summary>
     public async Task ReleaseSlotAsync(Guid queryUuid, int attempt, CancellationToken cancellationToken)

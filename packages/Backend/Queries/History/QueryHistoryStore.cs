@@ -83,10 +83,15 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
     private const string LockSql = "SELECT status FROM query_history WHERE query_uuid = @queryUuid FOR UPDATE";
 
     private const string ClaimableOwnerSql = $"""
-        SELECT created_by_user_uuid AS CreatedByUserUuid FROM query_history
-        WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Waiting})
-        FOR UPDATE
+        SELECT q.created_by_user_uuid AS CreatedByUserUuid, q.project_uuid AS ProjectUuid, p.max_warehouse_statements AS MaxWarehouseStatements
+        FROM query_history q LEFT JOIN projects p ON p.project_uuid = q.project_uuid
+        WHERE q.query_uuid = @queryUuid AND q.status IN ({QueryStatusTransitions.Waiting})
+        FOR UPDATE OF q
         """;
+
+    private const string ProjectLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net project slots'), hashtext(@key))";
+
+    private const string ProjectExecutingSql = "SELECT count(*) FROM query_history WHERE project_uuid = @projectUuid AND holds_slot";
 
     private const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
 
@@ -106,11 +111,13 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         WHERE query_uuid = @queryUuid AND attempt = @attempt AND status = 'executing'
         """;
 
-    // Queries that wait ahead of this one on the shared workers, and whether its user is at the limit.
+    // Queries that wait ahead of this one on the shared workers, its user's slots, and its project's slots against its cap.
     private const string QueuePlaceSql = $"""
         SELECT (SELECT count(*) FROM query_history o
                 WHERE o.status IN ({QueryStatusTransitions.Waiting}) AND o.joined_query_uuid IS NULL AND o.created_at < q.created_at) + 1,
-               (SELECT count(*) FROM query_history s WHERE s.created_by_user_uuid = q.created_by_user_uuid AND s.holds_slot)
+               (SELECT count(*) FROM query_history s WHERE s.created_by_user_uuid = q.created_by_user_uuid AND s.holds_slot),
+               (SELECT count(*) FROM query_history w WHERE w.project_uuid = q.project_uuid AND w.holds_slot),
+               (SELECT p.max_warehouse_statements FROM projects p WHERE p.project_uuid = q.project_uuid)
         FROM query_history q WHERE q.query_uuid = @queryUuid
         """;
 
