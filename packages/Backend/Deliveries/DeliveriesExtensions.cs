@@ -2,6 +2,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries;
+using Lightdash.Net.Backend.Queries.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Deliveries;
@@ -18,7 +19,8 @@ public static class DeliveriesExtensions
         services.AddSingleton<ExportService>();
         services.AddSingleton<ExportRunner>();
         services.AddRecurringJob(ExportRunner.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ExportRunner>(
-            ExportRunner.RecurringJobId, job => job.MaintainAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
+            ExportRunner.RecurringJobId, Workloads.SystemQueue, job => job.MaintainAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron,
+            new RecurringJobOptions()));
         services.AddSingleton<SchedulerStore>();
         services.AddSingleton<IStoredSecretSet, SchedulerSecrets>();
         services.AddSingleton<DeliveryStore>();

@@ -125,7 +125,7 @@ public sealed class ExportRunner(
                 if (await jobs.RequeueAsync(lapsed, settings.LeaseTimeout, cancellationToken))
                 {
                     logger.LogWarning("Export {JobId} lost its worker on {Server}; running it again", lapsed.JobId, lapsed.ExecutingServer);
-                    background.Enqueue<ExportRunner>(runner => runner.RunAsync(lapsed.JobId, CancellationToken.None));
+                    background.Enqueue<ExportRunner>(Workloads.QueueOf(WorkloadClass.Batch), runner => runner.RunAsync(lapsed.JobId, CancellationToken.None));
                     reaped++;
                 }
             }

@@ -5,6 +5,7 @@ using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries;
 using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.Backend.ResultsStorage.Exports;
+using Lightdash.Net.Backend.Queries.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Deliveries;
@@ -68,7 +69,7 @@ public sealed partial class ExportService(
             ExpiresAt = DateTime.UtcNow.Add(options.Value.FileLifetime),
         };
         await jobs.CreateAsync(job, cancellationToken);
-        background.Enqueue<ExportRunner>(runner => runner.RunAsync(job.JobId, CancellationToken.None));
+        background.Enqueue<ExportRunner>(Workloads.QueueOf(WorkloadClass.Batch), runner => runner.RunAsync(job.JobId, CancellationToken.None));
         logger.LogInformation("Export {JobId} of query {QueryUuid} as {Format} queued", job.JobId, queryUuid, job.Format);
         return new ScheduleDownloadResults { JobId = job.JobId };
     }

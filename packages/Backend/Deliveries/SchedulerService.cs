@@ -4,6 +4,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Content;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries.Execution;
 
 namespace Lightdash.Net.Backend.Deliveries;
 
@@ -89,7 +90,7 @@ public sealed partial class SchedulerService(
         await ManagedAsync(user, schedulerUuid, cancellationToken);
         var deliveryUuid = Guid.NewGuid();
         await deliveries.StartAsync(deliveryUuid, schedulerUuid, "manual", cancellationToken);
-        background.Enqueue<DeliveryRunner>(runner => runner.RunAsync(schedulerUuid, deliveryUuid, CancellationToken.None));
+        background.Enqueue<DeliveryRunner>(Workloads.QueueOf(WorkloadClass.Batch), runner => runner.RunAsync(schedulerUuid, deliveryUuid, CancellationToken.None));
         return new DeliveryStarted { DeliveryUuid = deliveryUuid };
     }
 
@@ -202,7 +203,8 @@ public sealed partial class SchedulerService(
 
         var uuid = scheduler.SchedulerUuid;
         recurringJobs.AddOrUpdate<DeliveryRunner>(
-            id, runner => runner.RunScheduledAsync(uuid, CancellationToken.None), scheduler.Cron, new RecurringJobOptions { TimeZone = ParseTimezone(scheduler.Timezone) });
+            id, Workloads.QueueOf(WorkloadClass.Batch), runner => runner.RunScheduledAsync(uuid, CancellationToken.None), scheduler.Cron,
+            new RecurringJobOptions { TimeZone = ParseTimezone(scheduler.Timezone) });
     }
 
     private async Task<SchedulerRecord> ManagedAsync(CurrentUser user, Guid schedulerUuid, CancellationToken cancellationToken)

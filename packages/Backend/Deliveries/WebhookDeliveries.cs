@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hangfire;
 using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.Backend.ResultsStorage.Exports;
+using Lightdash.Net.Backend.Queries.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Deliveries;
@@ -63,7 +64,7 @@ public sealed class WebhookDeliveries(
         if (!call.Succeeded && attempt < webhookOptions.Value.WebhookAttempts)
         {
             var delay = webhookOptions.Value.WebhookBackoff * Math.Pow(2, attempt - 1);
-            background.Schedule<WebhookDeliveries>(job => job.RetryAsync(scheduler.SchedulerUuid, deliveryUuid, index, attempt + 1, CancellationToken.None), delay);
+            background.Schedule<WebhookDeliveries>(Workloads.SystemQueue, job => job.RetryAsync(scheduler.SchedulerUuid, deliveryUuid, index, attempt + 1, CancellationToken.None), delay);
         }
 
         return call.Succeeded;

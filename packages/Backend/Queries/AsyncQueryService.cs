@@ -174,7 +174,7 @@ public sealed partial class AsyncQueryService(
             await history.CreateAsync(query, cancellationToken);
         }
 
-        await queue.EnqueueAsync(query.QueryUuid, submission.Priority, cancellationToken);
+        await queue.EnqueueAsync(query.QueryUuid, query.Context, submission.Priority, cancellationToken);
         logger.LogInformation("Query {QueryUuid} submitted to project {ProjectUuid}", query.QueryUuid, project.ProjectUuid);
         return new ExecuteQueryResults { QueryUuid = query.QueryUuid, CacheMetadata = miss };
     }

@@ -44,11 +44,11 @@ public static class QueriesExtensions
         var roles = InstanceRoles.From(builder.Configuration);
         services.AddQueryWorkers(roles);
         services.AddRecurringJob(ResultsExpiryJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<ResultsExpiryJob>(
-            ResultsExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron));
+            ResultsExpiryJob.RecurringJobId, Workloads.SystemQueue, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ExpirySweepCron, new RecurringJobOptions()));
         services.AddRecurringJob(LeaseReaperJob.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<LeaseReaperJob>(
-            LeaseReaperJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron));
+            LeaseReaperJob.RecurringJobId, Workloads.SystemQueue, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.ReaperCron, new RecurringJobOptions()));
         services.AddRecurringJob(QueryCallbackJob.RecurringJobId, (jobs, _) => jobs.AddOrUpdate<QueryCallbackJob>(
-            QueryCallbackJob.RecurringJobId, job => job.SweepAsync(CancellationToken.None), Cron.Minutely()));
+            QueryCallbackJob.RecurringJobId, Workloads.SystemQueue, job => job.SweepAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions()));
         if (roles.RunsScheduler)
         {
             services.AddHostedService<RecurringJobsRegistration>();
@@ -84,16 +84,20 @@ public static class QueriesExtensions
         }
 
         services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
-        services.AddHangfireServer((sp, server) =>
+        // A pool of workers per workload class: a burst of exports or deliveries never takes the workers
+        // people wait on. Within a class the queues rank by priority.
+        foreach (var workload in Enum.GetValues<WorkloadClass>())
         {
-            server.WorkerCount = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value.WorkerCount;
-            server.ServerName = RunQueryJob.ServerName;
-            // Workers take from the queues in this order: high-priority queries first, then normal ones
-            // (and the other jobs), then low ones.
-            server.Queues = QueryPriorities.Queues;
-            // Queries held back by a user's limit are scheduled a second later: look for them every second.
-            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
+            services.AddHangfireServer((sp, server) =>
+            {
+                var execution = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value;
+                server.WorkerCount = execution.WorkersOf(workload);
+                server.ServerName = $"{RunQueryJob.ServerName}:{workload.ToString().ToLowerInvariant()}";
+                server.Queues = Workloads.QueuesOf(workload);
+                // Queries held back by a limit are scheduled a second later: look for them every second.
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        }
     }
 
     /// <summary>

@@ -90,4 +90,20 @@ public sealed class QueryExecutionOptions
     /// </summary>
     [Range(1, 1000)]
     public int MaxWarehouseStatementsPerProject { get; set; } = 8;
+
+    /// <summary>Workers of batch work per instance (export jobs, deliveries and their queries, compose over stored results). Default 2.</summary>
+    [Range(1, 256)]
+    public int BatchWorkerCount { get; set; } = 2;
+
+    /// <summary>Workers of upkeep per instance (expiry, lease reaping, cleanup, webhook and callback calls). Default 1.</summary>
+    [Range(1, 64)]
+    public int SystemWorkerCount { get; set; } = 1;
+
+    /// <summary>The workers of a workload class on this instance (<see cref="WorkerCount"/> for interactive work).</summary>
+    public int WorkersOf(Execution.WorkloadClass workload) => workload switch
+    {
+        Execution.WorkloadClass.Batch => BatchWorkerCount,
+        Execution.WorkloadClass.System => SystemWorkerCount,
+        _ => WorkerCount,
+    };
 }

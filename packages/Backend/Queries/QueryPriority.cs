@@ -13,29 +13,15 @@ public enum QueryPriority
     Low,
 }
 
-/// <summary>Priorities as the API and the history row name them, and the Hangfire queue of each.</summary>
+/// <summary>Priorities as the API and the history row name them (the queues are <see cref="Execution.Workloads"/>'s).</summary>
 public static class QueryPriorities
 {
-    /// <summary>
-    /// The worker queues, in the order workers take from them. Hangfire's PostgreSQL storage picks the
-    /// next job by queue name in alphabetical order, so the names sort as the priorities do.
-    /// </summary>
-    public static readonly string[] Queues = ["critical", "default", "low"];
-
     /// <summary>The name in requests, answers and the history row.</summary>
     public static string ToName(this QueryPriority priority) => priority switch
     {
         QueryPriority.High => "high",
         QueryPriority.Low => "low",
         _ => "normal",
-    };
-
-    /// <summary>The Hangfire queue the query's job goes to.</summary>
-    public static string QueueOf(this QueryPriority priority) => priority switch
-    {
-        QueryPriority.High => Queues[0],
-        QueryPriority.Low => Queues[2],
-        _ => Queues[1],
     };
 
     /// <summary>The priority a request or row names; normal when absent; 400 for anything else.</summary>

@@ -1,5 +1,6 @@
 using Hangfire;
 using Lightdash.Net.Backend.Queries;
+using Lightdash.Net.Backend.Queries.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Statements;
@@ -19,7 +20,8 @@ public static class StatementsExtensions
         services.AddSingleton<StatementSessionService>();
         services.AddSingleton<StatementCleanup>();
         services.AddRecurringJob(StatementCleanup.RecurringJobId, (jobs, sp) => jobs.AddOrUpdate<StatementCleanup>(
-            StatementCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<StatementsOptions>>().Value.CleanupCron));
+            StatementCleanup.RecurringJobId, Workloads.SystemQueue, job => job.RunAsync(CancellationToken.None), sp.GetRequiredService<IOptions<StatementsOptions>>().Value.CleanupCron,
+            new RecurringJobOptions()));
         return builder;
     }
 }

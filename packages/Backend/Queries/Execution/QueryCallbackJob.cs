@@ -32,7 +32,7 @@ public sealed class QueryCallbackJob(
     {
         if (await callbacks.TryClaimAsync(queryUuid, cancellationToken))
         {
-            jobs.Enqueue<QueryCallbackJob>(job => job.SendAsync(queryUuid, 1, CancellationToken.None));
+            jobs.Enqueue<QueryCallbackJob>(Workloads.SystemQueue, job => job.SendAsync(queryUuid, 1, CancellationToken.None));
         }
     }
 
@@ -42,7 +42,7 @@ public sealed class QueryCallbackJob(
     {
         foreach (var queryUuid in await callbacks.ClaimEndedAsync(SweepBatch, cancellationToken))
         {
-            jobs.Enqueue<QueryCallbackJob>(job => job.SendAsync(queryUuid, 1, CancellationToken.None));
+            jobs.Enqueue<QueryCallbackJob>(Workloads.SystemQueue, job => job.SendAsync(queryUuid, 1, CancellationToken.None));
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class QueryCallbackJob(
         {
             var delay = options.Value.WebhookBackoff * Math.Pow(2, attempt - 1);
             logger.LogWarning("Callback of query {QueryUuid} failed (try {Attempt}): {Error}; trying again in {Delay}", queryUuid, attempt, call.Error, delay);
-            jobs.Schedule<QueryCallbackJob>(job => job.SendAsync(queryUuid, attempt + 1, CancellationToken.None), delay);
+            jobs.Schedule<QueryCallbackJob>(Workloads.SystemQueue, job => job.SendAsync(queryUuid, attempt + 1, CancellationToken.None), delay);
         }
         else
         {

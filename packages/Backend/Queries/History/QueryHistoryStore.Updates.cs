@@ -3,6 +3,7 @@ using Dapper;
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Common;
+using Lightdash.Net.Backend.Queries.Execution;
 using Npgsql;
 
 namespace Lightdash.Net.Backend.Queries.History;
@@ -124,10 +125,12 @@ public sealed partial class QueryHistoryStore
                 return new StartOutcome(null, true);
             }
 
-            if (rules.AsksServer(executing))
+            // Batch work has workers of its own (their number is its bound): the fair share is interactive work's rule.
+            if (rules.AsksServer(executing) && Workloads.ClassOf(owner.Context) == WorkloadClass.Interactive)
             {
                 await connection.ExecuteAsync(new CommandDefinition(ServerLockSql, new { server }, transaction, cancellationToken: cancellationToken));
-                var onServer = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ServerExecutingSql, new { server }, transaction, cancellationToken: cancellationToken));
+                var onServer = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    ServerExecutingSql, new { server, batchContexts = Workloads.BatchContexts }, transaction, cancellationToken: cancellationToken));
                 if (!rules.AllowsOnServer(onServer))
                 {
                     return new StartOutcome(null, true);
@@ -151,7 +154,7 @@ public sealed partial class QueryHistoryStore
         return new StartOutcome(started, false);
     }
 
-    private sealed record OwnerRow(Guid? CreatedByUserUuid, Guid ProjectUuid, int? MaxWarehouseStatements);
+    private sealed record OwnerRow(Guid? CreatedByUserUuid, Guid ProjectUuid, int? MaxWarehouseStatements, string Context);
 
     // The project's cap on statements open on its warehouse, counted across every instance under the project's lock.
     private static async Task<bool> ProjectAllowsAsync(
@@ -340,12 +343,12 @@ public sealed partial class QueryHistoryStore
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) == 1;
     }
 
-    /// <summary>The priority the query was submitted with (normal when it no longer exists).</summary>
-    public async Task<QueryPriority> PriorityOfAsync(Guid queryUuid, CancellationToken cancellationToken)
+    /// <summary>Where the query came from and its priority, which choose its queue (api and normal when it no longer exists).</summary>
+    public async Task<(string Context, QueryPriority Priority)> QueueingOfAsync(Guid queryUuid, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var name = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT priority FROM query_history WHERE query_uuid = @queryUuid", new { queryUuid }, cancellationToken: cancellationToken));
-        return QueryPriorities.Parse(name);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Context, string Priority)?>(new CommandDefinition(
+            "SELECT context, priority FROM query_history WHERE query_uuid = @queryUuid", new { queryUuid }, cancellationToken: cancellationToken));
+        return row is { } found ? (found.Context, QueryPriorities.Parse(found.Priority)) : ("api", QueryPriority.Normal);
     }
 }

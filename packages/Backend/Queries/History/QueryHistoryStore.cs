@@ -83,7 +83,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
     private const string LockSql = "SELECT status FROM query_history WHERE query_uuid = @queryUuid FOR UPDATE";
 
     private const string ClaimableOwnerSql = $"""
-        SELECT q.created_by_user_uuid AS CreatedByUserUuid, q.project_uuid AS ProjectUuid, p.max_warehouse_statements AS MaxWarehouseStatements
+        SELECT q.created_by_user_uuid AS CreatedByUserUuid, q.project_uuid AS ProjectUuid, p.max_warehouse_statements AS MaxWarehouseStatements, q.context AS Context
         FROM query_history q LEFT JOIN projects p ON p.project_uuid = q.project_uuid
         WHERE q.query_uuid = @queryUuid AND q.status IN ({QueryStatusTransitions.Waiting})
         FOR UPDATE OF q
@@ -100,8 +100,9 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         SELECT count(*) FROM query_history WHERE created_by_user_uuid = @userUuid AND holds_slot
         """;
 
+    // The server's slots held by interactive work: the fair share is a rule of the workers people wait on.
     private const string ServerExecutingSql = """
-        SELECT count(*) FROM query_history WHERE executing_server = @server AND holds_slot
+        SELECT count(*) FROM query_history WHERE executing_server = @server AND holds_slot AND NOT (context = ANY(@batchContexts))
         """;
 
     private const string ServerLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net server slots'), hashtext(@server))";
