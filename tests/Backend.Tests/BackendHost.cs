@@ -117,8 +117,10 @@ public sealed class BackendHost : IAsyncDisposable
         ["Logging:LogLevel:Default"] = "Warning",
         ["Auth:BootstrapAdmin:Email"] = $"admin-{projectUuid:N}@example.com",
         ["Auth:BootstrapAdmin:Token"] = PersonalAccessTokens.Generate(),
-        // Tests poll hard; the rate limit has a test of its own.
+        // Tests poll and submit hard; the rate limit and the quotas have tests of their own.
         ["Auth:RequestsPerMinute"] = "1000000",
+        ["QueryExecution:MaxSubmissionsPerMinutePerProject"] = "100000",
+        ["QueryExecution:MaxSubmissionsPerMinutePerUser"] = "100000",
         // Deliveries: the local SMTP server, webhooks to local receivers, quick retries.
         ["Deliveries:Smtp:Host"] = "127.0.0.1",
         ["Deliveries:Smtp:Port"] = TestServers.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -60,8 +60,8 @@ public class WarehouseCapTests
 
             Assert.That(peak, Is.EqualTo(2), "never more than the cap at once, and the cap was reached");
             Assert.That(sawWaitingForTheCap, Is.True, "a waiting query said it waits for the warehouse cap");
-            var servers = await Task.WhenAll(queries.Select(q => metadata.ScalarAsync<string>("select executing_server from query_history where query_uuid = @q", ("q", q))));
-            Assert.That(servers.Distinct().Count(), Is.EqualTo(2), "both instances ran some");
+            // Which instance ran which query is the queue's choice (usually both run some): the cap is
+            // counted in the shared database whichever does.
         }
     }
 }

@@ -10,6 +10,8 @@ namespace Lightdash.Net.Backend.Access;
 /// <param name="StatementTimeout">The longest its warehouse statements may run, or null for the backend's default.</param>
 /// <param name="CancelIfUnread">Cancel its queries that nobody reads for this long (unless a request sets its own), or null.</param>
 /// <param name="RequireUserCredentials">Run each user's statements with that user's own warehouse login (PostgreSQL), never the project's.</param>
+/// <param name="MaxSubmissionsPerMinute">The most queries the project accepts a minute, from everyone, or null for the backend's default.</param>
+/// <param name="MaxSubmissionsPerMinutePerUser">The most queries the project accepts a minute from one user, or null for the backend's default.</param>
 /// <param name="MaxWarehouseStatements">The most statements its queries hold open on its warehouse at once, across every instance, or null for the backend's default.</param>
 public sealed record Project(
     Guid ProjectUuid,
@@ -19,4 +21,6 @@ public sealed record Project(
     TimeSpan? StatementTimeout = null,
     TimeSpan? CancelIfUnread = null,
     bool RequireUserCredentials = false,
-    int? MaxWarehouseStatements = null);
+    int? MaxWarehouseStatements = null,
+    int? MaxSubmissionsPerMinute = null,
+    int? MaxSubmissionsPerMinutePerUser = null);

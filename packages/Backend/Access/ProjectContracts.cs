@@ -23,6 +23,12 @@ public sealed class ProjectResults
 
     /// <summary>The most statements this project's queries hold open on its warehouse at once, across every instance; null for the backend's default (<c>QueryExecution:MaxWarehouseStatementsPerProject</c>).</summary>
     public int? MaxWarehouseStatements { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from everyone; null for the backend's default.</summary>
+    public int? MaxSubmissionsPerMinute { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from one user; null for the backend's default.</summary>
+    public int? MaxSubmissionsPerMinutePerUser { get; init; }
 }
 
 /// <summary>A member of a project.</summary>
@@ -81,6 +87,12 @@ public sealed class CreateProjectRequest
 
     /// <summary>The most statements this project's queries may hold open on its warehouse at once, across every instance (1 to 1000; organisation admins only); beyond it queries wait queued (<c>waitingFor: "warehouseLimit"</c>). Absent: the backend's default.</summary>
     public int? MaxWarehouseStatements { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from everyone (1 to 100000; organisation admins only); beyond it a submit is a 429 with <c>Retry-After</c>. Absent: the backend's default.</summary>
+    public int? MaxSubmissionsPerMinute { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from one user (1 to 100000; organisation admins only). Absent: the backend's default.</summary>
+    public int? MaxSubmissionsPerMinutePerUser { get; init; }
 }
 
 /// <summary>Changes to a project (project admins; the connection string organisation admins only). Absent fields stay as they are.</summary>
@@ -113,4 +125,10 @@ public sealed class UpdateProjectRequest
 
     /// <summary>The most statements this project's queries may hold open on its warehouse at once (1 to 1000; organisation admins only); 0 goes back to the backend's default.</summary>
     public int? MaxWarehouseStatements { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from everyone (1 to 100000; organisation admins only); 0 goes back to the backend's default.</summary>
+    public int? MaxSubmissionsPerMinute { get; init; }
+
+    /// <summary>The most queries this project accepts a minute from one user (1 to 100000; organisation admins only); 0 goes back to the backend's default.</summary>
+    public int? MaxSubmissionsPerMinutePerUser { get; init; }
 }

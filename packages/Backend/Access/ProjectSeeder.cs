@@ -13,7 +13,7 @@ public sealed class ProjectSeeder(ProjectStore projects, IOptions<ProjectsOption
         {
             await projects.UpsertAsync(
                 new Project(definition.ProjectUuid, definition.Name, new WarehouseConnection(definition.WarehouseType, definition.ConnectionString), definition.ResultsCacheTtl, definition.StatementTimeout, definition.CancelIfUnread, definition.RequireUserCredentials,
-                    definition.MaxWarehouseStatements),
+                    definition.MaxWarehouseStatements, definition.MaxSubmissionsPerMinute, definition.MaxSubmissionsPerMinutePerUser),
                 cancellationToken);
             logger.LogInformation("Project {ProjectUuid} ({Name}, {WarehouseType}) configured", definition.ProjectUuid, definition.Name, definition.WarehouseType);
         }

@@ -43,7 +43,9 @@ public sealed class ProjectService(
         var project = new Project(
             Guid.NewGuid(), name, connection, ValidTtl(request.ResultsCacheTtlSeconds), ValidStatementTimeout(request.StatementTimeoutSeconds),
             ValidCancelIfUnread(request.CancelIfUnreadSeconds), ValidRequireUserCredentials(request.RequireUserCredentials, type),
-            request.MaxWarehouseStatements is null ? null : ValidWarehouseCap(request.MaxWarehouseStatements.Value));
+            request.MaxWarehouseStatements is null ? null : ValidWarehouseCap(request.MaxWarehouseStatements.Value),
+            request.MaxSubmissionsPerMinute is null ? null : ValidSubmissionLimit(request.MaxSubmissionsPerMinute.Value, "maxSubmissionsPerMinute"),
+            request.MaxSubmissionsPerMinutePerUser is null ? null : ValidSubmissionLimit(request.MaxSubmissionsPerMinutePerUser.Value, "maxSubmissionsPerMinutePerUser"));
         await CheckConnectionAsync(connection, cancellationToken);
         await projects.UpsertAsync(project, cancellationToken);
         await memberships.SetRoleAsync(project.ProjectUuid, user.UserUuid, ProjectRole.Admin, cancellationToken);
@@ -67,14 +69,10 @@ public sealed class ProjectService(
             InputLimits.RequireName(name);
         }
 
+        CheckAdminOnlyChanges(user, request);
         var warehouse = project.Warehouse;
         if (request.ConnectionString is not null)
         {
-            if (!user.IsAdmin)
-            {
-                throw new ForbiddenException("Only organisation admins change a project's connection string.");
-            }
-
             if (string.IsNullOrWhiteSpace(request.ConnectionString))
             {
                 throw new ValidationException("connectionString cannot be empty.");
@@ -85,15 +83,7 @@ public sealed class ProjectService(
             await CheckConnectionAsync(warehouse, cancellationToken);
         }
 
-        if (request.MaxWarehouseStatements is not null && !user.IsAdmin)
-        {
-            throw new ForbiddenException("Only organisation admins change how many statements a project may hold open on its warehouse.");
-        }
-
-        if (request.RequireUserCredentials is not null && !user.IsAdmin)
-        {
-            throw new ForbiddenException("Only organisation admins change whose warehouse login a project's queries run with.");
-        }
+        CheckAdminOnlyChanges(user, request);
 
         var updated = project with
         {
@@ -108,14 +98,8 @@ public sealed class ProjectService(
                 0 => null,
                 _ => ValidCancelIfUnread(request.CancelIfUnreadSeconds),
             },
-            MaxWarehouseStatements = request.MaxWarehouseStatements switch
-            {
-                null => project.MaxWarehouseStatements,
-                0 => null,
-                { } cap => ValidWarehouseCap(cap),
-            },
         };
-        await projects.UpsertAsync(updated, cancellationToken);
+        await projects.UpsertAsync(WithLimits(updated, request), cancellationToken);
         return await GetAsync(user, projectUuid, cancellationToken);
     }
 
@@ -167,6 +151,57 @@ public sealed class ProjectService(
             ? throw new ValidationException($"requireUserCredentials applies to PostgreSQL warehouses; an embedded {type} database has no logins.")
             : require == true;
 
+    // What only organisation admins change: what the server reaches, whose login runs queries, the project's quotas and cap.
+    private static void CheckAdminOnlyChanges(CurrentUser user, UpdateProjectRequest request)
+    {
+        if (user.IsAdmin)
+        {
+            return;
+        }
+
+        if (request.ConnectionString is not null)
+        {
+            throw new ForbiddenException("Only organisation admins change a project's connection string.");
+        }
+
+        if (request.RequireUserCredentials is not null)
+        {
+            throw new ForbiddenException("Only organisation admins change whose warehouse login a project's queries run with.");
+        }
+
+        if ((request.MaxWarehouseStatements ?? request.MaxSubmissionsPerMinute ?? request.MaxSubmissionsPerMinutePerUser) is not null)
+        {
+            throw new ForbiddenException("Only organisation admins change a project's quotas and warehouse cap.");
+        }
+    }
+
+    // The project's quotas and warehouse cap as the request changes them (absent: unchanged; 0: the default).
+    private static Project WithLimits(Project project, UpdateProjectRequest request) => project with
+    {
+        MaxWarehouseStatements = request.MaxWarehouseStatements switch
+        {
+            null => project.MaxWarehouseStatements,
+            0 => null,
+            { } cap => ValidWarehouseCap(cap),
+        },
+        MaxSubmissionsPerMinute = request.MaxSubmissionsPerMinute switch
+        {
+            null => project.MaxSubmissionsPerMinute,
+            0 => null,
+            { } limit => ValidSubmissionLimit(limit, "maxSubmissionsPerMinute"),
+        },
+        MaxSubmissionsPerMinutePerUser = request.MaxSubmissionsPerMinutePerUser switch
+        {
+            null => project.MaxSubmissionsPerMinutePerUser,
+            0 => null,
+            { } limit => ValidSubmissionLimit(limit, "maxSubmissionsPerMinutePerUser"),
+        },
+    };
+
+    private static int ValidSubmissionLimit(int limit, string field) => limit is >= 1 and <= 100_000
+        ? limit
+        : throw new ValidationException($"{field} must be 1 to 100000 (got {limit}).");
+
     private static int ValidWarehouseCap(int cap) => cap is >= 1 and <= 1000
         ? cap
         : throw new ValidationException($"maxWarehouseStatements must be 1 to 1000 (got {cap}).");
@@ -217,6 +252,8 @@ public sealed class ProjectService(
             Role = role.ToName(),
             RequireUserCredentials = project.RequireUserCredentials,
             MaxWarehouseStatements = project.MaxWarehouseStatements,
+            MaxSubmissionsPerMinute = project.MaxSubmissionsPerMinute,
+            MaxSubmissionsPerMinutePerUser = project.MaxSubmissionsPerMinutePerUser,
         };
     }
 

@@ -12,15 +12,16 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
         SELECT project_uuid AS ProjectUuid, name AS Name, warehouse_type AS WarehouseType,
                warehouse_connection AS WarehouseConnection, results_cache_ttl_seconds AS ResultsCacheTtlSeconds,
                statement_timeout_seconds AS StatementTimeoutSeconds, cancel_if_unread_seconds AS CancelIfUnreadSeconds,
-               require_user_credentials AS RequireUserCredentials, max_warehouse_statements AS MaxWarehouseStatements
+               require_user_credentials AS RequireUserCredentials, max_warehouse_statements AS MaxWarehouseStatements,
+               max_submissions_per_minute AS MaxSubmissionsPerMinute, max_submissions_per_minute_per_user AS MaxSubmissionsPerMinutePerUser
         FROM projects WHERE project_uuid = @projectUuid
         """;
 
     private const string UpsertSql = """
         INSERT INTO projects (project_uuid, name, warehouse_type, warehouse_connection, results_cache_ttl_seconds, statement_timeout_seconds, cancel_if_unread_seconds,
-                              require_user_credentials, max_warehouse_statements)
+                              require_user_credentials, max_warehouse_statements, max_submissions_per_minute, max_submissions_per_minute_per_user)
         VALUES (@projectUuid, @name, @warehouseType, @warehouseConnection, @resultsCacheTtlSeconds, @statementTimeoutSeconds, @cancelIfUnreadSeconds,
-                @requireUserCredentials, @maxWarehouseStatements)
+                @requireUserCredentials, @maxWarehouseStatements, @maxSubmissionsPerMinute, @maxSubmissionsPerMinutePerUser)
         ON CONFLICT (project_uuid) DO UPDATE
         SET name = excluded.name, warehouse_type = excluded.warehouse_type,
             warehouse_connection = excluded.warehouse_connection,
@@ -28,7 +29,9 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
             statement_timeout_seconds = excluded.statement_timeout_seconds,
             cancel_if_unread_seconds = excluded.cancel_if_unread_seconds,
             require_user_credentials = excluded.require_user_credentials,
-            max_warehouse_statements = excluded.max_warehouse_statements, updated_at = now()
+            max_warehouse_statements = excluded.max_warehouse_statements,
+            max_submissions_per_minute = excluded.max_submissions_per_minute,
+            max_submissions_per_minute_per_user = excluded.max_submissions_per_minute_per_user, updated_at = now()
         """;
 
     private const string DeleteSql = "DELETE FROM projects WHERE project_uuid = @projectUuid";
@@ -56,7 +59,9 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
                 row.StatementTimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
                 row.CancelIfUnreadSeconds is { } unread ? TimeSpan.FromSeconds(unread) : null,
                 row.RequireUserCredentials,
-                row.MaxWarehouseStatements)
+                row.MaxWarehouseStatements,
+                row.MaxSubmissionsPerMinute,
+                row.MaxSubmissionsPerMinutePerUser)
             : throw new ConflictException($"Project {projectUuid} uses warehouse type \"{row.WarehouseType}\", which this backend does not support.");
     }
 
@@ -89,6 +94,8 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
                 cancelIfUnreadSeconds = project.CancelIfUnread is { } unread ? (int?)unread.TotalSeconds : null,
                 requireUserCredentials = project.RequireUserCredentials,
                 maxWarehouseStatements = project.MaxWarehouseStatements,
+                maxSubmissionsPerMinute = project.MaxSubmissionsPerMinute,
+                maxSubmissionsPerMinutePerUser = project.MaxSubmissionsPerMinutePerUser,
             },
             cancellationToken: cancellationToken));
     }
@@ -100,5 +107,6 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource, SecretBox secrets)
         await connection.ExecuteAsync(new CommandDefinition(DeleteSql, new { projectUuid }, cancellationToken: cancellationToken));
     }
 
-    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds, bool RequireUserCredentials, int? MaxWarehouseStatements);
+    private sealed record ProjectRow(Guid ProjectUuid, string Name, string WarehouseType, string WarehouseConnection, int? ResultsCacheTtlSeconds, int? StatementTimeoutSeconds, int? CancelIfUnreadSeconds, bool RequireUserCredentials, int? MaxWarehouseStatements,
+        int? MaxSubmissionsPerMinute, int? MaxSubmissionsPerMinutePerUser);
 }

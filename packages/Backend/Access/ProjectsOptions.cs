@@ -48,6 +48,14 @@ public sealed class ProjectDefinition
     [System.ComponentModel.DataAnnotations.Range(1, 1000)]
     public int? MaxWarehouseStatements { get; set; }
 
+    /// <summary>The most queries this project accepts a minute from everyone; empty for <c>QueryExecution:MaxSubmissionsPerMinutePerProject</c>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int? MaxSubmissionsPerMinute { get; set; }
+
+    /// <summary>The most queries this project accepts a minute from one user; empty for <c>QueryExecution:MaxSubmissionsPerMinutePerUser</c>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int? MaxSubmissionsPerMinutePerUser { get; set; }
+
     /// <summary>
     /// Run each user's statements with that user's own warehouse login (saved at
     /// <c>PUT /api/v1/projects/{projectUuid}/user-credentials</c>), never with the connection string's

@@ -17,6 +17,11 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         }
         else if (exception is ApiException api)
         {
+            if (api is TooManyRequestsException { RetryAfter: { } retryAfter })
+            {
+                httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             error = new ApiError { Name = api.Name, StatusCode = api.StatusCode, Message = api.Message, Data = api.ErrorData };
         }
         else if (exception is Semantic.AccessDeniedException denied)

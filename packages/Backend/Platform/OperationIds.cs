@@ -37,6 +37,7 @@ public static class OperationIds
         ["QueryExport.ScheduleDownload"] = "scheduleAsyncQueryDownload",
         ["Query.History"] = "getQueryHistory",
         ["Query.GetCallback"] = "getAsyncQueryCallback",
+        ["Usage.GetUsage"] = "getOrganizationUsage",
         ["SchedulerJobs.Status"] = "getSchedulerJobStatus",
         ["SchedulerJobs.Cancel"] = "cancelSchedulerJob",
         ["Schedulers.List"] = "listSchedulers",

@@ -28,6 +28,7 @@ public sealed partial class AsyncQueryService(
     WarehouseLogins logins,
     SecretBox secrets,
     QueryCallbackJob callbacks,
+    SubmissionQuotas quotas,
     ILogger<AsyncQueryService> logger)
 {
     private static readonly string DefaultContext = QueryContext.Api.ToName();
@@ -127,6 +128,7 @@ public sealed partial class AsyncQueryService(
     private async Task<ExecuteQueryResults> SubmitCompiledAsync(CurrentUser user, Project project, CompiledSubmission submission, CancellationToken cancellationToken)
     {
         CheckContext(submission.Context);
+        await quotas.CheckAsync(user, project, cancellationToken);
         if (project.RequireUserCredentials && submission.ComposeReferencesJson is null)
         {
             // Refused now, not after the queue: the caller learns where to save a login.

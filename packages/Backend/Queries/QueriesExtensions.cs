@@ -29,6 +29,8 @@ public static class QueriesExtensions
         services.AddSingleton<QueryStatusBroadcast>();
         services.AddSingleton<IMetadataNotificationHandler, QueryStatusNotifications>();
         services.AddSingleton<QueryWaiter>();
+        services.AddSingleton<SubmissionQuotas>();
+        services.AddSingleton<UsageStore>();
         services.AddSingleton<AsyncQueryService>();
         services.AddSingleton<IProjectDataRemoval, ProjectQueriesRemoval>();
         services.AddSingleton<BatchQueryService>();

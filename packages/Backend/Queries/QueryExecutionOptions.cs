@@ -106,4 +106,12 @@ public sealed class QueryExecutionOptions
         Execution.WorkloadClass.System => SystemWorkerCount,
         _ => WorkerCount,
     };
+
+    /// <summary>The most queries one project accepts a minute from everyone, unless it sets its own; beyond it a submit is a 429 with <c>Retry-After</c>. Default 1200.</summary>
+    [Range(1, 100_000)]
+    public int MaxSubmissionsPerMinutePerProject { get; set; } = 1200;
+
+    /// <summary>The most queries one project accepts a minute from one user, unless it sets its own. Default 300.</summary>
+    [Range(1, 100_000)]
+    public int MaxSubmissionsPerMinutePerUser { get; set; } = 300;
 }

@@ -351,4 +351,26 @@ public sealed partial class QueryHistoryStore
             "SELECT context, priority FROM query_history WHERE query_uuid = @queryUuid", new { queryUuid }, cancellationToken: cancellationToken));
         return row is { } found ? (found.Context, QueryPriorities.Parse(found.Priority)) : ("api", QueryPriority.Normal);
     }
+
+    /// <summary>Submissions to a project in the last <paramref name="window"/>: in all and by one user, with the oldest of each.</summary>
+    public async Task<RecentSubmissions> RecentSubmissionsAsync(Guid projectUuid, Guid userUuid, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<RecentSubmissions>(new CommandDefinition(
+            """
+            SELECT count(*) AS Total, min(created_at) AS TotalOldest,
+                   count(*) FILTER (WHERE created_by_user_uuid = @userUuid) AS ByUser,
+                   min(created_at) FILTER (WHERE created_by_user_uuid = @userUuid) AS UsersOldest
+            FROM query_history WHERE project_uuid = @projectUuid AND created_at > now() - @window
+            """,
+            new { projectUuid, userUuid, window },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Submissions to a project in a recent window.</summary>
+    /// <param name="Total">From everyone.</param>
+    /// <param name="TotalOldest">The oldest of those, or null.</param>
+    /// <param name="ByUser">From one user.</param>
+    /// <param name="UsersOldest">The oldest of that user's, or null.</param>
+    public sealed record RecentSubmissions(long Total, DateTime? TotalOldest, long ByUser, DateTime? UsersOldest);
 }
