@@ -244,9 +244,14 @@ public sealed class BackendHost : IAsyncDisposable
         Metadata.ScalarAsync<T>($"select {column} from query_history where query_uuid = @q", ("q", queryUuid));
 
     /// <summary>GET of a page, returning the status code and the body.</summary>
-    public async Task<(HttpStatusCode Status, JsonElement Body)> GetPageAsync(Guid queryUuid, int? page = null, int? pageSize = null, Guid? projectUuid = null)
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetPageAsync(Guid queryUuid, int? page = null, int? pageSize = null, Guid? projectUuid = null, int? waitMs = null)
     {
         var query = new List<string>();
+        if (waitMs is not null)
+        {
+            query.Add($"waitMs={waitMs}");
+        }
+
         if (page is not null)
         {
             query.Add($"page={page}");
@@ -283,13 +288,13 @@ public sealed class BackendHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls until the query leaves pending/queued/executing; returns the last answer's results.</summary>
+    /// <summary>Waits (the server's long poll, woken when the query ends) until the query leaves pending/queued/executing; returns the last answer's results.</summary>
     public async Task<JsonElement> WaitForFinalStateAsync(Guid queryUuid, int? pageSize = null, Guid? projectUuid = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
-            var (status, body) = await GetPageAsync(queryUuid, pageSize: pageSize, projectUuid: projectUuid);
+            var (status, body) = await GetPageAsync(queryUuid, pageSize: pageSize, projectUuid: projectUuid, waitMs: 10_000);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             var results = body.GetProperty("results");
             var state = results.GetProperty("status").GetString();
@@ -302,8 +307,6 @@ public sealed class BackendHost : IAsyncDisposable
             {
                 Assert.Fail($"Query {queryUuid} still {state} after 120 s");
             }
-
-            await Task.Delay(25);
         }
     }
 

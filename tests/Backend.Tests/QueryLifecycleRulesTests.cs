@@ -101,6 +101,12 @@ public class QueryLifecycleRulesTests
         Assert.That(rules.AllowsProject(20, 50), Is.True, "a project's cap may be above the default");
     }
 
+    [Test]
+    public void ACallbacksRetries_WaitTwiceAsLongEachTime() =>
+        Assert.That(
+            Enumerable.Range(1, 4).Select(attempt => Queries.Execution.QueryCallbackJob.DelayAfter(attempt, TimeSpan.FromSeconds(2))),
+            Is.EqualTo(new[] { 2, 4, 8, 16 }.Select(s => TimeSpan.FromSeconds(s))));
+
     [TestCase(8, -1, 6)]
     [TestCase(8, 0, 8)]
     [TestCase(8, 2, 6)]
