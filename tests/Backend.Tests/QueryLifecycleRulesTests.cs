@@ -102,9 +102,9 @@ public class QueryLifecycleRulesTests
     }
 
     [Test]
-    public void ACallbacksRetries_WaitTwiceAsLongEachTime() =>
+    public void WebhookAndCallbackRetries_WaitTwiceAsLongEachTime() =>
         Assert.That(
-            Enumerable.Range(1, 4).Select(attempt => Queries.Execution.QueryCallbackJob.DelayAfter(attempt, TimeSpan.FromSeconds(2))),
+            Enumerable.Range(1, 4).Select(attempt => new WebhookOptions { WebhookBackoff = TimeSpan.FromSeconds(2) }.DelayAfter(attempt)),
             Is.EqualTo(new[] { 2, 4, 8, 16 }.Select(s => TimeSpan.FromSeconds(s))));
 
     [TestCase(8, -1, 6)]

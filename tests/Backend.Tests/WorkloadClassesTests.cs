@@ -49,7 +49,7 @@ public class WorkloadClassesTests
         var batch = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            batch.Add((await host.ExecuteAsync(new { sql = $"select pg_sleep(1.5), {i} as batch_{run}", context = "scheduledDelivery" })).GetProperty("queryUuid").GetGuid());
+            batch.Add((await host.ExecuteAsync(new { sql = $"select pg_sleep(1.0), {i} as batch_{run}", context = "scheduledDelivery" })).GetProperty("queryUuid").GetGuid());
         }
 
         await host.WaitForStatusAsync(batch[0], "executing");
@@ -64,7 +64,7 @@ public class WorkloadClassesTests
             Assert.That((await host.WaitForFinalStateAsync(queryUuid)).GetProperty("status").GetString(), Is.EqualTo("ready"));
         }
 
-        Assert.That(await QueueWaitAsync(host, batch[2]), Is.GreaterThan(TimeSpan.FromSeconds(2)), "one batch worker ran the batch queries one after another");
+        Assert.That(await QueueWaitAsync(host, batch[2]), Is.GreaterThan(TimeSpan.FromSeconds(1.5)), "one batch worker ran the batch queries one after another");
     }
 
     private static async Task<TimeSpan> QueueWaitAsync(BackendHost host, Guid queryUuid) =>

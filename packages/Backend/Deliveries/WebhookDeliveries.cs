@@ -63,7 +63,7 @@ public sealed class WebhookDeliveries(
         }, cancellationToken);
         if (!call.Succeeded && attempt < webhookOptions.Value.WebhookAttempts)
         {
-            var delay = webhookOptions.Value.WebhookBackoff * Math.Pow(2, attempt - 1);
+            var delay = webhookOptions.Value.DelayAfter(attempt);
             background.Schedule<WebhookDeliveries>(Workloads.SystemQueue, job => job.RetryAsync(scheduler.SchedulerUuid, deliveryUuid, index, attempt + 1, CancellationToken.None), delay);
         }
 

@@ -27,4 +27,7 @@ public sealed class WebhookOptions
     /// metadata) are refused either way.
     /// </summary>
     public bool AllowPrivateWebhookAddresses { get; set; }
+
+    /// <summary>The wait before the try after <paramref name="attempt"/> (from 1): <see cref="WebhookBackoff"/>, doubled at each further try.</summary>
+    public TimeSpan DelayAfter(int attempt) => WebhookBackoff * Math.Pow(2, attempt - 1);
 }

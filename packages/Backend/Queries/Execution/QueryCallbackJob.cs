@@ -67,7 +67,7 @@ public sealed class QueryCallbackJob(
         }
         else if (attempt < options.Value.WebhookAttempts)
         {
-            var delay = DelayAfter(attempt, options.Value.WebhookBackoff);
+            var delay = options.Value.DelayAfter(attempt);
             logger.LogWarning("Callback of query {QueryUuid} failed (try {Attempt}): {Error}; trying again in {Delay}", queryUuid, attempt, call.Error, delay);
             jobs.Schedule<QueryCallbackJob>(Workloads.SystemQueue, job => job.SendAsync(queryUuid, attempt + 1, CancellationToken.None), delay);
         }
@@ -77,9 +77,6 @@ public sealed class QueryCallbackJob(
             await callbacks.FinishAsync(queryUuid, delivered: false, CancellationToken.None);
         }
     }
-
-    /// <summary>The wait before the try after <paramref name="attempt"/>: the backoff, doubled at each further try.</summary>
-    public static TimeSpan DelayAfter(int attempt, TimeSpan backoff) => backoff * Math.Pow(2, attempt - 1);
 
     /// <summary>What the receiver is told: the query, how it ended, and where its rows are (paths under the API's address).</summary>
     public static byte[] PayloadOf(QueryHistoryRecord query)
