@@ -7,17 +7,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Lightdash.Net.Backend.Content;
 
 /// <summary>The query routes of saved content (charts, SQL charts, dashboard tiles): each runs what is saved, with the caller's filters, like any other query.</summary>
-[Route("api/v2/projects/{projectUuid}/query")]
 [Tags("Query")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class ContentQueryController(
     SqlChartService sqlCharts,
     SavedChartService savedCharts,
-    DashboardService dashboards) : AuthenticatedApiController
+    DashboardService dashboards) : QueryRouteController
 {
     /// <summary>Run a saved chart, at its newest version or a given one (any member of the project).</summary>
     /// <param name="projectUuid">The project.</param>

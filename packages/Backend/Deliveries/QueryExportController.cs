@@ -1,19 +1,14 @@
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Deliveries;
 
 /// <summary>Exports of a ready query's results as background jobs (any size, more formats than the synchronous download).</summary>
-[Route("api/v2/projects/{projectUuid}/query")]
 [Tags("Query")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryExportController(
-    ExportService exports) : AuthenticatedApiController
+    ExportService exports) : QueryRouteController
 {
     /// <summary>Starts an export of a ready query's results as a background job; answers its job id at once.</summary>
     /// <remarks>

@@ -1,22 +1,17 @@
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Explores;
 
 /// <summary>The query routes over a project's explores (metric queries, underlying data, totals, field values, merges): each compiles its query and submits it like any other.</summary>
-[Route("api/v2/projects/{projectUuid}/query")]
 [Tags("Query")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class ExploreQueryController(
     MetricQueryService metricQueries,
     FieldValuesService fieldValues,
     TotalsService totals,
-    MergeQueryService merges) : AuthenticatedApiController
+    MergeQueryService merges) : QueryRouteController
 {
     /// <summary>Run several metric queries joined on their shared dimensions (any member).</summary>
     /// <remarks>

@@ -9,19 +9,13 @@ namespace Lightdash.Net.Backend.Queries;
 /// The routes that compile a query from explores or saved content share this base and tag: they live with
 /// their capability (<c>ExploreQueryController</c>, <c>ContentQueryController</c>, <c>QueryExportController</c>).
 /// </remarks>
-[Route("api/v2/projects/{projectUuid}/query")]
 [Tags("Query")]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status403Forbidden)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status500InternalServerError)]
-[ProducesResponseType<ApiErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
 public sealed class QueryController(
     AsyncQueryService queries,
     QueryDownloadService downloads,
     QueryHistoryService history,
     BatchQueryService batches,
-    ComposeService composer) : AuthenticatedApiController
+    ComposeService composer) : QueryRouteController
 {
     /// <summary>Run SQL over stored results (developers and admins of the project).</summary>
     /// <remarks>

@@ -18,11 +18,9 @@ public sealed record QueryCallbackAttempt(int Attempt, DateTime AttemptedAt, int
 /// </summary>
 public sealed class QueryCallbackStore(NpgsqlDataSource dataSource)
 {
-    private const string Final = "'ready', 'error', 'cancelled', 'expired'";
-
     private const string ClaimSql = $"""
         UPDATE query_history SET callback_state = 'sending'
-        WHERE query_uuid = @queryUuid AND callback_state = 'waiting' AND status IN ({Final})
+        WHERE query_uuid = @queryUuid AND callback_state = 'waiting' AND status IN ({QueryStatusTransitions.Ended})
         RETURNING query_uuid
         """;
 
@@ -30,7 +28,7 @@ public sealed class QueryCallbackStore(NpgsqlDataSource dataSource)
         UPDATE query_history SET callback_state = 'sending'
         WHERE query_uuid IN (
             SELECT query_uuid FROM query_history
-            WHERE callback_state = 'waiting' AND status IN ({Final})
+            WHERE callback_state = 'waiting' AND status IN ({QueryStatusTransitions.Ended})
             ORDER BY created_at LIMIT @limit FOR UPDATE SKIP LOCKED)
         RETURNING query_uuid
         """;

@@ -18,6 +18,9 @@ public static class QueryStatusTransitions
     /// <summary>On a worker: may become ready, or go back to the queue when its lease is lost.</summary>
     public const string Running = "'executing'";
 
+    /// <summary>Ended, for good or ill: nothing more runs (a completion callback may be sent).</summary>
+    public const string Ended = "'ready', 'error', 'cancelled', 'expired'";
+
     /// <summary>Finished with results or an error kept for a while: may expire.</summary>
     public const string Finished = "'ready', 'error'";
 
