@@ -78,6 +78,10 @@ public static class QueriesExtensions
                         // Workers wake on NOTIFY when a job is enqueued: pick-up in milliseconds, not a poll period.
                         EnableLongPolling = true,
                         QueuePollInterval = execution.QueuePollInterval,
+                        // A job taken by an instance that died before claiming its query is taken again; a
+                        // running job keeps its own alive, so however long it runs no one else takes it.
+                        InvisibilityTimeout = execution.JobInvisibilityTimeout,
+                        UseSlidingInvisibilityTimeout = true,
                     });
         });
         if (!roles.RunsWorkers)

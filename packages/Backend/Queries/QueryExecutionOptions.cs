@@ -40,6 +40,13 @@ public sealed class QueryExecutionOptions
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// A job a worker took from the queue and stopped keeping alive (its instance died before the job
+    /// claimed its query) is taken again by another worker after this long. Running jobs keep theirs alive
+    /// (a sliding timeout), so it bounds only how long work of a dead instance waits.
+    /// </summary>
+    public TimeSpan JobInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// The longest a warehouse statement may run (a project may set its own, a request a shorter one);
     /// the warehouse stops it (PostgreSQL's statement_timeout, DuckDB's interrupt) and the query ends in <c>error</c>.
     /// </summary>

@@ -1,0 +1,66 @@
+using Lightdash.Net.TestSupport;
+using Npgsql;
+
+namespace Lightdash.Net.Backend.Tests;
+
+/// <summary>What the metadata database recorded of a load test: every query's end, attempts, queue waits per user, and pick-up on the probed project.</summary>
+public sealed record LoadOutcome(
+    int Queries,
+    IReadOnlyList<Guid> NotReady,
+    IReadOnlyList<Guid> RunAgain,
+    IReadOnlySet<Guid> ProjectQueries,
+    IReadOnlyList<double> UserP95Waits,
+    TimeSpan PickUpP95,
+    int ProbeCount)
+{
+    /// <summary>Waits shorter than this are the queue's own pace (a held query looks again a second later), not unfairness.</summary>
+    public const double WaitFloorSeconds = 1.0;
+
+    /// <summary>The median of the users' p95 queue waits, in seconds.</summary>
+    public double MedianUserP95Wait => Percentile([.. UserP95Waits], 50);
+
+    /// <summary>Reads the outcome of the queries of <paramref name="loaded"/> (the users') and <paramref name="probed"/> (the probe's).</summary>
+    public static async Task<LoadOutcome> ReadAsync(TestDatabase metadata, Guid loaded, Guid probed)
+    {
+        var rows = new List<(Guid Query, Guid Project, Guid? User, string Status, int Attempt, double? Wait)>();
+        await using (var connection = new NpgsqlConnection(metadata.ConnectionString))
+        {
+            await connection.OpenAsync();
+            // Cache hits and joined queries never wait in the queue: only executed queries count.
+            await using var command = new NpgsqlCommand(
+                """
+                select query_uuid, project_uuid, created_by_user_uuid, status, attempt,
+                       extract(epoch from processing_started_at - created_at)::float8
+                from query_history where not cache_hit and joined_query_uuid is null
+                """,
+                connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.GetString(3), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetDouble(5)));
+            }
+        }
+
+        var firstAttempts = rows.Where(r => r.Project == loaded && r.Attempt == 1 && r.Wait is not null).ToList();
+        var probes = rows.Where(r => r.Project == probed && r.Wait is not null).Select(r => r.Wait!.Value).ToList();
+        return new LoadOutcome(
+            rows.Count,
+            [.. rows.Where(r => r.Status != "ready").Select(r => r.Query)],
+            [.. rows.Where(r => r.Attempt > 1).Select(r => r.Query)],
+            rows.Where(r => r.Project == loaded).Select(r => r.Query).ToHashSet(),
+            [.. firstAttempts.GroupBy(r => r.User).Select(g => Percentile([.. g.Select(r => r.Wait!.Value)], 95)).Order()],
+            TimeSpan.FromSeconds(Percentile(probes, 95)),
+            probes.Count);
+    }
+
+    private static double Percentile(List<double> values, double percent)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        values.Sort();
+        return values[(int)Math.Min(values.Count - 1, Math.Ceiling(percent / 100 * values.Count) - 1)];
+    }
+}
