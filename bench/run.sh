@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks Lightdash.Net against baselines measured in the same run, on the same data.
 #   BENCH_ROWS=1000000 (default) or 5000000    rows in the benchmark table
-#   BENCH_ONLY=all | throughput,memory,pages,sdk,isolation,pickup,polling,compose,fieldvalues,livepage,statements,exports
+#   BENCH_ONLY=all | throughput,memory,pages,sdk,isolation,pickup,polling,scaleout,compose,fieldvalues,livepage,statements,exports
 # Starts the servers (scripts/provision.sh), a Release build of the backend on its own port with
 # a fresh metadata database, then drives it over HTTP. Prints one line per figure and a table.
 set -euo pipefail
@@ -46,19 +46,25 @@ dotnet build "$repo/bench/Bench/Bench.csproj" -c Release -v quiet -nologo -o "$r
 
 log="$repo/.local/bench-backend.log"
 token="ldpat_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-(cd "$repo/.local/bench-backend" && ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production \
-  Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information \
-  MetadataDatabase__ConnectionString="$service_metadata" \
-  Secrets__Key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
-  ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT" \
-  ResultsStorage__Prefix="bench/" \
-  Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench" \
-  Projects__Items__0__ConnectionString="$service_warehouse" \
-  Auth__BootstrapAdmin__Email="bench@lightdash.local" Auth__BootstrapAdmin__Token="$token" \
-  Auth__RequestsPerMinute=10000000 Auth__MaxExecutingQueriesPerUser=16 \
-  exec dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
+# The backend's settings, also written for the worker instances the scale-out figure starts (owner-only file).
+backend_env=(
+  ASPNETCORE_ENVIRONMENT=Production
+  Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information
+  MetadataDatabase__ConnectionString="$service_metadata"
+  Secrets__Key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  ResultsStorage__ServiceUrl="http://127.0.0.1:$LIGHTDASH_S3_PORT"
+  ResultsStorage__Prefix="bench/"
+  Projects__Items__0__ProjectUuid="$project" Projects__Items__0__Name="Bench"
+  Projects__Items__0__ConnectionString="$service_warehouse"
+  Auth__BootstrapAdmin__Email="bench@lightdash.local" Auth__BootstrapAdmin__Token="$token"
+  Auth__RequestsPerMinute=10000000 Auth__MaxExecutingQueriesPerUser=16
+  QueryExecution__MaxSubmissionsPerMinutePerProject=100000 QueryExecution__MaxSubmissionsPerMinutePerUser=100000
+)
+worker_env="$repo/.local/bench-worker.env"
+(umask 077; printf '%s\n' "${backend_env[@]}" >"$worker_env")
+(cd "$repo/.local/bench-backend" && exec env ASPNETCORE_URLS="$url" "${backend_env[@]}" dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
 backend=$!
-trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null' EXIT
+trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; rm -f "$worker_env"' EXIT
 for _ in $(seq 1 150); do curl -fsS "$url/health/live" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$url/health/live" >/dev/null || { echo "[bench] backend did not start" >&2; tail -n 30 "$log" >&2; exit 1; }
 # The dotnet host execs the app, so $backend is the backend's own process.
@@ -68,4 +74,5 @@ echo "[bench] $(nproc) cores, $rows rows, backend pid $pid" >&2
 dotnet "$repo/.local/bench-driver/Lightdash.Net.Bench.dll" \
   --url "$url" --project "$project" --pid "$pid" --rows "$rows" --table "$table" \
   --warehouse "$pg_admin;Database=$warehouse_db" --metadata "$pg_admin;Database=$metadata_db" \
-  --psql-database "$warehouse_db" --only "$only" --token "$token"
+  --psql-database "$warehouse_db" --only "$only" --token "$token" \
+  --worker-env "$worker_env" --backend-dll "$repo/.local/bench-backend/Lightdash.Net.Backend.dll"

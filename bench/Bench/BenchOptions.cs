@@ -11,7 +11,9 @@ public sealed record BenchOptions(
     string Table,
     long Rows,
     string Only,
-    string Token)
+    string Token,
+    string? WorkerEnvFile,
+    string? BackendDll)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -32,6 +34,8 @@ public sealed record BenchOptions(
             Get("table"),
             long.Parse(Get("rows"), System.Globalization.CultureInfo.InvariantCulture),
             values.GetValueOrDefault("only", "all"),
-            Get("token"));
+            Get("token"),
+            values.GetValueOrDefault("worker-env"),
+            values.GetValueOrDefault("backend-dll"));
     }
 }

@@ -344,6 +344,12 @@ if (Wanted("polling"))
     report.Add("polling load (status reads, 32 clients)", $"{status:N0} req/s", $"/health/live {health:N0} req/s", status / health, "informational", true);
 }
 
+if (Wanted("scaleout"))
+{
+    // 12: small queries per second with one and two worker instances; metadata cost per query and per idle instance.
+    await ScaleOutBench.RunAsync(options, client, report);
+}
+
 report.Print();
 // Figures that miss their target are marked in the table; the run itself succeeds so every figure is printed.
 return 0;

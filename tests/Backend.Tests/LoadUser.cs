@@ -86,8 +86,18 @@ public sealed class LoadUser(int number, LightdashClient client, Guid projectUui
 
     private async Task StatementAsync(int step)
     {
-        var result = await client.ExecuteStatementAsync(projectUuid, $"select {Number} as user_number, {step} as step -- {nonce}", timeoutSeconds: 45);
-        Expect(result.Done && result.Rows.Count == 1 && result.Rows[0][1] == step.ToString(System.Globalization.CultureInfo.InvariantCulture), "a statement's answer");
+        var result = await client.ExecuteStatementAsync(projectUuid, $"select {Number} as user_number, {step} as step -- {nonce}", timeoutSeconds: 10);
+        // Still running when the server stopped waiting (it may have been on the killed instance): read it again, as Snowflake's clients do.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!result.Done && clock.Elapsed < Patience)
+        {
+            await Task.Delay(200);
+            result = await client.GetStatementPartitionAsync(result.StatementHandle);
+        }
+
+        Expect(
+            result.Done && result.Rows.Count == 1 && result.Rows[0][1] == step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"a statement's answer (done {result.Done}, {result.Rows.Count} rows)");
     }
 
     private void Expect(bool condition, string what)

@@ -37,6 +37,8 @@ public static class QueriesExtensions
         services.AddTransient<ResultsExpiryJob>();
         services.AddTransient<LeaseReaperJob>();
         services.AddSingleton<QueryQueue>();
+        services.AddSingleton<HeldQueriesStore>();
+        services.AddSingleton<HeldQueries>();
         services.AddSingleton<QueryDownloadService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
@@ -89,6 +91,7 @@ public static class QueriesExtensions
             return;
         }
 
+        services.AddHostedService<HeldQueriesSweeper>();
         services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
         // A pool of workers per workload class: a burst of exports or deliveries never takes the workers
         // people wait on. Within a class the queues rank by priority.
@@ -100,8 +103,10 @@ public static class QueriesExtensions
                 server.WorkerCount = execution.WorkersOf(workload);
                 server.ServerName = $"{RunQueryJob.ServerName}:{workload.ToString().ToLowerInvariant()}";
                 server.Queues = Workloads.QueuesOf(workload);
-                // Queries held back by a limit are scheduled a second later: look for them every second.
-                server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                // Delayed jobs (retries of webhooks and callbacks) are moved to their queues by any server's
+                // scheduler: the system server looks every second, the others rarely (each look costs the
+                // metadata database a locked transaction).
+                server.SchedulePollingInterval = workload == WorkloadClass.System ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(15);
             });
         }
     }

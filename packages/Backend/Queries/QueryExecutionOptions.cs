@@ -36,8 +36,11 @@ public sealed class QueryExecutionOptions
     [Range(1, 10_000_000)]
     public int MaxSqlLength { get; set; } = 1_000_000;
 
-    /// <summary>How often an idle worker looks for queued jobs when PostgreSQL notifications are missed.</summary>
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often an idle worker looks for queued jobs when no notification woke it (a job enqueued wakes the
+    /// workers at once through PostgreSQL's NOTIFY): each look is a transaction on the metadata database.
+    /// </summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// A job a worker took from the queue and stopped keeping alive (its instance died before the job
@@ -75,6 +78,12 @@ public sealed class QueryExecutionOptions
 
     /// <summary>A query whose lease was not renewed for this long lost its worker (the backend died): it is re-run or failed.</summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often each worker instance wakes queries a limit held back for longer than this (a released slot
+    /// wakes them at once; the sweep covers holds no release saw).
+    /// </summary>
+    public TimeSpan HeldSweepInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many times a query is started before a lost worker fails it instead of re-running it.</summary>
     [Range(1, 10)]

@@ -27,7 +27,9 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
     {
         var index = new RowOffsetIndexBuilder(_options.IndexBlockRows, progress);
         var compressed = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip;
-        var live = _options.LivePageParts > 0 ? LiveUploadOf(key, index) : null;
+        // Set once the first live copy is stored: a result small enough for one PUT has none to delete.
+        var copied = new System.Runtime.CompilerServices.StrongBox<bool>();
+        var live = _options.LivePageParts > 0 ? LiveUploadOf(key, index, copied) : null;
         try
         {
             var (rows, size) = await PipedUpload.RunAsync<long>(
@@ -45,7 +47,7 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
         }
         finally
         {
-            if (live is not null)
+            if (copied.Value)
             {
                 // Done or failed, the live copies have served: pages now come from the result, or not at all.
                 await DeleteLiveAsync(key);
@@ -54,10 +56,11 @@ public sealed class S3ResultsWriter(ResultsBucketClient storage, StreamingSchedu
     }
 
     // Each landed part is copied beside the result, and the manifest rewritten with the blocks complete in the uploaded prefix.
-    private LiveUpload LiveUploadOf(string key, RowOffsetIndexBuilder index) => new(
+    private LiveUpload LiveUploadOf(string key, RowOffsetIndexBuilder index, System.Runtime.CompilerServices.StrongBox<bool> copied) => new(
         LiveHeadBytes,
         async (head, token) =>
         {
+            copied.Value = true;
             await storage.PutAsync(LiveResults.HeadKey(key), head, token, "application/octet-stream");
             await PutManifestAsync(key, index, [new LiveResults.Piece(LiveResults.HeadKey(key), head.Length)], token);
         },

@@ -22,11 +22,4 @@ public sealed class QueryQueue(IBackgroundJobClient jobs, QueryHistoryStore hist
         var (context, priority) = await history.QueueingOfAsync(queryUuid, cancellationToken);
         await EnqueueAsync(queryUuid, context, priority, cancellationToken);
     }
-
-    /// <summary>Tries the query's job again after <paramref name="delay"/>, on the queue it was submitted to.</summary>
-    public async Task ScheduleAsync(Guid queryUuid, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var (context, priority) = await history.QueueingOfAsync(queryUuid, cancellationToken);
-        jobs.Schedule<RunQueryJob>(Workloads.QueueOf(Workloads.ClassOf(context), priority), job => job.RunAsync(queryUuid, CancellationToken.None), delay);
-    }
 }

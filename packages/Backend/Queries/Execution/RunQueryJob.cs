@@ -26,15 +26,13 @@ public sealed class RunQueryJob(
     IResultsStore results,
     RunningQueries running,
     ComposeDatabase composer,
-    QueryQueue queue,
+    HeldQueries held,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,
     ILogger<RunQueryJob> logger)
 {
     /// <summary>This process's name in <c>query_history.executing_server</c>.</summary>
     public static readonly string ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-
-    private static readonly TimeSpan UserLimitRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly QueryExecutionOptions _options = options.Value;
 
@@ -51,10 +49,9 @@ public sealed class RunQueryJob(
         if (heldBack)
         {
             // Its user already has the most queries executing or their share of this instance's workers,
-            // or its project holds as many statements on its warehouse as it may: it stays queued and is
-            // tried again shortly.
+            // or its project holds as many statements on its warehouse as it may: it stays queued, held,
+            // until a released slot (or the sweep) wakes it.
             logger.LogInformation("Query {QueryUuid} waits: its user's limit or share of the workers, or its project's warehouse cap", queryUuid);
-            await queue.ScheduleAsync(queryUuid, UserLimitRetryDelay, cancellationToken);
             return;
         }
 
@@ -68,7 +65,7 @@ public sealed class RunQueryJob(
         {
             // Nobody read it while it waited: it never starts.
             logger.LogInformation("Query {QueryUuid} cancelled before it started: nobody read it", queryUuid);
-            await history.ReleaseSlotAsync(queryUuid, query.Attempt, CancellationToken.None);
+            await ReleaseAsync(query);
             return;
         }
 
@@ -93,8 +90,15 @@ public sealed class RunQueryJob(
             await slotHeld.CancelAsync();
             await heartbeat;
             // The reader is disposed: the warehouse statement has ended (PostgreSQL answered the cancel).
-            await history.ReleaseSlotAsync(queryUuid, query.Attempt, CancellationToken.None);
+            await ReleaseAsync(query);
         }
+    }
+
+    // The slot goes back, and the queries held for one like it are woken.
+    private async Task ReleaseAsync(QueryHistoryRecord query)
+    {
+        await history.ReleaseSlotAsync(query.QueryUuid, query.Attempt, CancellationToken.None);
+        await held.WakeAfterReleaseAsync(query.ProjectUuid, query.CreatedByUserUuid, CancellationToken.None);
     }
 
     private async Task RunClaimedAsync(

@@ -122,7 +122,7 @@ public sealed partial class QueryHistoryStore
             var executing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UserExecutingSql, new { userUuid }, transaction, cancellationToken: cancellationToken));
             if (!rules.AllowsUser(executing))
             {
-                return new StartOutcome(null, true);
+                return await HoldAsync(connection, transaction, queryUuid, cancellationToken);
             }
 
             // Batch work has workers of its own (their number is its bound): the fair share is interactive work's rule.
@@ -133,14 +133,14 @@ public sealed partial class QueryHistoryStore
                     ServerExecutingSql, new { server, batchContexts = Workloads.BatchContexts }, transaction, cancellationToken: cancellationToken));
                 if (!rules.AllowsOnServer(onServer))
                 {
-                    return new StartOutcome(null, true);
+                    return await HoldAsync(connection, transaction, queryUuid, cancellationToken);
                 }
             }
         }
 
         if (!await ProjectAllowsAsync(connection, transaction, owner, rules, cancellationToken))
         {
-            return new StartOutcome(null, true);
+            return await HoldAsync(connection, transaction, queryUuid, cancellationToken);
         }
 
         var started = await connection.QuerySingleOrDefaultAsync<QueryHistoryRecord>(
@@ -153,6 +153,16 @@ public sealed partial class QueryHistoryStore
         await transaction.CommitAsync(cancellationToken);
         return new StartOutcome(started, false);
     }
+
+    // The query stays queued, marked held (committed under the locks that decided it): a released slot or the sweep wakes it.
+    private static async Task<StartOutcome> HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(HoldSql, new { queryUuid }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new StartOutcome(null, true);
+    }
+
+    private const string HoldSql = "UPDATE query_history SET held_since = now(), woken_at = NULL WHERE query_uuid = @queryUuid";
 
     private sealed record OwnerRow(Guid? CreatedByUserUuid, Guid ProjectUuid, int? MaxWarehouseStatements, string Context);
 

@@ -64,7 +64,7 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         WITH changed AS (
             UPDATE query_history
             SET status = 'executing', processing_started_at = now(), heartbeat_at = now(),
-                executing_server = @server, attempt = attempt + 1, holds_slot = true
+                executing_server = @server, attempt = attempt + 1, holds_slot = true, held_since = NULL, woken_at = NULL
             WHERE query_uuid = @queryUuid AND status IN ({QueryStatusTransitions.Waiting})
             RETURNING *),
         notified AS (SELECT pg_notify('{StatusChannel}', query_uuid::text || ':' || status) FROM changed)
