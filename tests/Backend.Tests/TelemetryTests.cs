@@ -41,6 +41,10 @@ public class TelemetryTests
         var run = await Eventually.ValueAsync(
             () => Task.FromResult(Spans().FirstOrDefault(s => s.OperationName == "query.run" && (string?)s.GetTagItem("lightdash.query_uuid") == queryUuid)),
             TimeSpan.FromSeconds(10), "the job's span");
+        // The request's own span ends after its answer was sent (it waited for the query): it may be exported last.
+        await Eventually.UntilAsync(
+            () => Task.FromResult(Spans().Any(s => s.TraceId == run!.TraceId && s.Kind == ActivityKind.Server)),
+            TimeSpan.FromSeconds(10), "the request's span");
         var trace = Spans().Where(s => s.TraceId == run!.TraceId).ToList();
 
         Assert.That(trace.Select(s => s.OperationName), Is.SupersetOf(new[] { "query.submit", "query.run", "warehouse.execute", "results.store" }));
