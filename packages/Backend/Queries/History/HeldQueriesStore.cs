@@ -11,30 +11,11 @@ namespace Lightdash.Net.Backend.Queries.History;
 /// </summary>
 public sealed class HeldQueriesStore(NpgsqlDataSource dataSource)
 {
-    // The same locks, in the same order, as the claim that decides a hold: once queries are held, a hold
-    // being decided while a slot is released is committed before the wake looks, so it is not missed.
-    private const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
-    private const string ProjectLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net project slots'), hashtext(@key))";
+    private static readonly string WakeSql = Take("held_since IS NOT NULL AND (project_uuid = @projectUuid OR created_by_user_uuid = @userUuid)");
 
-    private const string WakeSql = """
-        UPDATE query_history SET held_since = NULL, woken_at = now()
-        WHERE query_uuid IN (
-            SELECT query_uuid FROM query_history
-            WHERE held_since IS NOT NULL AND status = 'queued' AND (project_uuid = @projectUuid OR created_by_user_uuid = @userUuid)
-            ORDER BY (priority = 'high') DESC, (priority = 'low'), created_at LIMIT @count FOR UPDATE SKIP LOCKED)
-        RETURNING query_uuid
-        """;
+    private static readonly string SweepSql = Take("held_since < now() - @after OR woken_at < now() - @lost");
 
     private const string AnyHeldSql = "SELECT EXISTS (SELECT 1 FROM query_history WHERE held_since IS NOT NULL AND status = 'queued')";
-
-    private const string SweepSql = """
-        UPDATE query_history SET held_since = NULL, woken_at = now()
-        WHERE query_uuid IN (
-            SELECT query_uuid FROM query_history
-            WHERE status = 'queued' AND (held_since < now() - @after OR woken_at < now() - @lost)
-            ORDER BY (priority = 'high') DESC, (priority = 'low'), created_at LIMIT @count FOR UPDATE SKIP LOCKED)
-        RETURNING query_uuid
-        """;
 
     /// <summary>Takes (oldest first) up to <paramref name="count"/> held queries of the project or the user whose slot was released.</summary>
     public async Task<IReadOnlyList<Guid>> TakeAfterReleaseAsync(Guid projectUuid, Guid? userUuid, int count, CancellationToken cancellationToken)
@@ -47,13 +28,15 @@ public sealed class HeldQueriesStore(NpgsqlDataSource dataSource)
             return [];
         }
 
+        // The same locks, in the same order, as the claim that decides a hold: once queries are held, a hold
+        // being decided while a slot is released is committed before the wake looks, so it is not missed.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (userUuid is { } user)
         {
-            await connection.ExecuteAsync(new CommandDefinition(UserLockSql, new { key = user.ToString() }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(QueryHistoryStore.UserLockSql, new { key = user.ToString() }, transaction, cancellationToken: cancellationToken));
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(ProjectLockSql, new { key = projectUuid.ToString() }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(QueryHistoryStore.ProjectLockSql, new { key = projectUuid.ToString() }, transaction, cancellationToken: cancellationToken));
         var woken = (await connection.QueryAsync<Guid>(new CommandDefinition(WakeSql, new { projectUuid, userUuid, count }, transaction, cancellationToken: cancellationToken))).ToList();
         await transaction.CommitAsync(cancellationToken);
         return woken;
@@ -69,4 +52,15 @@ public sealed class HeldQueriesStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<Guid>(new CommandDefinition(SweepSql, new { after, lost, count }, cancellationToken: cancellationToken))];
     }
+
+    // Hands the queued queries that match to the queue (clearing the hold, stamping the wake), high priority
+    // first, then the oldest; rows another instance is taking are skipped, so each hold is handed over once.
+    private static string Take(string which) => $"""
+        UPDATE query_history SET held_since = NULL, woken_at = now()
+        WHERE query_uuid IN (
+            SELECT query_uuid FROM query_history
+            WHERE status = 'queued' AND ({which})
+            ORDER BY (priority = 'high') DESC, (priority = 'low'), created_at LIMIT @count FOR UPDATE SKIP LOCKED)
+        RETURNING query_uuid
+        """;
 }

@@ -89,11 +89,13 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         FOR UPDATE OF q
         """;
 
-    private const string ProjectLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net project slots'), hashtext(@key))";
+    /// <summary>A project's slot lock (its warehouse cap is counted under it); the wake of held queries takes it too.</summary>
+    internal const string ProjectLockSql = "SELECT pg_advisory_xact_lock(hashtext('lightdash-net project slots'), hashtext(@key))";
 
     private const string ProjectExecutingSql = "SELECT count(*) FROM query_history WHERE project_uuid = @projectUuid AND holds_slot";
 
-    private const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
+    /// <summary>A user's slot lock (their executing queries are counted under it); the wake of held queries takes it too.</summary>
+    internal const string UserLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('executing:' || @key, 0))";
 
     // Slots, not statuses: a cancelled query whose warehouse statement still runs keeps its slot.
     private const string UserExecutingSql = """
