@@ -52,7 +52,8 @@ public sealed class HeldQueriesSweeper(HeldQueries held, IOptions<QueryExecution
                 // A woken query's job is lost only with the instance that woke it: as long as a taken job's.
                 await held.SweepAsync(interval, options.Value.JobInvisibilityTimeout, stoppingToken);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            // Hangfire wraps a failed enqueue in its own exception: unhandled, it would stop the host.
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or Hangfire.BackgroundJobClientException)
             {
                 logger.LogWarning(e, "The sweep of held queries failed; it runs again in {Interval}", interval);
             }
