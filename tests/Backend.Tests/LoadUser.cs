@@ -87,11 +87,11 @@ public sealed class LoadUser(int number, LightdashClient client, Guid projectUui
     private async Task StatementAsync(int step)
     {
         var result = await client.ExecuteStatementAsync(projectUuid, $"select {Number} as user_number, {step} as step -- {nonce}", timeoutSeconds: 10);
-        // Still running when the server stopped waiting (it may have been on the killed instance): read it again, as Snowflake's clients do.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!result.Done && clock.Elapsed < Patience)
+        if (!result.Done)
         {
-            await Task.Delay(200);
+            // Still running when the server stopped waiting (it may have been on the killed instance): its
+            // handle is its query's id, so wait with the query's long poll, then read the answer.
+            await client.WaitAsync(projectUuid, result.StatementHandle, Patience);
             result = await client.GetStatementPartitionAsync(result.StatementHandle);
         }
 
