@@ -116,18 +116,11 @@ internal static class Baselines
 
     public static async Task<double> RequestsPerSecondAsync(BackendClient client, string path, TimeSpan duration, int concurrency)
     {
-        long count = 0;
-        var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        var (count, elapsed) = await ClosedLoop.RunAsync(concurrency, duration, async (_, _) =>
         {
-            while (clock.Elapsed < duration)
-            {
-                using var response = await client.Http.GetAsync(path);
-                response.EnsureSuccessStatusCode();
-                Interlocked.Increment(ref count);
-            }
+            using var response = await client.Http.GetAsync(path);
+            response.EnsureSuccessStatusCode();
         });
-        await Task.WhenAll(workers);
-        return count / clock.Elapsed.TotalSeconds;
+        return count / elapsed.TotalSeconds;
     }
 }

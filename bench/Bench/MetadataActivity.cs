@@ -41,10 +41,13 @@ public sealed record MetadataActivity(long Transactions, long RowsWritten, IRead
     }
 
     /// <summary>What happened between <paramref name="before"/> and this reading.</summary>
-    public MetadataActivity Since(MetadataActivity before) => new(
-        Transactions - before.Transactions,
-        RowsWritten - before.RowsWritten,
-        RowsWrittenByTable.ToDictionary(t => t.Key, t => t.Value - before.RowsWrittenByTable.GetValueOrDefault(t.Key)));
+    public MetadataActivity Since(MetadataActivity before) => Less(before, 1);
+
+    /// <summary>These counts less <paramref name="share"/> times <paramref name="other"/>'s (an earlier reading, or idle activity scaled to a run's length).</summary>
+    public MetadataActivity Less(MetadataActivity other, double share) => new(
+        Transactions - (long)(other.Transactions * share),
+        RowsWritten - (long)(other.RowsWritten * share),
+        RowsWrittenByTable.ToDictionary(t => t.Key, t => t.Value - (long)(other.RowsWrittenByTable.GetValueOrDefault(t.Key) * share)));
 
     /// <summary>The tables written most, for an info line.</summary>
     public string TopTables(int count, double per) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Lightdash.Net.Bench;
@@ -57,46 +56,39 @@ internal static class ScaleOutBench
     private static async Task<(double Rate, MetadataActivity Cost, long Count)> MeasureAsync(BenchOptions options, BackendClient client, MetadataActivity idle)
     {
         var before = await MetadataActivity.ReadAsync(options);
-        long count = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
-        {
-            for (var i = 0; clock.Elapsed < Run; i++)
-            {
-                await client.RunAsync($"select {c} as client, {i} as n, '{Guid.NewGuid():N}' as tag");
-                Interlocked.Increment(ref count);
-            }
-        }));
-        var elapsed = clock.Elapsed;
+        var (count, elapsed) = await ClosedLoop.RunAsync(Clients, Run, (c, i) => client.RunAsync($"select {c} as client, {i} as n, '{Guid.NewGuid():N}' as tag"));
         var during = (await MetadataActivity.ReadAsync(options)).Since(before);
         // What the instances do anyway over the same time is not the queries' cost.
-        var idleShare = elapsed / IdleWindow;
-        var cost = new MetadataActivity(
-            during.Transactions - (long)(idle.Transactions * idleShare),
-            during.RowsWritten - (long)(idle.RowsWritten * idleShare),
-            during.RowsWrittenByTable.ToDictionary(t => t.Key, t => t.Value - (long)(idle.RowsWrittenByTable.GetValueOrDefault(t.Key) * idleShare)));
+        var cost = during.Less(idle, elapsed / IdleWindow);
         return (count / elapsed.TotalSeconds, cost, count);
     }
 
     private static async Task<double> DirectQueriesPerSecondAsync(BenchOptions options)
     {
-        long count = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
+        var connections = await Task.WhenAll(Enumerable.Range(0, Clients).Select(async _ =>
         {
-            await using var connection = new NpgsqlConnection(options.WarehouseConnection);
+            var connection = new NpgsqlConnection(options.WarehouseConnection);
             await connection.OpenAsync();
-            for (var i = 0; clock.Elapsed < Run; i++)
+            return connection;
+        }));
+        try
+        {
+            var (count, elapsed) = await ClosedLoop.RunAsync(Clients, Run, async (c, i) =>
             {
-                await using var command = new NpgsqlCommand($"select {c} as client, {i} as n, '{Guid.NewGuid():N}' as tag", connection);
+                await using var command = new NpgsqlCommand($"select {c} as client, {i} as n, '{Guid.NewGuid():N}' as tag", connections[c]);
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
                 }
-
-                Interlocked.Increment(ref count);
+            });
+            return count / elapsed.TotalSeconds;
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
             }
-        }));
-        return count / clock.Elapsed.TotalSeconds;
+        }
     }
 }
