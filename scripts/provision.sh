@@ -94,8 +94,9 @@ ensure_bucket() {
 
 start_s3() {
   # Installed even when another checkout's server already listens: tests start s3rver of their own.
-  if [ ! -x "$repo/node_modules/.bin/s3rver" ] || [ ! -x "$repo/node_modules/.bin/maildev" ]; then
-    log "installing s3rver and maildev (npm ci)"
+  # apache-arrow (read by the tests' Arrow reader script) comes with them.
+  if [ ! -x "$repo/node_modules/.bin/s3rver" ] || [ ! -x "$repo/node_modules/.bin/maildev" ] || [ ! -f "$repo/node_modules/apache-arrow/package.json" ]; then
+    log "installing s3rver, maildev and apache-arrow (npm ci)"
     (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
   if port_open "$s3_port"; then log "S3 server already listening on $s3_port"; ensure_bucket; return 0; fi

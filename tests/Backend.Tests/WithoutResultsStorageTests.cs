@@ -99,6 +99,41 @@ public class WithoutResultsStorageTests
     }
 
     [Test]
+    public async Task ChunkManifest_WithoutS3_Returns409NamingTheReason()
+    {
+        using var response = await _withoutS3.Client.GetAsync($"{_withoutS3.QueryPath()}/{_refetchedQuery}/chunks");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(body.GetProperty("error").GetProperty("message").GetString(), Does.Contain("results storage (S3), and none is configured"));
+    }
+
+    [Test]
+    public async Task ArrowStream_WithoutS3_IsReFetchedFromTheWarehouse()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_withoutS3.QueryPath()}/{_refetchedQuery}/results");
+        request.Headers.Accept.ParseAdd("application/vnd.apache.arrow.stream");
+        using var response = await _withoutS3.Client.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using var reader = new Apache.Arrow.Ipc.ArrowStreamReader(await response.Content.ReadAsStreamAsync());
+        long rows = 0, sum = 0;
+        while (await reader.ReadNextRecordBatchAsync() is { } batch)
+        {
+            using (batch)
+            {
+                var ids = (Apache.Arrow.Int64Array)batch.Column("i");
+                rows += batch.Length;
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    sum += ids.GetValue(i)!.Value;
+                }
+            }
+        }
+
+        Assert.That((rows, sum), Is.EqualTo((1234L, 1234L * 1235 / 2)));
+    }
+
+    [Test]
     public async Task Statement_WithBindings_IsReFetchedWithThemToo()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements")

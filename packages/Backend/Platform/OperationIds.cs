@@ -34,6 +34,7 @@ public static class OperationIds
         ["Query.GetBatch"] = "getAsyncBatchResults",
         ["Query.GetAllResults"] = "streamAsyncQueryResults",
         ["Query.Download"] = "downloadAsyncQueryResults",
+        ["Query.GetChunks"] = "getAsyncQueryResultChunks",
         ["QueryExport.ScheduleDownload"] = "scheduleAsyncQueryDownload",
         ["Query.History"] = "getQueryHistory",
         ["Query.GetCallback"] = "getAsyncQueryCallback",

@@ -40,6 +40,7 @@ public static class QueriesExtensions
         services.AddSingleton<HeldQueriesStore>();
         services.AddSingleton<HeldQueries>();
         services.AddSingleton<QueryDownloadService>();
+        services.AddSingleton<Chunks.ResultChunksService>();
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
         services.AddSingleton<ComposeDatabase>();

@@ -1,5 +1,8 @@
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.Queries.Chunks;
+using Lightdash.Net.Backend.Queries.Execution;
+using Lightdash.Net.Backend.ResultsStorage.Arrow;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Queries;
@@ -15,7 +18,9 @@ public sealed class QueryController(
     QueryDownloadService downloads,
     QueryHistoryService history,
     BatchQueryService batches,
-    ComposeService composer) : QueryRouteController
+    ComposeService composer,
+    ResultChunksService chunks,
+    ArrowResultWriter arrow) : QueryRouteController
 {
     /// <summary>Run SQL over stored results (developers and admins of the project).</summary>
     /// <remarks>
@@ -168,29 +173,63 @@ public sealed class QueryController(
     public async Task<ApiResponse<CancelQueryResults>> Cancel(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await queries.CancelAsync(Caller, projectUuid, queryUuid, cancellationToken));
 
-    /// <summary>The whole result as JSON lines.</summary>
+    /// <summary>The whole result as JSON lines, or as an Arrow IPC stream.</summary>
     /// <remarks>
     /// Streams every row of a ready query, one JSON object per line keyed by field id
     /// (<c>application/x-ndjson</c>). Nothing is buffered: the body is copied from the results
     /// storage as it arrives (or, without S3, re-fetched from the warehouse).
+    ///
+    /// With <c>Accept: application/vnd.apache.arrow.stream</c> the answer is an Arrow IPC stream of typed
+    /// columns instead: int64 for whole numbers, decimal128 with the column's declared precision and scale
+    /// (utf8 with the exact text when it declares none), float64, date32, timestamp[us] (zone UTC for types
+    /// with a time zone), bool, and utf8 for text and JSON. Record batches hold at most 65,536 rows (fewer
+    /// when text is large); each field's metadata names its warehouse type (<c>lightdash.warehouse_type</c>).
     /// </remarks>
     /// <param name="projectUuid">The project the query ran on.</param>
     /// <param name="queryUuid">The query's id.</param>
     /// <param name="cancellationToken">Aborted when the client disconnects.</param>
-    /// <response code="200">The rows, one JSON object per line.</response>
+    /// <response code="200">The rows, one JSON object per line (or an Arrow stream, as asked).</response>
     /// <response code="404">The project or the query does not exist.</response>
     /// <response code="409">The query is not ready.</response>
     [HttpGet("{queryUuid}/results")]
-    [Produces("application/x-ndjson", "application/json")]
-    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
+    [Produces("application/x-ndjson", ArrowResultWriter.MediaType, "application/json")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson", ArrowResultWriter.MediaType)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
     public async Task GetAllResults(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
         var query = await queries.GetReadyQueryAsync(Caller, projectUuid, queryUuid, cancellationToken);
+        if (AsksForArrow())
+        {
+            Response.ContentType = ArrowResultWriter.MediaType;
+            await arrow.WriteAsync(HistoryResultSources.Of(query), Response.Body, cancellationToken);
+            return;
+        }
+
         Response.ContentType = "application/x-ndjson";
         await queries.WriteAllResultsAsync(query, Response.BodyWriter, cancellationToken);
         await Response.BodyWriter.FlushAsync(cancellationToken);
     }
+
+    /// <summary>A ready result as chunks to download in parallel, straight from the results storage.</summary>
+    /// <remarks>
+    /// Lists the stored result's chunks in row order (a few MB each): each with its first row, row count,
+    /// byte count and a presigned URL that expires (<c>ResultsStorage:ChunkUrlLifetime</c>, 15 minutes),
+    /// to be fetched with exactly the headers given in <c>httpHeaders</c> (a signed <c>Range</c>) and never
+    /// with the Lightdash token. Each chunk is the rows as JSON lines, gzip-compressed when
+    /// <c>encoding</c> is <c>gzip</c>; concatenated in order the chunks are the whole result, as
+    /// <c>GET .../results</c> streams it. Asking again renews the links. Needs results storage (S3).
+    /// </remarks>
+    /// <param name="projectUuid">The project the query ran on.</param>
+    /// <param name="queryUuid">The query's id.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <response code="200">The manifest.</response>
+    /// <response code="404">The project or the query does not exist.</response>
+    /// <response code="409">The query is not ready, or no results storage is configured.</response>
+    [HttpGet("{queryUuid}/chunks")]
+    [ProducesResponseType<ApiResponse<ResultChunkManifest>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status409Conflict)]
+    public async Task<ApiResponse<ResultChunkManifest>> GetChunks(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
+        ApiResponse.Ok(await chunks.GetManifestAsync(Caller, projectUuid, queryUuid, cancellationToken));
 
     /// <summary>A download link for a ready query's results.</summary>
     /// <remarks>
@@ -246,4 +285,18 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<QueryCallbackResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<QueryCallbackResults>> GetCallback(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await history.GetCallbackAsync(Caller, projectUuid, queryUuid, cancellationToken));
+
+    /// <summary>True when the request's <c>Accept</c> names Arrow's stream type ahead of JSON lines (by quality, then order).</summary>
+    private bool AsksForArrow()
+    {
+        var accepted = Request.GetTypedHeaders().Accept;
+        var arrowType = accepted.FirstOrDefault(a => a.MediaType.Equals(ArrowResultWriter.MediaType, StringComparison.OrdinalIgnoreCase));
+        if (arrowType is null || arrowType.Quality == 0)
+        {
+            return false;
+        }
+
+        var lines = accepted.FirstOrDefault(a => a.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase));
+        return lines is null || (arrowType.Quality ?? 1) >= (lines.Quality ?? 1);
+    }
 }

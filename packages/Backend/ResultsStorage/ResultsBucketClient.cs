@@ -213,6 +213,30 @@ public sealed partial class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsSt
             Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
         });
 
+    /// <summary>
+    /// A URL that lets anyone holding it GET bytes <paramref name="first"/> to <paramref name="last"/>
+    /// (inclusive) of the object until <paramref name="expires"/>. The <c>Range</c> header is signed: the
+    /// client sends exactly that header, and S3 refuses any other range with that URL (a server that
+    /// does not check signed headers, as s3rver, serves it anyway).
+    /// </summary>
+    public Task<string> PresignRangeAsync(string key, long first, long last, DateTime expires)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expires,
+            Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
+        };
+        request.Headers["Range"] = RangeHeader(first, last);
+        return s3.GetPreSignedURLAsync(request);
+    }
+
+    /// <summary>The <c>Range</c> header value of bytes <paramref name="first"/> to <paramref name="last"/> (inclusive).</summary>
+    public static string RangeHeader(long first, long last) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bytes={first}-{last}");
+
     /// <summary>Reads a small byte range fully into <paramref name="destination"/>.</summary>
     public async Task ReadRangeAsync(string key, long first, Memory<byte> destination, CancellationToken cancellationToken)
     {

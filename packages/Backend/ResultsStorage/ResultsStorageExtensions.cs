@@ -33,6 +33,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<ParquetExportWriter>();
         services.AddSingleton<JsonlExportWriter>();
         services.AddSingleton<ResultExporter>();
+        services.AddSingleton<Arrow.ArrowResultWriter>();
         services.AddSingleton<S3ResultsStore>();
         services.AddSingleton<WarehouseRefetchStore>();
         // Pages come from S3 when it is configured, else from the warehouse.

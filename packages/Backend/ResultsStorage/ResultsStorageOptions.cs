@@ -17,6 +17,16 @@ public sealed class ResultsStorageOptions
     /// <summary>How long a download link stays valid.</summary>
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long the links of a chunk manifest stay valid (asking for the manifest again renews them).</summary>
+    public TimeSpan ChunkUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// About how many stored bytes one chunk of a chunk manifest spans (4 MiB: with gzip some 20 MB of
+    /// JSON lines). A chunk is whole index blocks, so one larger block is a chunk of its own.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public long ChunkTargetBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>The endpoint, for example <c>http://127.0.0.1:4568</c>; empty for AWS's regional endpoint.</summary>
     public string? ServiceUrl { get; set; }
 

@@ -64,10 +64,8 @@ public static partial class ExportColumns
                     return (ExportColumnKind.RealNumber, 0, 0);
                 }
 
-                if (DecimalPattern().Match(type) is { Success: true } match)
+                if (TryDeclaredDecimal(type, out var precision, out var scale))
                 {
-                    var precision = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-                    var scale = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
                     return precision <= WidestDecimal ? (ExportColumnKind.ExactNumber, precision, scale) : (ExportColumnKind.ExactText, 0, 0);
                 }
 
@@ -100,6 +98,20 @@ public static partial class ExportColumns
             ExportColumnKind.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False => value.GetBoolean(),
             _ => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText(),
         };
+    }
+
+    /// <summary>The precision and scale a warehouse type declares (<c>numeric(12,4)</c>, <c>DECIMAL(18,3)</c>); false for any other type.</summary>
+    public static bool TryDeclaredDecimal(string warehouseType, out int precision, out int scale)
+    {
+        if (DecimalPattern().Match(warehouseType.ToLowerInvariant()) is { Success: true } match &&
+            int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out precision) &&
+            int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out scale))
+        {
+            return true;
+        }
+
+        precision = scale = 0;
+        return false;
     }
 
     [GeneratedRegex(@"^(?:numeric|decimal)\((\d+),\s*(\d+)\)$")]
