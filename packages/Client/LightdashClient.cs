@@ -63,6 +63,11 @@ public sealed partial class LightdashClient : IDisposable
         {
             _downloads.Value.Dispose();
         }
+
+        if (_chunks.IsValueCreated)
+        {
+            _chunks.Value.Dispose();
+        }
     }
 
     /// <summary>Sends a request (made anew for each try) and returns the answer's <c>results</c>.</summary>

@@ -17,4 +17,7 @@ public sealed class LightdashClientOptions
 
     /// <summary>The longest one long-poll holds a request on the server (the server allows at most 30 seconds). Default 25 seconds.</summary>
     public TimeSpan LongPoll { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How many chunks of a result <c>ReadRowsAsync</c> downloads at once (each held in memory until its rows are read).</summary>
+    public int ChunkParallelism { get; set; } = 4;
 }

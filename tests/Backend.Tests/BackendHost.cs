@@ -75,6 +75,9 @@ public sealed class BackendHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client of this host whose requests pass through <paramref name="handlers"/> (no token: the caller's client sends its own).</summary>
+    public HttpClient CreateClientThrough(params DelegatingHandler[] handlers) => _factory.CreateDefaultClient(handlers);
+
     /// <summary>An anonymous client of this host that does not follow redirects.</summary>
     public HttpClient CreateClientWithoutRedirects() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 

@@ -134,6 +134,19 @@ public class WithoutResultsStorageTests
     }
 
     [Test]
+    public async Task SdkReadRows_WithoutS3_FallsBackToTheStream()
+    {
+        using var client = new Lightdash.Net.Client.LightdashClient(_withoutS3.CreateClient(null), _withoutS3.AdminToken);
+        var labels = new List<string>();
+        await foreach (var row in client.ReadRowsAsync<JsonElement>(_withoutS3.ProjectUuid, _refetchedQuery))
+        {
+            labels.Add(row.GetProperty("label").GetString()!);
+        }
+
+        Assert.That(labels, Is.EqualTo(Enumerable.Range(1, 1234).Select(i => $"row {i}")));
+    }
+
+    [Test]
     public async Task Statement_WithBindings_IsReFetchedWithThemToo()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements")
