@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks Lightdash.Net against baselines measured in the same run, on the same data.
 #   BENCH_ROWS=1000000 (default) or 5000000    rows in the benchmark table
-#   BENCH_ONLY=all | throughput,memory,pages,sdk,isolation,pickup,polling,scaleout,compose,fieldvalues,livepage,statements,exports
+#   BENCH_ONLY=all | throughput,memory,pages,sdk,chunks,isolation,pickup,polling,scaleout,compose,fieldvalues,livepage,statements,exports
 # Starts the servers (scripts/provision.sh), a Release build of the backend on its own port with
 # a fresh metadata database, then drives it over HTTP. Prints one line per figure and a table.
 set -euo pipefail
