@@ -214,6 +214,32 @@ public class ArrowResultsTests
     }
 
     [Test]
+    public async Task StatementPartition_AsArrow_HoldsThatPartitionsTypedRows()
+    {
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/api/v2/statements")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { statement = "select g as id, (g * 0.5)::numeric(10,1) as half from generate_series(1, 25000) g order by g" }),
+        };
+        submit.Headers.Add("X-Lightdash-Project", _host.ProjectUuid.ToString());
+        using var submitted = await _host.Client.SendAsync(submit);
+        var answer = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(submitted.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        var handle = answer.GetProperty("statementHandle").GetGuid();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v2/statements/{handle}?partition=1");
+        request.Headers.Accept.ParseAdd(ArrowType);
+        using var response = await _host.Client.SendAsync(request);
+        var batches = await ReadBatchesAsync(response);
+        var ids = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((Int64Array)b.Column("id")).GetValue(i)!.Value)).ToList();
+        var halves = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((Decimal128Array)b.Column("half")).GetValue(i)!.Value)).ToList();
+
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(ArrowType));
+        Assert.That(response.Headers.GetValues("Link").Single(), Does.Contain("partition=2>; rel=\"next\""));
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(10001, 10000).Select(i => (long)i)), "partition 1 is rows 10,001 to 20,000");
+        Assert.That(halves[0], Is.EqualTo(5000.5m));
+    }
+
+    [Test]
     public async Task Accept_ChoosesTheFormat_AndANotReadyQueryIsAnErrorEnvelope()
     {
         using var plain = await _host.Client.GetAsync($"{_host.QueryPath()}/{_typedQuery}/results");

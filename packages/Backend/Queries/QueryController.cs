@@ -198,7 +198,7 @@ public sealed class QueryController(
     public async Task GetAllResults(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
     {
         var query = await queries.GetReadyQueryAsync(Caller, projectUuid, queryUuid, cancellationToken);
-        if (AsksForArrow())
+        if (AcceptNegotiation.Prefers(Request, ArrowResultWriter.MediaType, "application/x-ndjson"))
         {
             Response.ContentType = ArrowResultWriter.MediaType;
             await arrow.WriteAsync(HistoryResultSources.Of(query), Response.Body, cancellationToken);
@@ -285,18 +285,4 @@ public sealed class QueryController(
     [ProducesResponseType<ApiResponse<QueryCallbackResults>>(StatusCodes.Status200OK)]
     public async Task<ApiResponse<QueryCallbackResults>> GetCallback(Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken) =>
         ApiResponse.Ok(await history.GetCallbackAsync(Caller, projectUuid, queryUuid, cancellationToken));
-
-    /// <summary>True when the request's <c>Accept</c> names Arrow's stream type ahead of JSON lines (by quality, then order).</summary>
-    private bool AsksForArrow()
-    {
-        var accepted = Request.GetTypedHeaders().Accept;
-        var arrowType = accepted.FirstOrDefault(a => a.MediaType.Equals(ArrowResultWriter.MediaType, StringComparison.OrdinalIgnoreCase));
-        if (arrowType is null || arrowType.Quality == 0)
-        {
-            return false;
-        }
-
-        var lines = accepted.FirstOrDefault(a => a.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase));
-        return lines is null || (arrowType.Quality ?? 1) >= (lines.Quality ?? 1);
-    }
 }

@@ -13,6 +13,12 @@ namespace Lightdash.Net.Backend.Statements;
 /// <param name="Link">The <c>Link</c> header naming the first, previous, next and last partitions, or null.</param>
 public sealed record StatementAnswer(int StatusCode, object Body, string? Link = null);
 
+/// <summary>The rows of one partition of a ready statement, to be answered as an Arrow stream instead of <c>jsonv2</c>.</summary>
+/// <param name="Source">The statement's stored result.</param>
+/// <param name="StartRow">The partition's first row, from 0.</param>
+/// <param name="RowCount">Its rows.</param>
+public sealed record StatementArrowPartition(ResultSource Source, long StartRow, int RowCount);
+
 /// <summary>
 /// Shapes a statement's state as Snowflake's SQL API does: 202 while it runs, 200 with a partition of
 /// its result once ready (partition 0 with the metadata; later ones are rows only, read by range from
@@ -31,7 +37,14 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
     private readonly int _partitionRows = options.Value.PartitionRows;
 
     /// <summary>The answer for a statement and its history row (null when deleted).</summary>
-    public async Task<StatementAnswer> AnswerAsync(StatementRecord statement, QueryHistoryRecord? query, int partition, StatementCall call, CancellationToken cancellationToken)
+    /// <param name="statement">The statement.</param>
+    /// <param name="query">Its history row.</param>
+    /// <param name="partition">The partition asked for, from 0.</param>
+    /// <param name="call">How it was called (for URLs).</param>
+    /// <param name="arrow">True to answer a ready statement's partition as <see cref="StatementArrowPartition"/> (its rows, for an Arrow stream).</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    public async Task<StatementAnswer> AnswerAsync(
+        StatementRecord statement, QueryHistoryRecord? query, int partition, StatementCall call, CancellationToken cancellationToken, bool arrow = false)
     {
         var handle = statement.StatementHandle;
         if (statement.EndedAt is { } ended)
@@ -65,7 +78,30 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
                 throw new GoneException($"The results of statement {handle} expired and were deleted; submit it again.");
         }
 
-        return await ReadyAnswerAsync(statement, query, partition, url, createdOn, cancellationToken);
+        return arrow
+            ? ArrowAnswer(query, partition, url)
+            : await ReadyAnswerAsync(statement, query, partition, url, createdOn, cancellationToken);
+    }
+
+    /// <summary>Which rows partition <paramref name="partition"/> of a ready result holds, and how many partitions there are.</summary>
+    private (long Start, int Count, int Partitions) PartitionOf(QueryHistoryRecord query, int partition)
+    {
+        var totalRows = query.TotalRowCount ?? 0;
+        var partitions = (int)Math.Max(1, (totalRows + _partitionRows - 1) / _partitionRows);
+        if (partition >= partitions)
+        {
+            throw new ValidationException($"partition {partition} is beyond the last: the result has {totalRows} rows in {partitions} partition(s), numbered from 0.");
+        }
+
+        var start = (long)partition * _partitionRows;
+        return (start, (int)Math.Min(_partitionRows, totalRows - start), partitions);
+    }
+
+    private StatementAnswer ArrowAnswer(QueryHistoryRecord query, int partition, string url)
+    {
+        var (start, count, partitions) = PartitionOf(query, partition);
+        var source = HistoryResultSources.Of(query, ColumnsJson.Parse(query.ColumnsJson));
+        return new StatementAnswer(StatusCodes.Status200OK, new StatementArrowPartition(source, start, count), PartitionLinks(url, partition, partitions));
     }
 
     /// <summary>A ready statement's partition: its rows, and on partition 0 the result set's metadata too.</summary>
@@ -75,16 +111,9 @@ public sealed class StatementAnswers(IResultsStore results, IOptions<StatementsO
         var handle = statement.StatementHandle;
         var columns = ColumnsJson.Parse(query.ColumnsJson);
         var totalRows = query.TotalRowCount ?? 0;
-        var partitions = (int)Math.Max(1, (totalRows + _partitionRows - 1) / _partitionRows);
-        if (partition >= partitions)
-        {
-            throw new ValidationException($"partition {partition} is beyond the last: the result has {totalRows} rows in {partitions} partition(s), numbered from 0.");
-        }
-
+        var (start, count, partitions) = PartitionOf(query, partition);
         var database = statement.ProjectUuid.ToString();
         var rowTypes = columns.Select(c => StatementValueEncoding.RowTypeOf(c, database)).ToArray();
-        var start = (long)partition * _partitionRows;
-        var count = (int)Math.Min(_partitionRows, totalRows - start);
         var rows = count == 0 ? [] : await results.ReadPageAsync(HistoryResultSources.Of(query, columns), start, count, cancellationToken);
         var data = rows.Select(row => (IReadOnlyList<string?>)rowTypes
                 .Select(t => row.TryGetValue(t.Name, out var cell) ? StatementValueEncoding.Encode(cell.Value.Raw, t.Type, statement.Nullable) : null)

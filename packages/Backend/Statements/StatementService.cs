@@ -86,7 +86,13 @@ public sealed class StatementService(
     }
 
     /// <summary>The statement's status, or partition <paramref name="partition"/> of its result once it is ready.</summary>
-    public async Task<StatementAnswer> GetAsync(CurrentUser user, Guid handle, int? partition, StatementCall call, CancellationToken cancellationToken)
+    /// <param name="user">The caller.</param>
+    /// <param name="handle">The statement's handle.</param>
+    /// <param name="partition">The partition asked for (0 when null).</param>
+    /// <param name="call">How it was called.</param>
+    /// <param name="cancellationToken">Aborted when the client disconnects.</param>
+    /// <param name="arrow">True to answer a ready partition as its rows (<see cref="StatementArrowPartition"/>) for an Arrow stream.</param>
+    public async Task<StatementAnswer> GetAsync(CurrentUser user, Guid handle, int? partition, StatementCall call, CancellationToken cancellationToken, bool arrow = false)
     {
         if (partition is < 0)
         {
@@ -100,7 +106,7 @@ public sealed class StatementService(
             await history.MarkReadAsync(handle, cancellationToken);
         }
 
-        return await answers.AnswerAsync(statement, query, partition ?? 0, call, cancellationToken);
+        return await answers.AnswerAsync(statement, query, partition ?? 0, call, cancellationToken, arrow);
     }
 
     /// <summary>Cancels a statement that has not finished: the warehouse statement and the upload stop.</summary>

@@ -1,5 +1,6 @@
 using Lightdash.Net.Backend.Access;
 using Lightdash.Net.Backend.Platform;
+using Lightdash.Net.Backend.ResultsStorage.Arrow;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lightdash.Net.Backend.Statements;
@@ -15,7 +16,7 @@ namespace Lightdash.Net.Backend.Statements;
 [Route("api/v2/statements")]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status400BadRequest)]
 [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status404NotFound)]
-public sealed class StatementsController(StatementService statements) : AuthenticatedApiController
+public sealed class StatementsController(StatementService statements, ArrowResultWriter arrow) : AuthenticatedApiController
 {
     /// <summary>The header that names the project (its uuid), instead of <c>database</c>.</summary>
     public const string ProjectHeader = "X-Lightdash-Project";
@@ -67,6 +68,11 @@ public sealed class StatementsController(StatementService statements) : Authenti
     /// partition (<c>?partition=N</c>, each read by range from the stored result, so the last costs what
     /// the first does; the <c>Link</c> header names the first, next, previous and last); 422 when it
     /// failed or was cancelled; 410 once it expired or its session ended.
+    ///
+    /// With <c>Accept: application/vnd.apache.arrow.stream</c> a ready statement's partition is answered as
+    /// an Arrow IPC stream of its rows (typed columns, as <c>GET .../query/{queryUuid}/results</c> gives them)
+    /// instead of <c>jsonv2</c> text, as Snowflake's drivers read <c>arrowv1</c> chunks; the metadata stays in
+    /// the JSON answer of partition 0 (and in the stream's schema). The other answers are the same.
     /// </remarks>
     /// <param name="statementHandle">The handle from the submit.</param>
     /// <param name="partition">Which partition of the result (from 0).</param>
@@ -77,6 +83,7 @@ public sealed class StatementsController(StatementService statements) : Authenti
     /// <response code="410">The statement expired or its session ended; its results were deleted.</response>
     /// <response code="422">The statement failed or was cancelled.</response>
     [HttpGet("{statementHandle:guid}")]
+    [Produces("application/json", ArrowResultWriter.MediaType)]
     [ProducesResponseType<StatementResultSet>(StatusCodes.Status200OK)]
     [ProducesResponseType<StatementStatus>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ApiErrorResponse>(StatusCodes.Status410Gone)]
@@ -85,8 +92,20 @@ public sealed class StatementsController(StatementService statements) : Authenti
         Guid statementHandle,
         [FromQuery] int? partition,
         [FromHeader(Name = SessionHeader)] string? session,
-        CancellationToken cancellationToken) =>
-        Answer(await statements.GetAsync(Caller, statementHandle, partition, Call(null, session), cancellationToken));
+        CancellationToken cancellationToken)
+    {
+        var asksForArrow = AcceptNegotiation.Prefers(Request, ArrowResultWriter.MediaType, "application/json");
+        var answer = await statements.GetAsync(Caller, statementHandle, partition, Call(null, session), cancellationToken, asksForArrow);
+        if (answer.Body is not StatementArrowPartition rows)
+        {
+            return Answer(answer);
+        }
+
+        Response.Headers.Link = answer.Link;
+        Response.ContentType = ArrowResultWriter.MediaType;
+        await arrow.WritePageAsync(rows.Source, rows.StartRow, rows.RowCount, Response.Body, cancellationToken);
+        return new EmptyResult();
+    }
 
     /// <summary>Cancels a statement that has not finished: the warehouse statement and the upload stop.</summary>
     /// <param name="statementHandle">The handle from the submit.</param>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 using Apache.Arrow.Ipc;
 
 namespace Lightdash.Net.Backend.ResultsStorage.Arrow;
@@ -63,6 +65,56 @@ public sealed class ArrowResultWriter(IResultsStore results, ILogger<ArrowResult
             await stop.CancelAsync();
             await copying;
         }
+    }
+
+    /// <summary>
+    /// Writes rows <paramref name="startRow"/> to <paramref name="startRow"/> + <paramref name="count"/> (exclusive)
+    /// of <paramref name="source"/> to <paramref name="output"/>, read as a page (by range from the stored blocks).
+    /// </summary>
+    public async Task WritePageAsync(ResultSource source, long startRow, int count, Stream output, CancellationToken cancellationToken)
+    {
+        var rows = count == 0 ? [] : await results.ReadPageAsync(source, startRow, count, cancellationToken);
+        var batcher = new ArrowRowBatcher(source.Columns);
+        var line = new ArrayBufferWriter<byte>(1024);
+        using var json = new Utf8JsonWriter(line);
+        using var writer = new ArrowStreamWriter(output, batcher.Schema, leaveOpen: true);
+        await writer.WriteStartAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            // The page's cells, back as the stored line they were read from.
+            line.ResetWrittenCount();
+            json.Reset();
+            json.WriteStartObject();
+            foreach (var column in source.Columns)
+            {
+                json.WritePropertyName(column.Reference);
+                if (row.TryGetValue(column.Reference, out var cell))
+                {
+                    cell.Value.Raw.WriteTo(json);
+                }
+                else
+                {
+                    json.WriteNullValue();
+                }
+            }
+
+            json.WriteEndObject();
+            json.Flush();
+            batcher.Add(line.WrittenSpan);
+            if (batcher.IsFull)
+            {
+                using var batch = batcher.Build();
+                await writer.WriteRecordBatchAsync(batch, cancellationToken);
+            }
+        }
+
+        if (batcher.Rows > 0)
+        {
+            using var last = batcher.Build();
+            await writer.WriteRecordBatchAsync(last, cancellationToken);
+        }
+
+        await writer.WriteEndAsync(cancellationToken);
     }
 
     private async Task CopyAsync(ResultSource source, PipeWriter destination, CancellationToken cancellationToken)
