@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts, on loopback, the servers Lightdash.Net needs:
 # PostgreSQL (metadata database and demo warehouse), s3rver (S3-compatible results storage) and
-# maildev (SMTP for email deliveries).
+# maildev (SMTP for email deliveries); with --with-browser (the test command) also Debian's Chromium.
 # Idempotent: a server that already answers is left alone. Source it or run it; it exports nothing.
 # PostgreSQL asks for passwords over TCP (scram-sha-256, never trust): the superuser's password is
 # kept beside the data directory (root only), and only the postgres OS user reaches the socket.
@@ -123,6 +123,10 @@ start_mail() {
 }
 
 mkdir -p "$repo/.local"
+if [ "${1:-}" = "--with-browser" ]; then
+  # Debian's Chromium, for the results browser's tests (headless, driven by Playwright).
+  ensure_apt_packages chromium
+fi
 start_postgres
 secure_postgres
 start_s3

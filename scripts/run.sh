@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts Lightdash.Net with its demo project: PostgreSQL and the S3 server on loopback (installed
-# if missing), the demo warehouse, then the backend in the background. Prints the Swagger UI address.
+# if missing), the demo warehouse, then the backend in the background. Prints the Swagger UI and results browser addresses.
 # Idempotent: run it again to restart the backend with the latest code.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -81,6 +81,7 @@ for _ in $(seq 1 150); do
 
 Lightdash.Net is running.
   Swagger UI:   $url/swagger
+  Browser:      $url/  (results browser: sign in with the admin token below)
   Mailbox:      http://127.0.0.1:$LIGHTDASH_MAIL_WEB_PORT (email deliveries, received by the local SMTP server)
   Demo projects: 3675b69e-8324-4110-bdca-059031aa8da3 (PostgreSQL: tables customers, orders, payments, type_showcase)
                  5d1e7b0a-6c2f-4a8e-9f31-2b7c4d5e6f70 (DuckDB: tables customers, orders, type_showcase)

@@ -5,11 +5,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-bash "$repo/scripts/provision.sh"
+bash "$repo/scripts/provision.sh" --with-browser
 export LIGHTDASH_TEST_PG="$(pg_admin)"
 export LIGHTDASH_TEST_S3_URL="http://127.0.0.1:$LIGHTDASH_S3_PORT"
 export LIGHTDASH_TEST_SMTP_PORT="$LIGHTDASH_SMTP_PORT"
 export LIGHTDASH_TEST_MAIL_WEB_URL="http://127.0.0.1:$LIGHTDASH_MAIL_WEB_PORT"
+export LIGHTDASH_TEST_CHROMIUM="${LIGHTDASH_TEST_CHROMIUM:-/usr/bin/chromium}"
 
 results="$repo/.local/test-results"
 rm -rf "$results"

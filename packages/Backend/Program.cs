@@ -1,4 +1,5 @@
 using Lightdash.Net.Backend.Access;
+using Lightdash.Net.Backend.Browser;
 using Lightdash.Net.Backend.Content;
 using Lightdash.Net.Backend.Deliveries;
 using Lightdash.Net.Backend.Explores;
@@ -16,6 +17,7 @@ builder.AddExplores();
 builder.AddContent();
 builder.AddStatements();
 builder.AddDeliveries();
+builder.AddBrowser();
 
 var isCommand = args is ["create-admin-token", ..];
 if (isCommand)
@@ -35,6 +37,7 @@ if (isCommand)
 app.UseApiErrors();
 app.UseAuth();
 app.MapApi();
+app.MapBrowser();
 app.UseTelemetry();
 await app.RunAsync();
 return 0;

@@ -33,6 +33,7 @@ public class ArchitectureTests
         ("Content", ["Platform", "Access", "ResultsStorage", "Queries", "Explores"]),
         ("Statements", ["Platform", "Access", "ResultsStorage", "Queries"]),
         ("Deliveries", ["Platform", "Access", "ResultsStorage", "Queries", "Explores", "Content"]),
+        ("Browser", ["Platform"]),
     ];
 
     private static IEnumerable<TestCaseData> EachCapability() =>

@@ -129,12 +129,16 @@ public class ResultsDownloadTests
         var (status, body) = await DownloadAsync(_queryUuid, "jsonl");
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
 
-        // The stored result is gzip: the link serves it as JSON lines with Content-Encoding: gzip, as a browser expects.
-        using var browser = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
-        using var file = await browser.GetAsync(body.GetProperty("results").GetProperty("fileUrl").GetString());
-        var lines = (await file.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // The stored result is gzip (a member per block): the link serves it as the .jsonl.gz file it is, not
+        // with Content-Encoding: gzip, which browsers would cut at the first member.
+        using var plain = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
+        using var file = await plain.GetAsync(body.GetProperty("results").GetProperty("fileUrl").GetString());
+        using var gunzip = new System.IO.Compression.GZipStream(await file.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        var lines = (await new StreamReader(gunzip).ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.That(file.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/jsonl"));
+        Assert.That(file.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/gzip"));
+        Assert.That(file.Content.Headers.ContentEncoding, Is.Empty);
+        Assert.That(file.Content.Headers.ContentDisposition?.FileName?.Trim('"'), Does.EndWith(".jsonl.gz"));
         Assert.That(lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("label").GetString()), Is.EqualTo(TrickyTexts));
         Assert.That(body.GetProperty("results").GetProperty("expiresAt").GetDateTimeOffset(), Is.GreaterThan(DateTimeOffset.UtcNow));
     }

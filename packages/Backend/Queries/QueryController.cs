@@ -234,7 +234,8 @@ public sealed class QueryController(
     /// <summary>A download link for a ready query's results.</summary>
     /// <remarks>
     /// <c>type: "csv"</c> writes a CSV export (header row, RFC 4180 quoting, UTF-8) next to the
-    /// results and links to it; <c>type: "jsonl"</c> links to the stored results themselves. Links
+    /// results and links to it; <c>type: "jsonl"</c> links to the stored results themselves (a
+    /// <c>.jsonl.gz</c> file when results are stored compressed). Links
     /// are presigned S3 URLs that expire (one hour by default). Needs results storage (S3). A CSV of
     /// more than <c>Exports:SyncDownloadMaxRows</c> rows (100,000) is a 409 that points to
     /// <c>schedule-download</c>, which writes any size, in more formats, off the request.

@@ -52,8 +52,13 @@ public sealed class QueryDownloadService(
         }
         else if (ResultsObjectKeys.CompressionOf(query.ResultsFileName!) == ResultsCompression.Gzip)
         {
-            // The stored gzip, served as JSON lines with Content-Encoding: gzip: browsers and HTTP clients decompress it.
-            url = await ExportLinks.PresignAsync(storage, query.ResultsFileName!, ExportFormat.Jsonl, $"{queryUuid}.jsonl", expires);
+            // The stored gzip is one member per block of rows (each readable by range), and browsers decode only
+            // the first member of a Content-Encoding: gzip answer: it is served as the .jsonl.gz file it is.
+            url = await storage.PresignGetAsync(query.ResultsFileName!, expires, new Amazon.S3.Model.ResponseHeaderOverrides
+            {
+                ContentType = "application/gzip",
+                ContentDisposition = $"attachment; filename=\"{queryUuid}.jsonl.gz\"",
+            });
         }
         else
         {

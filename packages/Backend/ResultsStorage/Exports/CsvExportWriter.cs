@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -50,8 +51,9 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
     /// <summary>
     /// Writes the CSV of <paramref name="spec"/> gzip-compressed into <paramref name="output"/>; returns the rows and the plain size.
     /// A gzip-stored result with an index of blocks is read in one pass while chunks of blocks are decoded,
-    /// written as CSV and compressed on every core at once, each chunk one gzip member appended in order
-    /// (concatenated members are one gzip file). Anything else is written in order through a compression stage.
+    /// written as CSV and compressed on every core at once, each chunk a deflate block appended in order to one
+    /// gzip member (<see cref="GzipSingleMember"/>: browsers decode only a file's first member). Anything else
+    /// is written in order through a compression stage.
     /// </summary>
     public async Task<(long Rows, long PlainBytes)> WriteCompressedAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
     {
@@ -63,14 +65,13 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
             return await GzipStage.RunAsync(plain => WriteAsync(spec, maxRows, plain, progress, cancellationToken), output, cancellationToken);
         }
 
-        var header = new ArrayBufferWriter<byte>(256);
-        WriteHeader(columns, header);
-        GzipStage.CompressMember(header.WrittenSpan, output);
-        long plainBytes = header.WrittenCount;
+        var crc = new Crc32();
+        var plainBytes = StartMember(columns, output, crc);
         var neededRows = Math.Min(maxRows, total);
         var blocks = ResultsIndex.BlockCount(neededRows, blockRows);
         if (blocks == 0)
         {
+            GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), plainBytes);
             return (0, plainBytes);
         }
 
@@ -92,14 +93,16 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
                 inFlight.Enqueue(Task.Run(() => Transcode(columns, compressed, length, chunkRows, buffers), cancellationToken));
                 while (inFlight.Count > Environment.ProcessorCount * 2)
                 {
-                    (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, rows, plainBytes, progress, cancellationToken);
+                    (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, crc, rows, plainBytes, progress, cancellationToken);
                 }
             }
 
             while (inFlight.Count > 0)
             {
-                (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, rows, plainBytes, progress, cancellationToken);
+                (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, crc, rows, plainBytes, progress, cancellationToken);
             }
+
+            GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), plainBytes);
         }
         finally
         {
@@ -127,6 +130,17 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
 
     private const int BlocksPerChunk = 32;
 
+    /// <summary>Starts the gzip member with the CSV header row as its first block; returns the header's plain size.</summary>
+    private static long StartMember(string[] columns, PipeWriter output, Crc32 crc)
+    {
+        var header = new ArrayBufferWriter<byte>(256);
+        WriteHeader(columns, header);
+        crc.Append(header.WrittenSpan);
+        GzipSingleMember.WriteHeader(output);
+        GzipSingleMember.CompressBlock(header.WrittenSpan, output);
+        return header.WrittenCount;
+    }
+
     private static void WriteHeader(string[] columns, IBufferWriter<byte> output)
     {
         for (var i = 0; i < columns.Length; i++)
@@ -150,9 +164,11 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
     }
 
     private static async Task<(long Rows, long PlainBytes)> WriteNextAsync(
-        Queue<Task<Chunk>> inFlight, Stack<ChunkBuffers> free, PipeWriter output, long rows, long plainBytes, Action<long> progress, CancellationToken cancellationToken)
+        Queue<Task<Chunk>> inFlight, Stack<ChunkBuffers> free, PipeWriter output, Crc32 crc, long rows, long plainBytes, Action<long> progress, CancellationToken cancellationToken)
     {
         var chunk = await inFlight.Dequeue();
+        // The CRC of the whole file runs over each chunk's plain CSV in order, as it is appended.
+        crc.Append(chunk.Buffers.Csv.WrittenSpan);
         output.Write(chunk.Buffers.Compressed.WrittenSpan);
         free.Push(chunk.Buffers);
         rows += chunk.Rows;
@@ -167,7 +183,7 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
         return (rows, plainBytes);
     }
 
-    /// <summary>One chunk of blocks: decoded, written as CSV records (at most <paramref name="rows"/>) and compressed as one gzip member.</summary>
+    /// <summary>One chunk of blocks: decoded, written as CSV records (at most <paramref name="rows"/>) and compressed as one deflate block.</summary>
     private static Chunk Transcode(string[] columns, byte[] compressed, int length, long rows, ChunkBuffers buffers)
     {
         try
@@ -198,7 +214,7 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
                 written++;
             }
 
-            GzipStage.CompressMember(buffers.Csv.WrittenSpan, buffers.Compressed);
+            GzipSingleMember.CompressBlock(buffers.Csv.WrittenSpan, buffers.Compressed);
             return new Chunk(buffers, written, buffers.Csv.WrittenCount);
         }
         finally

@@ -26,13 +26,6 @@ public static class GzipStage
         return (rows, await compressing);
     }
 
-    /// <summary>Compresses <paramref name="plain"/> into one gzip member in <paramref name="output"/> (written to its buffer, flushed as it fills).</summary>
-    public static void CompressMember(ReadOnlySpan<byte> plain, System.Buffers.IBufferWriter<byte> output)
-    {
-        using var gzip = new GZipStream(new BufferWriterStream(output), CompressionLevel.Fastest, leaveOpen: false);
-        gzip.Write(plain);
-    }
-
     private static async Task<long> CompressAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
     {
         long plainBytes = 0;

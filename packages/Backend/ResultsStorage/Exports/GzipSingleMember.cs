@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Lightdash.Net.Backend.ResultsStorage.Exports;
+
+/// <summary>
+/// One gzip member built from blocks compressed apart, in parallel (as pigz does): a gzip header, each
+/// block's raw deflate ended by a sync flush (byte-aligned, not final, no shared dictionary), then an empty
+/// final block, the CRC-32 of all the plain bytes and their size. Browsers decode only the first member of
+/// a gzip file served with <c>Content-Encoding: gzip</c>, so a download must be one member.
+/// </summary>
+public static class GzipSingleMember
+{
+    private static ReadOnlySpan<byte> Header => [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff];
+
+    // BFINAL=1, fixed Huffman codes, end of block: 10 bits.
+    private static ReadOnlySpan<byte> FinalEmptyBlock => [0x03, 0x00];
+
+    /// <summary>Writes the member's header (no name, no time, unknown OS).</summary>
+    public static void WriteHeader(IBufferWriter<byte> output) => output.Write(Header);
+
+    /// <summary>Writes <paramref name="plain"/> as raw deflate (fastest level) ended by a sync flush, so that the next block may follow it.</summary>
+    public static void CompressBlock(ReadOnlySpan<byte> plain, IBufferWriter<byte> output)
+    {
+        var sink = new CutStream(output);
+        using var deflate = new DeflateStream(sink, CompressionLevel.Fastest, leaveOpen: true);
+        deflate.Write(plain);
+        deflate.Flush();
+        // What disposing adds (a final block) would end the stream: the member's trailer ends it instead.
+        sink.Cut();
+    }
+
+    /// <summary>Ends the member: an empty final block, the CRC-32 of every plain byte and their count (modulo 2^32).</summary>
+    public static void WriteTrailer(IBufferWriter<byte> output, uint crc32, long plainBytes)
+    {
+        output.Write(FinalEmptyBlock);
+        var trailer = output.GetSpan(8);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc32);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)plainBytes));
+        output.Advance(8);
+    }
+
+    /// <summary>Passes writes to the buffer until cut, then drops them.</summary>
+    private sealed class CutStream(IBufferWriter<byte> output) : Stream
+    {
+        private bool _cut;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public void Cut() => _cut = true;
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (!_cut)
+            {
+                output.Write(buffer);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
