@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Apache.Arrow;
 using Lightdash.Net.Common;
@@ -12,7 +11,7 @@ namespace Lightdash.Net.Backend.ResultsStorage.Arrow;
 /// first, so memory holds one batch whatever the result's size. Each line is read with a
 /// <see cref="Utf8JsonReader"/>: no document or string per row.
 /// </summary>
-public sealed class ArrowRowBatcher
+public sealed class ArrowRowBatcher : IStoredValueSink
 {
     /// <summary>Rows per record batch at most.</summary>
     public const int MaxRows = 64 * 1024;
@@ -22,19 +21,14 @@ public sealed class ArrowRowBatcher
 
     private readonly IReadOnlyList<ResultColumn> _columns;
     private readonly ArrowColumnAppender[] _appenders;
-    private readonly Dictionary<string, int> _ordinals;
-    private readonly byte[][] _names;
-    private readonly bool[] _seen;
-    private byte[] _contiguous = new byte[4096];
+    private readonly StoredRowWalker _walker;
 
     /// <summary>Prepares the appenders of <paramref name="columns"/>.</summary>
     public ArrowRowBatcher(IReadOnlyList<ResultColumn> columns)
     {
         _columns = columns;
         _appenders = columns.Select(ArrowColumnPlan.AppenderFor).ToArray();
-        _ordinals = columns.Select((c, i) => (c.Reference, i)).ToDictionary(p => p.Reference, p => p.i, StringComparer.Ordinal);
-        _names = columns.Select(c => Encoding.UTF8.GetBytes(c.Reference)).ToArray();
-        _seen = new bool[columns.Count];
+        _walker = new StoredRowWalker(columns);
         Schema = ArrowColumnPlan.SchemaOf(columns, _appenders);
     }
 
@@ -51,68 +45,32 @@ public sealed class ArrowRowBatcher
     /// <exception cref="ArrowValueException">A value does not fit its column's type; the message names the column.</exception>
     public void Add(ReadOnlySequence<byte> line)
     {
-        if (line.IsSingleSegment)
-        {
-            Add(line.FirstSpan);
-            return;
-        }
-
-        var length = checked((int)line.Length);
-        if (_contiguous.Length < length)
-        {
-            _contiguous = new byte[Math.Max(length, _contiguous.Length * 2)];
-        }
-
-        line.CopyTo(_contiguous);
-        Add(_contiguous.AsSpan(0, length));
+        _walker.Walk(line, this);
+        Rows++;
     }
 
     /// <summary>Adds one row from its JSON line (without the new line).</summary>
     public void Add(ReadOnlySpan<byte> line)
     {
-        System.Array.Clear(_seen);
-        var reader = new Utf8JsonReader(line);
-        reader.Read();
-        var position = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            // Stored rows list their columns in order: the expected name is checked first.
-            var ordinal = position < _names.Length && reader.ValueTextEquals(_names[position]) ? position : OrdinalOf(ref reader);
-            reader.Read();
-            position = ordinal + 1;
-            if (ordinal < 0)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            _seen[ordinal] = true;
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                _appenders[ordinal].AppendNull();
-                continue;
-            }
-
-            try
-            {
-                _appenders[ordinal].Append(ref reader, line);
-            }
-            catch (ArrowValueException e)
-            {
-                throw new ArrowValueException($"Column \"{_columns[ordinal].Reference}\" ({_columns[ordinal].WarehouseType}), row {Rows + 1} of its batch: {e.Message}");
-            }
-        }
-
-        for (var i = 0; i < _seen.Length; i++)
-        {
-            if (!_seen[i])
-            {
-                _appenders[i].AppendNull();
-            }
-        }
-
+        _walker.Walk(line, this);
         Rows++;
     }
+
+    /// <inheritdoc />
+    void IStoredValueSink.OnValue(int ordinal, ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            _appenders[ordinal].Append(ref reader, line);
+        }
+        catch (ArrowValueException e)
+        {
+            throw new ArrowValueException($"Column \"{_columns[ordinal].Reference}\" ({_columns[ordinal].WarehouseType}), row {Rows + 1} of its batch: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    void IStoredValueSink.OnNull(int ordinal) => _appenders[ordinal].AppendNull();
 
     /// <summary>The rows collected as a record batch; the batcher starts empty again.</summary>
     public RecordBatch Build()
@@ -122,7 +80,4 @@ public sealed class ArrowRowBatcher
         Rows = 0;
         return batch;
     }
-
-    private int OrdinalOf(ref Utf8JsonReader reader) =>
-        _ordinals.TryGetValue(reader.GetString()!, out var ordinal) ? ordinal : -1;
 }

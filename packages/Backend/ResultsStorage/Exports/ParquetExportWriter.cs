@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 
@@ -23,7 +22,8 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         var columns = spec.Source.Columns;
         var kinds = columns.Select(ExportColumns.KindOf).ToArray();
         var fields = columns.Select((c, i) => FieldOf(c.Reference, kinds[i])).ToArray();
-        var buffers = kinds.Select(k => new List<object?>(RowGroupRows)).ToArray();
+        var buffers = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
+        var walker = new StoredRowWalker(columns);
         var path = Path.Combine(Path.GetTempPath(), $"lightdash-export-{Guid.NewGuid():N}.parquet");
         try
         {
@@ -37,9 +37,10 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
                     maxRows,
                     line =>
                     {
-                        AddRow(line, spec, kinds, buffers);
-                        return buffers[0].Count >= RowGroupRows && columns.Count > 0
-                            ? new ValueTask(WriteRowGroupAsync(writer, fields, kinds, buffers, cancellationToken))
+                        walker.Walk(line, buffers);
+                        buffers.EndRow();
+                        return buffers.Count >= RowGroupRows && columns.Count > 0
+                            ? new ValueTask(WriteRowGroupAsync(writer, fields, buffers, cancellationToken))
                             : ValueTask.CompletedTask;
                     },
                     (count, _) =>
@@ -48,9 +49,9 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
                         return ValueTask.CompletedTask;
                     },
                     cancellationToken);
-                if (columns.Count > 0 && (buffers[0].Count > 0 || rows == 0))
+                if (columns.Count > 0 && (buffers.Count > 0 || rows == 0))
                 {
-                    await WriteRowGroupAsync(writer, fields, kinds, buffers, cancellationToken);
+                    await WriteRowGroupAsync(writer, fields, buffers, cancellationToken);
                 }
             }
 
@@ -76,62 +77,14 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         _ => new DataField<string>(name, nullable: true),
     };
 
-    private static void AddRow(System.Buffers.ReadOnlySequence<byte> line, ExportSpec spec, (ExportColumnKind Kind, int Precision, int Scale)[] kinds, List<object?>[] buffers)
-    {
-        var reader = new Utf8JsonReader(line);
-        using var row = JsonDocument.ParseValue(ref reader);
-        var columns = spec.Source.Columns;
-        for (var i = 0; i < buffers.Length; i++)
-        {
-            buffers[i].Add(row.RootElement.TryGetProperty(columns[i].Reference, out var value) ? ExportColumns.Read(value, kinds[i].Kind) : null);
-        }
-    }
-
-    private static async Task WriteRowGroupAsync(
-        ParquetWriter writer, DataField[] fields, (ExportColumnKind Kind, int Precision, int Scale)[] kinds, List<object?>[] buffers, CancellationToken cancellationToken)
+    private static async Task WriteRowGroupAsync(ParquetWriter writer, DataField[] fields, ParquetColumnBuffers buffers, CancellationToken cancellationToken)
     {
         using var group = writer.CreateRowGroup();
         for (var i = 0; i < fields.Length; i++)
         {
-            var values = buffers[i];
-            switch (kinds[i].Kind)
-            {
-                case ExportColumnKind.WholeNumber:
-                    await group.WriteAsync(fields[i], Typed<long>(values), cancellationToken: cancellationToken);
-                    break;
-                case ExportColumnKind.ExactNumber:
-                    await group.WriteAsync(fields[i], Typed<decimal>(values), cancellationToken: cancellationToken);
-                    break;
-                case ExportColumnKind.RealNumber:
-                    await group.WriteAsync(fields[i], Typed<double>(values), cancellationToken: cancellationToken);
-                    break;
-                case ExportColumnKind.Date:
-                    await group.WriteAsync(fields[i], Typed<DateOnly>(values), cancellationToken: cancellationToken);
-                    break;
-                case ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc:
-                    await group.WriteAsync(fields[i], Typed<DateTime>(values), cancellationToken: cancellationToken);
-                    break;
-                case ExportColumnKind.Boolean:
-                    await group.WriteAsync(fields[i], Typed<bool>(values), cancellationToken: cancellationToken);
-                    break;
-                default:
-                    await group.WriteAsync(fields[i], values.Select(v => v as string ?? v?.ToString()).ToArray());
-                    break;
-            }
-
-            values.Clear();
-        }
-    }
-
-    private static ReadOnlyMemory<T?> Typed<T>(List<object?> values)
-        where T : struct
-    {
-        var typed = new T?[values.Count];
-        for (var i = 0; i < typed.Length; i++)
-        {
-            typed[i] = values[i] is T value ? value : null;
+            await buffers.WriteColumnAsync(i, group, fields[i], cancellationToken);
         }
 
-        return typed;
+        buffers.Clear();
     }
 }

@@ -30,13 +30,23 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage)
         var header = columns.Select(c => new Cell(c.Reference)).ToArray();
         await spreadsheet.AddRowAsync(header, cancellationToken);
         var cells = new Cell[columns.Count];
+        var walker = new StoredRowWalker(columns);
+        var sink = new CellSink(kinds, dateStyle, cells);
         var rows = await StoredRowLines.ReadAsync(
             storage,
             spec.Source.ResultsFileName!,
             maxRows,
             line =>
             {
-                FillRow(line, spec, kinds, dateStyle, cells);
+                if (spec.Formatter is null)
+                {
+                    walker.Walk(line, sink);
+                }
+                else
+                {
+                    FillFormattedRow(line, spec, cells);
+                }
+
                 return spreadsheet.AddRowAsync(cells, cancellationToken);
             },
             async (count, token) =>
@@ -49,36 +59,36 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage)
         return rows;
     }
 
-    private static void FillRow(System.Buffers.ReadOnlySequence<byte> line, ExportSpec spec, ExportColumnKind[] kinds, StyleId dateStyle, Cell[] cells)
+    /// <summary>Formatted values (the "formatted" option) go through the column's formatter, which takes a parsed value.</summary>
+    private static void FillFormattedRow(System.Buffers.ReadOnlySequence<byte> line, ExportSpec spec, Cell[] cells)
     {
         var reader = new Utf8JsonReader(line);
         using var row = JsonDocument.ParseValue(ref reader);
         var columns = spec.Source.Columns;
         for (var i = 0; i < cells.Length; i++)
         {
-            if (!row.RootElement.TryGetProperty(columns[i].Reference, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                cells[i] = new Cell((string?)null);
-                continue;
-            }
-
-            if (spec.Formatter is { } format)
-            {
-                cells[i] = new Cell(Clip(format(columns[i].Reference, value)));
-                continue;
-            }
-
-            cells[i] = ExportColumns.Read(value, kinds[i]) switch
-            {
-                long integer => new Cell(integer),
-                decimal exact => new Cell(exact),
-                double real => new Cell(real),
-                bool flag => new Cell(flag),
-                DateOnly date => new Cell(date.ToDateTime(TimeOnly.MinValue), dateStyle),
-                DateTime at => new Cell(at),
-                var other => new Cell(Clip(other?.ToString())),
-            };
+            cells[i] = row.RootElement.TryGetProperty(columns[i].Reference, out var value) && value.ValueKind != JsonValueKind.Null
+                ? new Cell(Clip(spec.Formatter!(columns[i].Reference, value)))
+                : new Cell((string?)null);
         }
+    }
+
+    /// <summary>Raw values, each read from its token as its column's kind: a typed cell, or its text when the kind cannot hold it.</summary>
+    private sealed class CellSink(ExportColumnKind[] kinds, StyleId dateStyle, Cell[] cells) : IStoredValueSink
+    {
+        public void OnNull(int ordinal) => cells[ordinal] = new Cell((string?)null);
+
+        public void OnValue(int ordinal, ref Utf8JsonReader reader, ReadOnlySpan<byte> line) => cells[ordinal] = kinds[ordinal] switch
+        {
+            ExportColumnKind.WholeNumber when StoredValueReader.TryInt64(ref reader, out var integer) => new Cell(integer),
+            ExportColumnKind.ExactNumber when StoredValueReader.TryDecimal(ref reader, out var exact) => new Cell(exact),
+            ExportColumnKind.RealNumber when StoredValueReader.TryDouble(ref reader, out var real) => new Cell(real),
+            ExportColumnKind.Date when StoredValueReader.TryDate(ref reader, out var date) => new Cell(date.ToDateTime(TimeOnly.MinValue), dateStyle),
+            ExportColumnKind.Timestamp when StoredValueReader.TryTimestamp(ref reader, out var local) => new Cell(local),
+            ExportColumnKind.TimestampUtc when StoredValueReader.TryInstant(ref reader, out var instant) => new Cell(instant),
+            ExportColumnKind.Boolean when reader.TokenType is JsonTokenType.True or JsonTokenType.False => new Cell(reader.TokenType == JsonTokenType.True),
+            _ => new Cell(Clip(StoredValueReader.Text(ref reader, line))),
+        };
     }
 
     private static string? Clip(string? text) => text is { Length: > MaxCellText } ? text[..MaxCellText] : text;
