@@ -75,6 +75,31 @@ public class WaitingTests
         Assert.That(await WakeLatencyAsync(queryUuid, answeredAt), Is.LessThan(TimeSpan.FromSeconds(1)));
     }
 
+    private async Task<string> StatusAsync(BackendHost host, Guid queryUuid)
+    {
+        using var response = await host.Client.GetAsync($"{_host.QueryPath()}/{queryUuid}");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        return body.GetProperty("results").GetProperty("status").GetString()!;
+    }
+
+    [Test]
+    public async Task Polls_OfARunningQuery_TurnCancelledOnEveryInstance_OnceCancelled()
+    {
+        // Polled on both instances while it runs (each keeps its status in memory for half a second),
+        // then cancelled on the first: the first answers cancelled at once, the second once it hears so.
+        var queryUuid = await _host.SubmitAsync($"select pg_sleep(20) as slept -- {Guid.NewGuid():N}");
+        await Eventually.UntilAsync(async () => await StatusAsync(_host, queryUuid) == "executing", TimeSpan.FromSeconds(15), "the query runs");
+        Assert.That(await StatusAsync(_secondInstance, queryUuid), Is.EqualTo("executing"));
+        Assert.That(await StatusAsync(_host, queryUuid), Is.EqualTo("executing"));
+
+        using var cancelled = await _host.Client.PostAsync($"{_host.QueryPath()}/{queryUuid}/cancel", null);
+        Assert.That(cancelled.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        Assert.That(await StatusAsync(_host, queryUuid), Is.EqualTo("cancelled"), "the instance that cancelled it never answers the old status");
+        await Eventually.UntilAsync(async () => await StatusAsync(_secondInstance, queryUuid) == "cancelled", TimeSpan.FromSeconds(5), "the other instance hears of the cancel");
+    }
+
     [Test]
     public async Task WaitMs_TimesOut_WithTheCurrentStatus()
     {

@@ -16,6 +16,11 @@ public interface IMetadataNotificationHandler
     /// <summary>Notifications may have been missed (listening starts again after a lost connection): forget what they would have changed.</summary>
     void OnMissedNotifications();
 
+    /// <summary>Listening started (true, after <c>LISTEN</c>) or stopped (false, the connection was lost or the host stops).</summary>
+    void OnListening(bool listening)
+    {
+    }
+
     /// <summary>Every few seconds while listening: compares what this instance holds with the database, so a missed notification delays an effect but never loses it.</summary>
     Task ReconcileAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -33,11 +33,13 @@ public sealed class MetadataNotificationListener(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                SetListening(false);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
             {
                 logger.LogWarning(e, "Metadata notification listener lost its connection; reconnecting");
+                SetListening(false);
                 ForgetMissed();
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
@@ -61,6 +63,7 @@ public sealed class MetadataNotificationListener(
         }
 
         ForgetMissed(); // announcements made while not listening are not replayed
+        SetListening(true);
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var handler in _byChannel.Values)
@@ -69,6 +72,14 @@ public sealed class MetadataNotificationListener(
             }
 
             await connection.WaitAsync(ReconcileInterval, stoppingToken);
+        }
+    }
+
+    private void SetListening(bool listening)
+    {
+        foreach (var handler in _byChannel.Values)
+        {
+            handler.OnListening(listening);
         }
     }
 

@@ -147,8 +147,9 @@ public sealed partial class AsyncQueryService
             return false;
         }
 
-        // Stop it at once when it runs here; other instances hear the notification.
+        // Stop it at once when it runs here, and poll it afresh here; other instances hear the notification.
         running.Cancel(queryUuid);
+        statuses.Invalidate(queryUuid);
         logger.LogInformation("Query {QueryUuid} cancelled", queryUuid);
         if (await cache.PromoteFollowersAsync(queryUuid, cancellationToken) is { } newLeader)
         {

@@ -82,7 +82,7 @@ public sealed partial class AsyncQueryService
         }
 
         var wait = ValidateWait(waitMs);
-        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
+        var query = await GetOwnQueryPolledAsync(user, projectUuid, queryUuid, cancellationToken);
         await MarkReadAsync(query, cancellationToken);
         if (wait > TimeSpan.Zero && query.Status.IsActive())
         {
@@ -107,6 +107,23 @@ public sealed partial class AsyncQueryService
                 ErroredAt = Timestamps.Utc(query.ErroredAt ?? (query.Status == QueryStatus.Expired ? query.ResultsExpiresAt : null)),
                 Progress = await ProgressAsync(query, cancellationToken),
             };
+    }
+
+    /// <summary>
+    /// The caller's own query for a poll: a query still waiting or running, read within the last half
+    /// second and unchanged since, comes from memory (<see cref="QueryStatusCache"/>); anything else is read.
+    /// </summary>
+    private async Task<QueryHistoryRecord> GetOwnQueryPolledAsync(CurrentUser user, Guid projectUuid, Guid queryUuid, CancellationToken cancellationToken)
+    {
+        if (statuses.TryGet(queryUuid, projectUuid, user.UserUuid, out var cached))
+        {
+            return cached;
+        }
+
+        var version = statuses.Version;
+        var query = await GetOwnQueryAsync(user, projectUuid, queryUuid, cancellationToken);
+        statuses.Offer(query, version);
+        return query;
     }
 
     private async Task<QueryResultsPage> ReadyPageAsync(QueryHistoryRecord query, int pageNumber, int? pageSize, CancellationToken cancellationToken)

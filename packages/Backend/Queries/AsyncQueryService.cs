@@ -20,6 +20,7 @@ public sealed partial class AsyncQueryService(
     IResultsStore results,
     RunningQueries running,
     QueryWaiter waiter,
+    QueryStatusCache statuses,
     QueryQueue queue,
     IOptions<QueryExecutionOptions> options,
     IOptions<AuthOptions> authOptions,

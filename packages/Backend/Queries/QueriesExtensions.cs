@@ -27,6 +27,7 @@ public static class QueriesExtensions
         services.AddSingleton<QueryCallbackJob>();
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<QueryStatusBroadcast>();
+        services.AddSingleton<QueryStatusCache>();
         services.AddSingleton<IMetadataNotificationHandler, QueryStatusNotifications>();
         services.AddSingleton<QueryWaiter>();
         services.AddSingleton<SubmissionQuotas>();

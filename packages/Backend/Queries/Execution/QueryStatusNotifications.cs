@@ -15,6 +15,7 @@ public sealed class QueryStatusNotifications(
     QueryHistoryStore history,
     RunningQueries running,
     QueryStatusBroadcast broadcast,
+    QueryStatusCache statuses,
     QueryCallbackJob callbacks,
     ILogger<QueryStatusNotifications> logger) : IMetadataNotificationHandler
 {
@@ -31,6 +32,7 @@ public sealed class QueryStatusNotifications(
             return;
         }
 
+        statuses.Invalidate(queryUuid);
         broadcast.Publish(queryUuid, status);
         if (!status.IsActive())
         {
@@ -45,7 +47,14 @@ public sealed class QueryStatusNotifications(
     }
 
     /// <inheritdoc />
-    public void OnMissedNotifications() => broadcast.Reset();
+    public void OnMissedNotifications()
+    {
+        statuses.Clear();
+        broadcast.Reset();
+    }
+
+    /// <inheritdoc />
+    public void OnListening(bool listening) => statuses.SetListening(listening);
 
     private async Task StartCallbackAsync(Guid queryUuid)
     {
