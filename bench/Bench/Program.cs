@@ -198,13 +198,32 @@ if (Wanted("fieldvalues"))
 if (Wanted("livepage"))
 {
     // 9: page 1 of a large query read while it still executes, against the time it takes to be ready.
+    // Measured warm: when run alone, one full run first pays for JIT compilation of the streaming path.
+    if (bigResult is null)
+    {
+        var warm = await client.RunAsync(fullScan + " -- live page warm-up");
+        Console.WriteLine($"  info: warm-up full run (JIT) took {warm.Elapsed.TotalMilliseconds:N0} ms");
+    }
+
     var clock = Stopwatch.StartNew();
     var queryUuid = await client.SubmitAsync(fullScan + " -- live page");
     TimeSpan? firstPage = null;
+    TimeSpan? executing = null;
     while (true)
     {
         var results = await client.GetAsync(queryUuid, page: 1, pageSize: 500);
         var status = results.GetProperty("status").GetString();
+        if (Environment.GetEnvironmentVariable("BENCH_TRACE_LIVE") == "1" && firstPage is null)
+        {
+            Console.WriteLine($"  trace: {clock.Elapsed.TotalMilliseconds:N0} ms {status} {(results.TryGetProperty("progress", out var p) ? p.ToString() : "")}");
+        }
+
+        if (executing is null && status == "executing")
+        {
+            executing = clock.Elapsed;
+            Console.WriteLine($"  info: executing after {executing.Value.TotalMilliseconds:N0} ms");
+        }
+
         if (firstPage is null && results.TryGetProperty("rows", out var rows) && rows.ValueKind == System.Text.Json.JsonValueKind.Array)
         {
             firstPage = clock.Elapsed;
@@ -351,7 +370,7 @@ if (Wanted("polling"))
     var running = await client.SubmitAsync("select pg_sleep(60) as slept");
     var status = await Baselines.RequestsPerSecondAsync(client, $"/api/v2/projects/{options.ProjectUuid}/query/{running}", TimeSpan.FromSeconds(5), 32);
     var health = await Baselines.RequestsPerSecondAsync(client, "/health/live", TimeSpan.FromSeconds(5), 32);
-    report.Add("polling load (status reads, 32 clients)", $"{status:N0} req/s", $"/health/live {health:N0} req/s", status / health, "informational", true);
+    report.Add("polling load (status reads, 32 clients)", $"{status:N0} req/s", $"/health/live {health:N0} req/s", status / health, ">= 0.25x", status / health >= 0.25);
 }
 
 if (Wanted("scaleout"))

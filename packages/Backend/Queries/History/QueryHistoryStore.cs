@@ -184,8 +184,13 @@ public sealed partial class QueryHistoryStore(NpgsqlDataSource dataSource)
         RETURNING status = 'executing'
         """;
 
-    private const string RecordUploadSql = """
-        UPDATE query_history SET results_upload_key = @key, results_upload_id = @uploadId WHERE query_uuid = @queryUuid
+    // Announced on the status channel (the status is unchanged): instances that hold the running query's row
+    // in memory read it again, and so see its live pages as soon as they exist.
+    private const string RecordUploadSql = $"""
+        WITH changed AS (
+            UPDATE query_history SET results_upload_key = @key, results_upload_id = @uploadId WHERE query_uuid = @queryUuid
+            RETURNING query_uuid, status)
+        {NotifyChanged}
         """;
 
     private const string CancelSql = $"""
