@@ -20,6 +20,10 @@ for (var i = 0; i < 5; i++)
     await client.RunAsync($"select * from {options.Table} limit 1000");
 }
 
+// Idle memory at start (after the warm-up): the run ends by comparing the settled idle memory with it.
+var idleAtStart = await IdleMemory.SettledAsync(options.BackendPid);
+Console.WriteLine($"  info: idle at start {idleAtStart / 1048576.0:N0} MB; {await IdleMemory.RuntimeFiguresAsync(client)}");
+
 Guid? bigResult = null;
 if (Wanted("throughput") || Wanted("memory") || Wanted("pages"))
 {
@@ -377,6 +381,16 @@ if (Wanted("scaleout"))
 {
     // 12: small queries per second with one and two worker instances; metadata cost per query and per idle instance.
     await ScaleOutBench.RunAsync(options, client, report);
+}
+
+{
+    // 14: memory that comes back: the backend's idle size once the run is over and it has settled.
+    // The backend gives memory back after 10 s of quiet and again a minute later (what the shared array pool lets go then).
+    await Task.Delay(TimeSpan.FromSeconds(60));
+    var idleAtEnd = await IdleMemory.SettledAsync(options.BackendPid);
+    Console.WriteLine($"  info: idle after the run: {await IdleMemory.RuntimeFiguresAsync(client)}");
+    var grownMb = (idleAtEnd - idleAtStart) / 1048576.0;
+    report.Add("idle memory after the run", $"{idleAtEnd / 1048576.0:N0} MB (+{grownMb:N0} MB)", $"idle at start {idleAtStart / 1048576.0:N0} MB", (double)idleAtEnd / idleAtStart, "<= start + 50 MB", grownMb <= 50);
 }
 
 report.Print();

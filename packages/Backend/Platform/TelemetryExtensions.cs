@@ -32,7 +32,8 @@ public static class TelemetryExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(LightdashTelemetry.Name).AddAspNetCoreInstrumentation();
+                // System.Runtime: the runtime's own meter (GC heap sizes, working set, thread pool, lock contention).
+                metrics.AddMeter(LightdashTelemetry.Name, "System.Runtime").AddAspNetCoreInstrumentation();
                 if (options.PrometheusEndpoint)
                 {
                     metrics.AddPrometheusExporter();

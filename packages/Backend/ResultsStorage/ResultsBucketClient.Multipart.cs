@@ -99,7 +99,7 @@ public sealed partial class ResultsBucketClient
             if (take > 0)
             {
                 var part = available.Slice(0, take);
-                var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+                var buffer = parts.Rent(partSize);
                 part.CopyTo(buffer);
                 source.AdvanceTo(part.End);
                 total += take;
@@ -146,7 +146,7 @@ public sealed partial class ResultsBucketClient
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            parts.Return(buffer);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Lightdash.Net.Backend.ResultsStorage;
 /// Stores results in S3: streams a pipe into a multipart upload (a single PUT when the whole
 /// result fits in one part) and reads byte ranges back. At most one part is buffered here.
 /// </summary>
-public sealed partial class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, ILogger<ResultsBucketClient> logger)
+public sealed partial class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsStorageOptions> options, PartBufferPool parts, ILogger<ResultsBucketClient> logger)
 {
     /// <summary>The content type of plain results.</summary>
     public const string JsonlContentType = "application/jsonl";

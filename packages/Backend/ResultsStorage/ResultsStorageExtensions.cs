@@ -22,6 +22,9 @@ public static class ResultsStorageExtensions
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StreamingScheduler>();
         services.AddSingleton<IAmazonS3>(sp => CreateClient(sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value));
+        // Parts in flight at once across uploads: a few per streaming result.
+        services.AddSingleton(sp => new PartBufferPool(Math.Max(2, sp.GetRequiredService<IOptions<ResultsStorageOptions>>().Value.MaxConcurrentPartUploads * 2)));
+        services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<PartBufferPool>());
         services.AddSingleton<ResultsBucketClient>();
         services.AddSingleton<S3ResultsWriter>();
         services.AddSingleton<ResultsIndexCache>();

@@ -86,10 +86,10 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
             {
                 var end = Math.Min(first + BlocksPerChunk, blocks);
                 var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
-                var compressed = ArrayPool<byte>.Shared.Rent(length);
+                var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers();
+                var compressed = buffers.StoredOf(length);
                 await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
                 var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
-                var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers();
                 inFlight.Enqueue(Task.Run(() => Transcode(columns, compressed, length, chunkRows, buffers), cancellationToken));
                 while (inFlight.Count > Environment.ProcessorCount * 2)
                 {
@@ -186,51 +186,57 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
     /// <summary>One chunk of blocks: decoded, written as CSV records (at most <paramref name="rows"/>) and compressed as one deflate block.</summary>
     private static Chunk Transcode(string[] columns, byte[] compressed, int length, long rows, ChunkBuffers buffers)
     {
-        try
+        buffers.Plain.ResetWrittenCount();
+        buffers.Csv.ResetWrittenCount();
+        buffers.Compressed.ResetWrittenCount();
+        using (var gunzip = new GZipStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress))
         {
-            buffers.Plain.ResetWrittenCount();
-            buffers.Csv.ResetWrittenCount();
-            buffers.Compressed.ResetWrittenCount();
-            using (var gunzip = new GZipStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress))
+            while (true)
             {
-                while (true)
+                var read = gunzip.Read(buffers.Plain.GetSpan(256 * 1024));
+                if (read == 0)
                 {
-                    var read = gunzip.Read(buffers.Plain.GetSpan(256 * 1024));
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    buffers.Plain.Advance(read);
+                    break;
                 }
-            }
 
-            var writer = new RawRows(columns, null, buffers.Csv);
-            var lines = new ReadOnlySequence<byte>(buffers.Plain.WrittenMemory);
-            long written = 0;
-            while (written < rows && ResultRowParser.TryReadLine(ref lines, out var line))
-            {
-                writer.Write(line);
-                written++;
+                buffers.Plain.Advance(read);
             }
-
-            GzipSingleMember.CompressBlock(buffers.Csv.WrittenSpan, buffers.Compressed);
-            return new Chunk(buffers, written, buffers.Csv.WrittenCount);
         }
-        finally
+
+        var writer = new RawRows(columns, null, buffers.Csv);
+        var lines = new ReadOnlySequence<byte>(buffers.Plain.WrittenMemory);
+        long written = 0;
+        while (written < rows && ResultRowParser.TryReadLine(ref lines, out var line))
         {
-            ArrayPool<byte>.Shared.Return(compressed);
+            writer.Write(line);
+            written++;
         }
+
+        GzipSingleMember.CompressBlock(buffers.Csv.WrittenSpan, buffers.Compressed);
+        return new Chunk(buffers, written, buffers.Csv.WrittenCount);
     }
 
     /// <summary>The working memory of one chunk in flight, reused from chunk to chunk (no large allocations per chunk).</summary>
     private sealed class ChunkBuffers
     {
+        private byte[] _stored = [];
+
         public ArrayBufferWriter<byte> Plain { get; } = new(4 * 1024 * 1024);
 
         public ArrayBufferWriter<byte> Csv { get; } = new(3 * 1024 * 1024);
 
         public ArrayBufferWriter<byte> Compressed { get; } = new(1024 * 1024);
+
+        /// <summary>A buffer for the chunk's stored (gzip) bytes, of at least <paramref name="length"/> bytes; the export's own, not the shared pool's (which kept such buffers for good).</summary>
+        public byte[] StoredOf(int length)
+        {
+            if (_stored.Length < length)
+            {
+                _stored = GC.AllocateUninitializedArray<byte>(Math.Max(length, _stored.Length * 2));
+            }
+
+            return _stored;
+        }
     }
 
     private sealed record Chunk(ChunkBuffers Buffers, long Rows, long PlainBytes);

@@ -1,0 +1,17 @@
+namespace Lightdash.Net.Backend.Platform;
+
+/// <summary>Giving memory back after heavy work (section <c>Memory</c>).</summary>
+public sealed class IdleMemoryOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Memory";
+
+    /// <summary>False to keep what the busiest moment took until the runtime happens to collect.</summary>
+    public bool ReleaseWhenIdle { get; set; } = true;
+
+    /// <summary>How long the instance must be quiet (allocating next to nothing) before it gives memory back.</summary>
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How much must have been allocated since the last release for another to be worth it (256 MiB).</summary>
+    public long WorkBeforeRelease { get; set; } = 256L * 1024 * 1024;
+}

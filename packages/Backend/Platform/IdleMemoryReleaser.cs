@@ -1,0 +1,105 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+
+namespace Lightdash.Net.Backend.Platform;
+
+/// <summary>
+/// Gives memory back once heavy work is over. The runtime collects only when code allocates, so an
+/// instance that streamed a large result, composed or exported and then went quiet kept the heap and the
+/// pooled buffers of its busiest moment. When the instance has allocated next to nothing for
+/// <see cref="IdleMemoryOptions.QuietPeriod"/> after a burst of work, the pools let go of their free
+/// buffers, one compacting collection returns the emptied heap to the system, and glibc's allocator is
+/// asked to return its freed pages (native buffers of zlib, Parquet, DuckDB); a second pass a minute later
+/// catches what the runtime's shared array pool lets go only then. Never while work runs: a quiet
+/// instance is by definition not serving anything large.
+/// </summary>
+public sealed partial class IdleMemoryReleaser(
+    IEnumerable<IReleasableMemory> pools,
+    IOptions<IdleMemoryOptions> options,
+    ILogger<IdleMemoryReleaser> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+    private static readonly long QuietBytesPerTick = 16L * 1024 * 1024;
+    private static readonly TimeSpan SharedPoolTrimAge = TimeSpan.FromSeconds(65);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.ReleaseWhenIdle)
+        {
+            return;
+        }
+
+        var lastAllocated = GC.GetTotalAllocatedBytes();
+        var allocatedAtRelease = lastAllocated;
+        var quietFor = TimeSpan.Zero;
+        var secondPassDue = false;
+        using var timer = new PeriodicTimer(Tick);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var allocated = GC.GetTotalAllocatedBytes();
+            quietFor = allocated - lastAllocated < QuietBytesPerTick ? quietFor + Tick : TimeSpan.Zero;
+            lastAllocated = allocated;
+            if (quietFor >= settings.QuietPeriod && allocated - allocatedAtRelease >= settings.WorkBeforeRelease)
+            {
+                Release(settings.QuietPeriod);
+                allocatedAtRelease = GC.GetTotalAllocatedBytes();
+                secondPassDue = true;
+            }
+            else if (secondPassDue && quietFor >= settings.QuietPeriod + SharedPoolTrimAge)
+            {
+                // The runtime's shared array pool lets go only of arrays unused for a minute, at a full collection.
+                Release(settings.QuietPeriod);
+                allocatedAtRelease = GC.GetTotalAllocatedBytes();
+                secondPassDue = false;
+            }
+            else if (quietFor == TimeSpan.Zero)
+            {
+                secondPassDue = false;
+            }
+        }
+    }
+
+    /// <summary>Lets go of pooled buffers, compacts the heap and trims the native allocator; logs what came back.</summary>
+    public void Release(TimeSpan quiet)
+    {
+        var before = Environment.WorkingSet;
+        long pooled = 0;
+        foreach (var pool in pools)
+        {
+            pooled += pool.ReleaseIfQuiet(quiet);
+        }
+
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        TrimNativeHeap();
+        var after = Environment.WorkingSet;
+        LogReleased(logger, pooled / 1048576, (before - after) / 1048576, after / 1048576);
+    }
+
+    private static void TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            // 1 when memory was returned, 0 when there was none to return: either is fine.
+            _ = MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): its allocator returns memory its own way.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after heavy work: let go of {PooledMb} MB of pooled buffers; working set {ReleasedMb} MB smaller, now {WorkingSetMb} MB")]
+    private static partial void LogReleased(ILogger logger, long pooledMb, long releasedMb, long workingSetMb);
+}
