@@ -22,26 +22,35 @@ public sealed record LoadOutcome(
     /// <summary>Reads the outcome of the queries of <paramref name="loaded"/> (the users') and <paramref name="probed"/> (the probe's).</summary>
     public static async Task<LoadOutcome> ReadAsync(TestDatabase metadata, Guid loaded, Guid probed)
     {
-        var rows = new List<(Guid Query, Guid Project, Guid? User, string Status, int Attempt, double? Wait)>();
+        var rows = new List<(Guid Query, Guid Project, Guid? User, string Status, int Attempt, double? Wait, bool BehindOwn)>();
         await using (var connection = new NpgsqlConnection(metadata.ConnectionString))
         {
             await connection.OpenAsync();
-            // Cache hits and joined queries never wait in the queue: only executed queries count.
+            // Cache hits and joined queries never wait in the queue: only executed queries count. A query
+            // submitted while another of its user's queries ran waited (in part) for its own user's limit; so
+            // did one submitted while the killed instance held its user's query, until that ran again
+            // (a run again query's start is its second run's: it counts as running from its submission).
             await using var command = new NpgsqlCommand(
                 """
-                select query_uuid, project_uuid, created_by_user_uuid, status, attempt,
-                       extract(epoch from processing_started_at - created_at)::float8
-                from query_history where not cache_hit and joined_query_uuid is null
+                select q.query_uuid, q.project_uuid, q.created_by_user_uuid, q.status, q.attempt,
+                       extract(epoch from q.processing_started_at - q.created_at)::float8,
+                       exists (select 1 from query_history o
+                               where o.created_by_user_uuid = q.created_by_user_uuid and o.query_uuid <> q.query_uuid
+                                 and (o.processing_started_at <= q.created_at or (o.attempt > 1 and o.created_at <= q.created_at))
+                                 and coalesce(o.finished_at, 'infinity') > q.created_at)
+                from query_history q where not q.cache_hit and q.joined_query_uuid is null
                 """,
                 connection);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                rows.Add((reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.GetString(3), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetDouble(5)));
+                rows.Add((reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.GetString(3), reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.GetBoolean(6)));
             }
         }
 
-        var firstAttempts = rows.Where(r => r.Project == loaded && r.Attempt == 1 && r.Wait is not null).ToList();
+        // Fairness is about users waiting behind others: waits behind the user's own running query are their limit.
+        var firstAttempts = rows.Where(r => r.Project == loaded && r.Attempt == 1 && r.Wait is not null && !r.BehindOwn).ToList();
         var probes = rows.Where(r => r.Project == probed && r.Wait is not null).Select(r => r.Wait!.Value).ToList();
         return new LoadOutcome(
             rows.Count,
