@@ -19,40 +19,13 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
     /// <summary>Writes the Parquet file of <paramref name="spec"/> into <paramref name="output"/>; returns the rows written.</summary>
     public async Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
     {
-        var columns = spec.Source.Columns;
-        var kinds = columns.Select(ExportColumns.KindOf).ToArray();
-        var fields = columns.Select((c, i) => FieldOf(c.Reference, kinds[i])).ToArray();
-        var buffers = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
-        var walker = new StoredRowWalker(columns);
         var path = Path.Combine(Path.GetTempPath(), $"lightdash-export-{Guid.NewGuid():N}.parquet");
         try
         {
             long rows;
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, cancellationToken: cancellationToken);
-                rows = await StoredRowLines.ReadAsync(
-                    storage,
-                    spec.Source.ResultsFileName!,
-                    maxRows,
-                    line =>
-                    {
-                        walker.Walk(line, buffers);
-                        buffers.EndRow();
-                        return buffers.Count >= RowGroupRows && columns.Count > 0
-                            ? new ValueTask(WriteRowGroupAsync(writer, fields, buffers, cancellationToken))
-                            : ValueTask.CompletedTask;
-                    },
-                    (count, _) =>
-                    {
-                        progress(count);
-                        return ValueTask.CompletedTask;
-                    },
-                    cancellationToken);
-                if (columns.Count > 0 && (buffers.Count > 0 || rows == 0))
-                {
-                    await WriteRowGroupAsync(writer, fields, buffers, cancellationToken);
-                }
+                rows = await WriteFileAsync(spec, maxRows, file, progress, cancellationToken);
             }
 
             await using var built = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -62,6 +35,59 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Builds the file: rows are parsed into one set of column buffers while the previous row group is encoded
+    /// from the other, on another thread (one encoding at a time: the writer is not shared).
+    /// </summary>
+    private async Task<long> WriteFileAsync(ExportSpec spec, long maxRows, FileStream file, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var columns = spec.Source.Columns;
+        var kinds = columns.Select(ExportColumns.KindOf).ToArray();
+        var fields = columns.Select((c, i) => FieldOf(c.Reference, kinds[i])).ToArray();
+        var filling = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
+        var spare = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
+        var encoding = Task.CompletedTask;
+        var walker = new StoredRowWalker(columns);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, cancellationToken: cancellationToken);
+        try
+        {
+            var rows = await StoredRowLines.ReadAsync(
+                storage,
+                spec.Source.ResultsFileName!,
+                maxRows,
+                async line =>
+                {
+                    walker.Walk(line, filling);
+                    filling.EndRow();
+                    if (filling.Count >= RowGroupRows && columns.Count > 0)
+                    {
+                        await encoding;
+                        var full = filling;
+                        encoding = Task.Run(() => WriteRowGroupAsync(writer, fields, full, cancellationToken), cancellationToken);
+                        (filling, spare) = (spare, full);
+                    }
+                },
+                (count, _) =>
+                {
+                    progress(count);
+                    return ValueTask.CompletedTask;
+                },
+                cancellationToken);
+            await encoding;
+            if (columns.Count > 0 && (filling.Count > 0 || rows == 0))
+            {
+                await WriteRowGroupAsync(writer, fields, filling, cancellationToken);
+            }
+
+            return rows;
+        }
+        finally
+        {
+            // A failure while a row group is encoded: the writer is disposed only once it is done.
+            await encoding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
