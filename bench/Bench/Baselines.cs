@@ -8,40 +8,24 @@ using Npgsql;
 internal static class Baselines
 {
     /// <summary>psql exporting the same rows as JSON lines into a file.</summary>
-    public static async Task<TimeSpan> PsqlCopyAsync(BenchOptions options)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.jsonl");
-        try
-        {
-            return await ExportJsonLinesAsync(options, file);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public static Task<TimeSpan> PsqlCopyAsync(BenchOptions options) =>
+        IntoTemporaryFileAsync("jsonl", file => ExportJsonLinesAsync(options, file));
 
     /// <summary>psql exporting the same rows as CSV (with a header) into a file.</summary>
-    public static async Task<TimeSpan> PsqlCsvAsync(BenchOptions options)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.csv");
-        try
-        {
-            return await PsqlAsync(options, $"\\copy (SELECT * FROM {options.Table}) TO '{file}' WITH (FORMAT csv, HEADER)");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public static Task<TimeSpan> PsqlCsvAsync(BenchOptions options) =>
+        IntoTemporaryFileAsync("csv", file => PsqlAsync(options, $"\\copy (SELECT * FROM {options.Table}) TO '{file}' WITH (FORMAT csv, HEADER)"));
 
     /// <summary>psql exporting the same rows in PostgreSQL's binary COPY format into a file: the warehouse's own fastest way out.</summary>
-    public static async Task<TimeSpan> PsqlBinaryAsync(BenchOptions options)
+    public static Task<TimeSpan> PsqlBinaryAsync(BenchOptions options) =>
+        IntoTemporaryFileAsync("bin", file => PsqlAsync(options, $"\\copy (SELECT * FROM {options.Table}) TO '{file}' WITH (FORMAT binary)"));
+
+    /// <summary>Runs an export into a new temporary file with this extension, deleted afterwards; returns how long it took.</summary>
+    private static async Task<TimeSpan> IntoTemporaryFileAsync(string extension, Func<string, Task<TimeSpan>> export)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.bin");
+        var file = Path.Combine(Path.GetTempPath(), $"lightdash-bench-{Guid.NewGuid():N}.{extension}");
         try
         {
-            return await PsqlAsync(options, $"\\copy (SELECT * FROM {options.Table}) TO '{file}' WITH (FORMAT binary)");
+            return await export(file);
         }
         finally
         {

@@ -27,8 +27,19 @@ internal sealed class BufferWriterStream(IBufferWriter<byte> output) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    /// <summary>True once <see cref="Cut"/> was called: later writes are dropped.</summary>
+    public bool IsCut { get; private set; }
+
+    /// <summary>Drops every later write (what a compressor adds when disposed, when the caller ends the stream itself).</summary>
+    public void Cut() => IsCut = true;
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (IsCut)
+        {
+            return;
+        }
+
         output.Write(buffer);
         Written += buffer.Length;
     }

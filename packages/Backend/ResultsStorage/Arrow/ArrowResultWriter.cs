@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Apache.Arrow.Ipc;
+using Lightdash.Net.Backend.ResultsStorage.Exports;
 
 namespace Lightdash.Net.Backend.ResultsStorage.Arrow;
 
@@ -19,52 +19,21 @@ public sealed class ArrowResultWriter(IResultsStore results, ILogger<ArrowResult
     public async Task<long> WriteAsync(ResultSource source, Stream output, CancellationToken cancellationToken)
     {
         var batcher = new ArrowRowBatcher(source.Columns);
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var copying = CopyAsync(source, pipe.Writer, stop.Token);
-        long rows = 0;
-        try
-        {
-            using var writer = new ArrowStreamWriter(output, batcher.Schema, leaveOpen: true);
-            await writer.WriteStartAsync(cancellationToken);
-            while (true)
+        using var writer = new ArrowStreamWriter(output, batcher.Schema, leaveOpen: true);
+        await writer.WriteStartAsync(cancellationToken);
+        var rows = await StoredRowLines.ReadAsync(
+            (lines, token) => results.CopyAllAsync(source, lines, token),
+            long.MaxValue,
+            line =>
             {
-                var read = await pipe.Reader.ReadAsync(cancellationToken);
-                var buffer = read.Buffer;
-                while (ResultRowParser.TryReadLine(ref buffer, out var line))
-                {
-                    batcher.Add(line);
-                    rows++;
-                    if (batcher.IsFull)
-                    {
-                        using var batch = batcher.Build();
-                        await writer.WriteRecordBatchAsync(batch, cancellationToken);
-                    }
-                }
-
-                pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            if (batcher.Rows > 0)
-            {
-                using var last = batcher.Build();
-                await writer.WriteRecordBatchAsync(last, cancellationToken);
-            }
-
-            await writer.WriteEndAsync(cancellationToken);
-            logger.LogInformation("Query {QueryUuid}: {Rows} rows written as Arrow", source.QueryUuid, rows);
-            return rows;
-        }
-        finally
-        {
-            await pipe.Reader.CompleteAsync();
-            await stop.CancelAsync();
-            await copying;
-        }
+                batcher.Add(line);
+                return new ValueTask(WriteIfFullAsync(writer, batcher, cancellationToken));
+            },
+            static (_, _) => ValueTask.CompletedTask,
+            cancellationToken);
+        await FinishAsync(writer, batcher, cancellationToken);
+        logger.LogInformation("Query {QueryUuid}: {Rows} rows written as Arrow", source.QueryUuid, rows);
+        return rows;
     }
 
     /// <summary>
@@ -101,13 +70,24 @@ public sealed class ArrowResultWriter(IResultsStore results, ILogger<ArrowResult
             json.WriteEndObject();
             json.Flush();
             batcher.Add(line.WrittenSpan);
-            if (batcher.IsFull)
-            {
-                using var batch = batcher.Build();
-                await writer.WriteRecordBatchAsync(batch, cancellationToken);
-            }
+            await WriteIfFullAsync(writer, batcher, cancellationToken);
         }
 
+        await FinishAsync(writer, batcher, cancellationToken);
+    }
+
+    private static async Task WriteIfFullAsync(ArrowStreamWriter writer, ArrowRowBatcher batcher, CancellationToken cancellationToken)
+    {
+        if (batcher.IsFull)
+        {
+            using var batch = batcher.Build();
+            await writer.WriteRecordBatchAsync(batch, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes the rows still collected as the last batch, then the stream's end.</summary>
+    private static async Task FinishAsync(ArrowStreamWriter writer, ArrowRowBatcher batcher, CancellationToken cancellationToken)
+    {
         if (batcher.Rows > 0)
         {
             using var last = batcher.Build();
@@ -115,19 +95,5 @@ public sealed class ArrowResultWriter(IResultsStore results, ILogger<ArrowResult
         }
 
         await writer.WriteEndAsync(cancellationToken);
-    }
-
-    private async Task CopyAsync(ResultSource source, PipeWriter destination, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await results.CopyAllAsync(source, destination, cancellationToken);
-            await destination.CompleteAsync();
-        }
-        catch (Exception e)
-        {
-            // Reaches the reading side through the pipe (or nobody, when it stopped reading first).
-            await destination.CompleteAsync(e);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lightdash.Net.Common;
 
@@ -36,7 +35,7 @@ public enum ExportColumnKind
     Text,
 }
 
-/// <summary>Classifies columns and reads their stored JSON values as .NET values.</summary>
+/// <summary>Classifies columns for typed formats (their stored values are read by <see cref="StoredValueReader"/>).</summary>
 public static partial class ExportColumns
 {
     private const int WidestDecimal = 28;
@@ -73,31 +72,6 @@ public static partial class ExportColumns
             default:
                 return (ExportColumnKind.Text, 0, 0);
         }
-    }
-
-    /// <summary>A stored value as the kind's .NET value (long, decimal, double, string, DateOnly, DateTime, bool), or null.</summary>
-    public static object? Read(JsonElement value, ExportColumnKind kind)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return kind switch
-        {
-            ExportColumnKind.WholeNumber when value.TryGetInt64(out var integer) => integer,
-            ExportColumnKind.ExactNumber when value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var exact) => exact,
-            ExportColumnKind.ExactNumber when value.ValueKind == JsonValueKind.String && decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var text) => text,
-            ExportColumnKind.RealNumber when value.ValueKind == JsonValueKind.Number => value.GetDouble(),
-            ExportColumnKind.RealNumber when value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var special) => special,
-            ExportColumnKind.Date when DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) => date,
-            ExportColumnKind.Timestamp when DateTime.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var local) =>
-                DateTime.SpecifyKind(local, DateTimeKind.Unspecified),
-            ExportColumnKind.TimestampUtc when DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) =>
-                instant.UtcDateTime,
-            ExportColumnKind.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False => value.GetBoolean(),
-            _ => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText(),
-        };
     }
 
     /// <summary>The precision and scale a warehouse type declares (<c>numeric(12,4)</c>, <c>DECIMAL(18,3)</c>); false for any other type.</summary>

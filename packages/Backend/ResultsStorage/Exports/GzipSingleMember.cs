@@ -23,7 +23,7 @@ public static class GzipSingleMember
     /// <summary>Writes <paramref name="plain"/> as raw deflate (fastest level) ended by a sync flush, so that the next block may follow it.</summary>
     public static void CompressBlock(ReadOnlySpan<byte> plain, IBufferWriter<byte> output)
     {
-        var sink = new CutStream(output);
+        var sink = new BufferWriterStream(output);
         using var deflate = new DeflateStream(sink, CompressionLevel.Fastest, leaveOpen: true);
         deflate.Write(plain);
         deflate.Flush();
@@ -39,47 +39,5 @@ public static class GzipSingleMember
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc32);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)plainBytes));
         output.Advance(8);
-    }
-
-    /// <summary>Passes writes to the buffer until cut, then drops them.</summary>
-    private sealed class CutStream(IBufferWriter<byte> output) : Stream
-    {
-        private bool _cut;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public void Cut() => _cut = true;
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (!_cut)
-            {
-                output.Write(buffer);
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 
 namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 
-/// <summary>Reads a stored result's JSON lines in order, streamed from S3 (decompressed as they come), handing each line to a writer.</summary>
+/// <summary>Reads a result's JSON lines in order as they come (from S3, decompressed, or from any producer of lines), handing each line to a writer.</summary>
 public static class StoredRowLines
 {
     /// <summary>
@@ -11,9 +11,21 @@ public static class StoredRowLines
     /// <paramref name="afterChunk"/> with the count so far after each buffer read (where a writer
     /// flushes, reports progress and yields). Returns how many lines were handed over.
     /// </summary>
-    public static async Task<long> ReadAsync(
+    public static Task<long> ReadAsync(
         ResultsBucketClient storage,
         string resultsKey,
+        long maxRows,
+        Func<ReadOnlySequence<byte>, ValueTask> onLine,
+        Func<long, CancellationToken, ValueTask> afterChunk,
+        CancellationToken cancellationToken) =>
+        ReadAsync((lines, token) => DecodeAsync(storage, resultsKey, lines, token), maxRows, onLine, afterChunk, cancellationToken);
+
+    /// <summary>
+    /// The same over the lines <paramref name="produce"/> writes (any source: S3, a re-fetch from the
+    /// warehouse), produced on a task of their own beside the consumer; a failure of either reaches the caller.
+    /// </summary>
+    public static async Task<long> ReadAsync(
+        Func<PipeWriter, CancellationToken, Task> produce,
         long maxRows,
         Func<ReadOnlySequence<byte>, ValueTask> onLine,
         Func<long, CancellationToken, ValueTask> afterChunk,
@@ -22,7 +34,7 @@ public static class StoredRowLines
         // Reading and decompressing run on a task of their own, beside the writer that consumes the lines.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var decoding = Task.Run(() => DecodeAsync(storage, resultsKey, pipe.Writer, stop.Token), stop.Token);
+        var producing = Task.Run(() => ProduceAsync(produce, pipe.Writer, stop.Token), stop.Token);
         var lines = pipe.Reader;
         long rows = 0;
         try
@@ -51,7 +63,7 @@ public static class StoredRowLines
             await stop.CancelAsync();
             try
             {
-                await decoding;
+                await producing;
             }
             catch (Exception)
             {
@@ -62,12 +74,11 @@ public static class StoredRowLines
         return rows;
     }
 
-    private static async Task DecodeAsync(ResultsBucketClient storage, string resultsKey, PipeWriter output, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(Func<PipeWriter, CancellationToken, Task> produce, PipeWriter output, CancellationToken cancellationToken)
     {
         try
         {
-            await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
-            await source.CopyToAsync(output, cancellationToken);
+            await produce(output, cancellationToken);
             await output.CompleteAsync();
         }
         catch (Exception e)
@@ -75,5 +86,11 @@ public static class StoredRowLines
             await output.CompleteAsync(e);
             throw;
         }
+    }
+
+    private static async Task DecodeAsync(ResultsBucketClient storage, string resultsKey, PipeWriter output, CancellationToken cancellationToken)
+    {
+        await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
+        await source.CopyToAsync(output, cancellationToken);
     }
 }
