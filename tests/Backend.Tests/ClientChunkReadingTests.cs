@@ -75,8 +75,8 @@ public class ClientChunkReadingTests
         {
             if (ids.Count == 0)
             {
-                // Chunks 0 and 1 are fetched already; chunk 2's link expires meanwhile.
-                await Task.Delay(TimeSpan.FromSeconds(4.5));
+                // Chunks 0 and 1 are fetched already; the reader waits until chunk 2's link has expired.
+                await WaitUntilChunkLinkExpiredAsync(2);
             }
 
             ids.Add(row.Id);
@@ -85,6 +85,28 @@ public class ClientChunkReadingTests
         client.Dispose();
         Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 20000).Select(i => (long)i)));
         Assert.That(_paths.Count(p => p.EndsWith("/chunks", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2), "the manifest was asked for again");
+    }
+
+    /// <summary>
+    /// Waits until the link of chunk <paramref name="index"/> in a manifest asked for now (after the reader's
+    /// own, so expiring no sooner) is refused by the storage: the reader's link has expired by then too.
+    /// </summary>
+    private async Task WaitUntilChunkLinkExpiredAsync(int index)
+    {
+        // A client of its own: its request for the manifest is not one the test counts.
+        using var other = new LightdashClient(_host.CreateClient(null), _host.AdminToken);
+        var chunk = (await other.GetChunkManifestAsync(_host.ProjectUuid, _queryUuid)).Chunks[index];
+        using var plain = new HttpClient();
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, chunk.Url);
+                request.Headers.TryAddWithoutValidation("Range", chunk.HttpHeaders["Range"]);
+                using var response = await plain.SendAsync(request);
+                return response.StatusCode == System.Net.HttpStatusCode.Forbidden;
+            },
+            TimeSpan.FromSeconds(15),
+            $"chunk {index}'s link expiring");
     }
 
     [Test]

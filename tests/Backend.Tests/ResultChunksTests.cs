@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Lightdash.Net.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lightdash.Net.Backend.Tests;
 
@@ -11,6 +13,8 @@ namespace Lightdash.Net.Backend.Tests;
 public class ResultChunksTests
 {
     private const string Sql = "select g as id, md5(g::text) as label, g % 7 = 0 as seventh, (g * 0.25)::numeric(12,2) as amount from generate_series(1, 20000) g order by g";
+    // The backend's clock: link expiries are read from it, and the test moves it instead of waiting.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private BackendHost _host = null!;
     private Guid _queryUuid;
 
@@ -22,7 +26,7 @@ public class ResultChunksTests
         {
             ["ResultsStorage:IndexBlockRows"] = "500",
             ["ResultsStorage:ChunkTargetBytes"] = "60000",
-        });
+        }, services => services.AddSingleton<TimeProvider>(_clock));
         _queryUuid = await _host.RunToReadyAsync(Sql);
     }
 
@@ -96,7 +100,6 @@ public class ResultChunksTests
     [Test]
     public async Task ChunkLinks_SignTheirRange_AndExpireAsConfigured()
     {
-        var before = DateTimeOffset.UtcNow;
         var (_, body) = await ManifestAsync(_queryUuid);
         var manifest = body.GetProperty("results");
         var chunk = manifest.GetProperty("chunks")[1];
@@ -106,7 +109,7 @@ public class ResultChunksTests
         Assert.That(url, Does.Contain("X-Amz-SignedHeaders=host%3Brange"), "the range is part of the signature");
         Assert.That(url, Does.Not.Contain(_host.AdminToken));
         Assert.That(range, Does.Match(@"^bytes=\d+-\d+$"));
-        Assert.That(manifest.GetProperty("expiresAt").GetDateTimeOffset(), Is.EqualTo(before.AddMinutes(15)).Within(TimeSpan.FromSeconds(30)));
+        Assert.That(manifest.GetProperty("expiresAt").GetDateTimeOffset(), Is.EqualTo(_clock.GetUtcNow().AddMinutes(15)).Within(TimeSpan.FromMilliseconds(1)));
         Assert.That(chunk.GetProperty("expiresAt").GetDateTimeOffset(), Is.EqualTo(manifest.GetProperty("expiresAt").GetDateTimeOffset()));
     }
 
@@ -114,12 +117,12 @@ public class ResultChunksTests
     public async Task Manifest_AskedAgain_RenewsTheLinks()
     {
         var (_, first) = await ManifestAsync(_queryUuid);
-        await Task.Delay(1100);
+        _clock.Advance(TimeSpan.FromMinutes(1));
         var (_, second) = await ManifestAsync(_queryUuid);
         var firstExpiry = first.GetProperty("results").GetProperty("expiresAt").GetDateTimeOffset();
         var secondExpiry = second.GetProperty("results").GetProperty("expiresAt").GetDateTimeOffset();
 
-        Assert.That(secondExpiry, Is.GreaterThan(firstExpiry));
+        Assert.That(secondExpiry, Is.EqualTo(firstExpiry.AddMinutes(1)).Within(TimeSpan.FromMilliseconds(1)));
         Assert.That(second.GetProperty("results").GetProperty("chunks")[0].GetProperty("url").GetString(),
             Is.Not.EqualTo(first.GetProperty("results").GetProperty("chunks")[0].GetProperty("url").GetString()));
     }
