@@ -148,7 +148,7 @@ public sealed partial class AsyncQueryService
             Rows = rows,
             Columns = columns.ToDictionary(
                 c => c.Reference,
-                c => new ResultColumnInfo { Reference = c.Reference, Type = c.Type.ToString().ToLowerInvariant() },
+                ResultColumnInfo.Of,
                 StringComparer.Ordinal),
             TotalPageCount = window.TotalPages,
             TotalResults = window.TotalRows,

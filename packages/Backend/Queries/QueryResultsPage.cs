@@ -91,6 +91,9 @@ public sealed class ResultColumnInfo
 
     /// <summary><c>string</c>, <c>number</c>, <c>date</c>, <c>timestamp</c> or <c>boolean</c>.</summary>
     public required string Type { get; init; }
+
+    /// <summary>The column as the API shows it.</summary>
+    public static ResultColumnInfo Of(Common.ResultColumn column) => new() { Reference = column.Reference, Type = column.Type.ToString().ToLowerInvariant() };
 }
 
 /// <summary>Timings of a query and of the page served.</summary>

@@ -4,11 +4,11 @@ import { Api, describe } from './api.js';
 import { Exports } from './exports.js';
 import { History } from './history.js';
 import { Results } from './results.js';
+import { $ } from './dom.js';
 
 const TOKEN_KEY = 'lightdash.token';
 const PROJECT_KEY = 'lightdash.project';
 const SQL_ROLES = new Set(['developer', 'admin']);
-const $ = id => document.getElementById(id);
 
 const session = {
   api: null,

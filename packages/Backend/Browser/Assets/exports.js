@@ -1,7 +1,7 @@
 // Exports the shown result through an export job: a progress bar while it writes, then a link to the file.
 import { describe } from './api.js';
+import { $, number } from './dom.js';
 
-const $ = id => document.getElementById(id);
 
 export class Exports {
   constructor(session, results) {
@@ -48,7 +48,7 @@ export class Exports {
           link.href = job.fileUrl;
           link.textContent = `Download ${job.fileName}`;
           link.hidden = false;
-          $('export-status').textContent = `Done: ${Number(job.rowCount ?? 0).toLocaleString('en-US')} rows${job.truncated ? ` (cut at ${job.truncatedAt} rows)` : ''}.`;
+          $('export-status').textContent = `Done: ${number(job.rowCount ?? 0)} rows${job.truncated ? ` (cut at ${job.truncatedAt} rows)` : ''}.`;
           break;
         }
 
@@ -57,7 +57,7 @@ export class Exports {
           break;
         }
 
-        $('export-status').textContent = `Exporting: ${Number(job.rowsWritten).toLocaleString('en-US')} of ${Number(job.totalRows).toLocaleString('en-US')} rows.`;
+        $('export-status').textContent = `Exporting: ${number(job.rowsWritten)} of ${number(job.totalRows)} rows.`;
         await new Promise(resolve => setTimeout(resolve, 300));
       }
     } catch (error) {

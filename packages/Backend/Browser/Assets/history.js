@@ -1,7 +1,7 @@
 // The signed-in person's queries in the project, newest first; a ready one reopens in the grid.
 import { describe } from './api.js';
+import { $, number } from './dom.js';
 
-const $ = id => document.getElementById(id);
 
 export class History {
   constructor(session, results) {
@@ -35,8 +35,8 @@ export class History {
     cell(new Date(item.createdAt).toLocaleString());
     cell(item.error ? `${item.status}: ${item.error}` : item.status);
     cell(`${item.context} (${item.priority})`);
-    cell(item.totalRowCount == null ? '' : Number(item.totalRowCount).toLocaleString('en-US'), 'number');
-    cell(item.totalExecutionMs == null ? '' : `${Number(item.totalExecutionMs).toLocaleString('en-US')} ms`, 'number');
+    cell(item.totalRowCount == null ? '' : number(item.totalRowCount), 'number');
+    cell(item.totalExecutionMs == null ? '' : `${number(item.totalExecutionMs)} ms`, 'number');
     cell(item.sql.length > 120 ? `${item.sql.slice(0, 120)}…` : item.sql);
     const open = document.createElement('td');
     const button = document.createElement('button');

@@ -2,6 +2,7 @@
 // failed), page through it, cancel it.
 import { describe } from './api.js';
 import { clearGrid, columnsOf, renderGrid } from './grid.js';
+import { $, number } from './dom.js';
 
 const FINAL = new Set(['ready', 'error', 'cancelled', 'expired']);
 const WAITING_FOR = {
@@ -10,8 +11,6 @@ const WAITING_FOR = {
   warehouseLimit: "a free slot on the project's warehouse",
 };
 
-const $ = id => document.getElementById(id);
-const number = n => Number(n).toLocaleString('en-US');
 
 function bytes(n) {
   if (n >= 1048576) return `${(n / 1048576).toFixed(1)} MB`;

@@ -55,7 +55,7 @@ public sealed class ResultChunksService(
             QueryUuid = queryUuid,
             Format = "jsonl",
             Encoding = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip ? "gzip" : "identity",
-            Columns = source.Columns.Select(c => new ResultColumnInfo { Reference = c.Reference, Type = c.Type.ToString().ToLowerInvariant() }).ToList(),
+            Columns = source.Columns.Select(ResultColumnInfo.Of).ToList(),
             TotalRowCount = totalRows,
             TotalByteCount = ResultsIndex.ReadEntry(index.Span, (int)(entryCount - 1)),
             TotalChunkCount = chunks.Count,
