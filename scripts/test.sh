@@ -32,6 +32,16 @@ if [ ${#trx_files[@]} -eq 0 ]; then
   echo "no test results were written" >&2
   [ "$status" -eq 0 ] && status=1
 fi
+if [ "$failed" -gt 0 ]; then
+  # The failures again, just above the closing line, where a log's last lines show them.
+  echo "failed tests:"
+  for trx in "${trx_files[@]}"; do
+    perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/gs) {
+      my ($name, $body) = ($1, $2); my ($message) = $body =~ /<Message>(.*?)<\/Message>/s; $message //= "";
+      for ($name, $message) { s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/\x27/g; s/&amp;/&/g; }
+      print "  $name\n"; print map { "    $_\n" } grep { /\S/ } (split /\n/, substr($message, 0, 1500))[0..11]; }' "$trx"
+  done
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 exit "$status"
