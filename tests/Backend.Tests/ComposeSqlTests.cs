@@ -21,13 +21,13 @@ public class ComposeSqlTests
     {
         _host = await BackendHost.StartAsync();
         await _host.Warehouse.ExecuteAsync("""
-            create table typed (id int4, big int8, price numeric(12,4), exact numeric, ratio float8, day date, at timestamp, at_tz timestamptz,
+            create table typed (id int4, big int8, price numeric(12,4), wide numeric(30,10), exact numeric, ratio float8, day date, at timestamp, at_tz timestamptz,
                                 done boolean, doc jsonb, label text);
             insert into typed values
-              (1, 9007199254740993, 10.5000, 123456789012345678.123456789, 0.25, '2024-01-05', '2024-01-05 09:15:00.123456', '2024-01-05 09:15:00+02',
+              (1, 9007199254740993, 10.5000, 12345678901234567890.1234567891, 123456789012345678.123456789, 0.25, '2024-01-05', '2024-01-05 09:15:00.123456', '2024-01-05 09:15:00+02',
                true, '{"a": [1, 2, {"b": null}]}', 'O''Brien'),
-              (2, -1, 0.0001, -0.000000001, null, null, null, null, false, '[]', null),
-              (3, 3, null, 42, 1e20, '1999-12-31', '1999-12-31 23:59:59', '1999-12-31 23:59:59+00', null, null, 'x');
+              (2, -1, 0.0001, -0.0000000001, -0.000000001, null, null, null, null, false, '[]', null),
+              (3, 3, null, null, 42, 1e20, '1999-12-31', '1999-12-31 23:59:59', '1999-12-31 23:59:59+00', null, null, 'x');
             create table customers (customer_id int4, country text);
             insert into customers values (1, 'GB'), (2, 'US');
             create table orders (order_id int4, customer_id int4, amount numeric(10,2));
@@ -78,7 +78,7 @@ public class ComposeSqlTests
         Assert.That(composed, Has.Count.EqualTo(3));
         for (var i = 0; i < expected.Count; i++)
         {
-            foreach (var column in new[] { "id", "big", "price", "exact", "ratio", "done", "label" })
+            foreach (var column in new[] { "id", "big", "price", "wide", "exact", "ratio", "done", "label" })
             {
                 var want = RowValues.Raw(expected[i], column);
                 var got = RowValues.Raw(composed[i], column);
@@ -107,6 +107,7 @@ public class ComposeSqlTests
 
         var columns = await _host.HistoryValueAsync<string>(body.GetProperty("results").GetProperty("queryUuid").GetGuid(), "columns::text");
         Assert.That(columns, Does.Contain("DECIMAL(27,9)"), "the unconstrained numeric got the widest scale and integer part in the data");
+        Assert.That(columns, Does.Contain("DECIMAL(12,4)").And.Contain("DECIMAL(30,10)"), "declared precisions are kept, read as stored (12 digits) or as strings (30)");
     }
 
     // A JSON value as a plain tree: DuckDB's JSON type may hand back the text of the value.

@@ -139,4 +139,25 @@ public class StoredResultsTests
         Assert.That(results.GetProperty("error").GetString(), Does.Contain("division by zero"));
         await _s3Requests.AssertLastUploadAbortedAsync(_host.S3);
     }
+
+    [Test]
+    public async Task ComposedSql_ReadsAnUncompressedResultAsStored()
+    {
+        const string sql = "select i, (i / 3.0)::numeric(10,4) as share from generate_series(1, 250) i";
+        var source = await _host.RunToReadyAsync(sql);
+        var direct = await _host.WaitForFinalStateAsync(await _host.SubmitAsync("select count(*) as n, sum(share) as total from (" + sql + ") t"));
+
+        var (status, body) = await BackendHost.SendAsync(_host.Client, HttpMethod.Post, $"{_host.QueryPath()}/compose-sql", new
+        {
+            sql = "select count(*) as n, sum(share) as total from t",
+            references = new { t = source },
+            waitMs = 30_000,
+        });
+
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK), body.ToString());
+        var composed = body.GetProperty("results").GetProperty("firstPage").GetProperty("rows")[0];
+        var expected = direct.GetProperty("rows")[0];
+        Assert.That(Raw(composed, "n").GetInt64(), Is.EqualTo(250));
+        Assert.That(Raw(composed, "total").GetDecimal(), Is.EqualTo(Raw(expected, "total").GetDecimal()));
+    }
 }

@@ -31,6 +31,13 @@ public interface IResultsStore
     /// <summary>Writes the whole result as JSON lines into <paramref name="destination"/> (not completed).</summary>
     Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a ready result's stored file as it is stored (gzip-compressed JSON lines, or plain ones)
+    /// into <paramref name="destination"/> and returns its compression; null, writing nothing, when
+    /// results are not stored as files.
+    /// </summary>
+    Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken);
+
     /// <summary>Deletes a stored result's files, if it has any.</summary>
     Task DeleteAsync(string? fileName, CancellationToken cancellationToken);
 

@@ -44,6 +44,15 @@ public sealed class S3ResultsStore(
     }
 
     /// <inheritdoc />
+    public async Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken)
+    {
+        var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
+        await using var stored = await storage.OpenAsync(key, cancellationToken);
+        await stored.CopyToAsync(destination, 1 << 16, cancellationToken);
+        return ResultsObjectKeys.CompressionOf(key);
+    }
+
+    /// <inheritdoc />
     public async Task DeleteAsync(string? fileName, CancellationToken cancellationToken)
     {
         if (fileName is not null)

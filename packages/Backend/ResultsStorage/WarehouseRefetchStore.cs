@@ -81,6 +81,10 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
     }
 
     /// <inheritdoc />
+    public Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken) =>
+        Task.FromResult<ResultsCompression?>(null);
+
+    /// <inheritdoc />
     public Task DeleteAsync(string? fileName, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
