@@ -5,6 +5,28 @@ public static class ProcessMemory
 {
     public static long ResidentBytes(int pid) => ReadKb(pid, "VmRSS:") * 1024;
 
+    /// <summary>What the resident size is made of: anonymous memory (heaps), and pages of mapped files (code) with the largest few libraries.</summary>
+    public static string Breakdown(int pid)
+    {
+        var byFile = new Dictionary<string, long>(StringComparer.Ordinal);
+        string? current = null;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && line.Contains('-', StringComparison.Ordinal))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                current = fields.Length >= 6 && fields[5].StartsWith('/') ? Path.GetFileName(fields[5]) : null;
+            }
+            else if (current is not null && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                byFile[current] = byFile.GetValueOrDefault(current) + long.Parse(line[4..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var top = byFile.OrderByDescending(p => p.Value).Take(4).Select(p => $"{p.Key} {p.Value / 1024.0:N0}");
+        return $"anon {ReadKb(pid, "RssAnon:") / 1024.0:N0} MB, files {ReadKb(pid, "RssFile:") / 1024.0:N0} MB ({string.Join(", ", top)})";
+    }
+
     private static long ReadKb(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

@@ -22,7 +22,7 @@ for (var i = 0; i < 5; i++)
 
 // Idle memory at start (after the warm-up): the run ends by comparing the settled idle memory with it.
 var idleAtStart = await IdleMemory.SettledAsync(options.BackendPid);
-Console.WriteLine($"  info: idle at start {idleAtStart / 1048576.0:N0} MB; {await IdleMemory.RuntimeFiguresAsync(client)}");
+Console.WriteLine($"  info: idle at start {idleAtStart / 1048576.0:N0} MB ({ProcessMemory.Breakdown(options.BackendPid)}); {await IdleMemory.RuntimeFiguresAsync(client)}");
 
 Guid? bigResult = null;
 if (Wanted("throughput") || Wanted("memory") || Wanted("pages"))
@@ -165,18 +165,9 @@ if (Wanted("isolation"))
 
 if (Wanted("compose"))
 {
-    // 7: SQL composed over the stored 1M-row result (loaded into an embedded DuckDB from S3), against
-    // DuckDB reading the same rows from a local JSON lines file; and the backend's memory meanwhile.
-    var (source, _, _) = bigResult is { } known ? (known, TimeSpan.Zero, 0L) : await client.RunAsync(fullScan + " -- compose source");
-    const string aggregate = "select count(*) as n, sum(amount) as total, count(distinct label) as labels from big";
-    var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
-    var compose = client.RunRouteAsync("compose-sql", new { sql = aggregate + $" -- {Guid.NewGuid():N}", references = new { big = source } });
-    var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, compose);
-    var (_, composed, _) = await compose;
-    var local = await Baselines.DuckDbOverLocalFileAsync(options, aggregate);
-    report.Add($"compose-sql over a stored result ({options.Rows:N0} rows)", $"{composed.TotalMilliseconds:N0} ms", $"DuckDB over a local file {local.TotalMilliseconds:N0} ms", composed / local, "informational", true);
-    var growthMb = (peakBytes - idleBytes) / 1024.0 / 1024.0;
-    report.Add("compose-sql memory", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);
+    // 7: SQL composed over the stored 1M-row result, against DuckDB over a local file.
+    var source = bigResult ?? (await client.RunAsync(fullScan + " -- compose source")).QueryUuid;
+    await ComposeBench.RunAsync(options, client, report, source);
 }
 
 if (Wanted("fieldvalues"))
@@ -388,7 +379,7 @@ if (Wanted("scaleout"))
     // The backend gives memory back after 10 s of quiet and again a minute later (what the shared array pool lets go then).
     await Task.Delay(TimeSpan.FromSeconds(60));
     var idleAtEnd = await IdleMemory.SettledAsync(options.BackendPid);
-    Console.WriteLine($"  info: idle after the run: {await IdleMemory.RuntimeFiguresAsync(client)}");
+    Console.WriteLine($"  info: idle after the run: {ProcessMemory.Breakdown(options.BackendPid)}; {await IdleMemory.RuntimeFiguresAsync(client)}");
     var grownMb = (idleAtEnd - idleAtStart) / 1048576.0;
     report.Add("idle memory after the run", $"{idleAtEnd / 1048576.0:N0} MB (+{grownMb:N0} MB)", $"idle at start {idleAtStart / 1048576.0:N0} MB", (double)idleAtEnd / idleAtStart, "<= start + 50 MB", grownMb <= 50);
 }

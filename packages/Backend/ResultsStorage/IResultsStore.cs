@@ -32,11 +32,11 @@ public interface IResultsStore
     Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes a ready result's stored file as it is stored (gzip-compressed JSON lines, or plain ones)
-    /// into <paramref name="destination"/> and returns its compression; null, writing nothing, when
-    /// results are not stored as files.
+    /// Copies a ready result's stored file, as it is stored, into local files named after
+    /// <paramref name="pathPrefix"/> (see <see cref="StoredFileDownloader"/>); null, writing nothing,
+    /// when results are not stored as files.
     /// </summary>
-    Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken);
+    Task<StoredFileCopy?> DownloadStoredFileAsync(ResultSource query, string pathPrefix, CancellationToken cancellationToken);
 
     /// <summary>Deletes a stored result's files, if it has any.</summary>
     Task DeleteAsync(string? fileName, CancellationToken cancellationToken);

@@ -37,6 +37,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<JsonlExportWriter>();
         services.AddSingleton<ResultExporter>();
         services.AddSingleton<Arrow.ArrowResultWriter>();
+        services.AddSingleton<StoredFileDownloader>();
         services.AddSingleton<S3ResultsStore>();
         services.AddSingleton<WarehouseRefetchStore>();
         // Pages come from S3 when it is configured, else from the warehouse.

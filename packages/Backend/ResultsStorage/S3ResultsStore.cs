@@ -11,6 +11,7 @@ public sealed class S3ResultsStore(
     LivePageReader livePages,
     ResultsBucketClient storage,
     ResultsIndexCache indexes,
+    StoredFileDownloader downloader,
     IOptions<ResultsStorageOptions> options) : IResultsStore
 {
     /// <inheritdoc />
@@ -44,13 +45,8 @@ public sealed class S3ResultsStore(
     }
 
     /// <inheritdoc />
-    public async Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken)
-    {
-        var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
-        await using var stored = await storage.OpenAsync(key, cancellationToken);
-        await stored.CopyToAsync(destination, 1 << 16, cancellationToken);
-        return ResultsObjectKeys.CompressionOf(key);
-    }
+    public async Task<StoredFileCopy?> DownloadStoredFileAsync(ResultSource query, string pathPrefix, CancellationToken cancellationToken) =>
+        await downloader.DownloadAsync(query, pathPrefix, cancellationToken);
 
     /// <inheritdoc />
     public async Task DeleteAsync(string? fileName, CancellationToken cancellationToken)

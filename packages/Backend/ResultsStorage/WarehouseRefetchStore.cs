@@ -81,8 +81,8 @@ public sealed class WarehouseRefetchStore(IProjectWarehouses projects, Warehouse
     }
 
     /// <inheritdoc />
-    public Task<ResultsCompression?> CopyStoredFileAsync(ResultSource query, Stream destination, CancellationToken cancellationToken) =>
-        Task.FromResult<ResultsCompression?>(null);
+    public Task<StoredFileCopy?> DownloadStoredFileAsync(ResultSource query, string pathPrefix, CancellationToken cancellationToken) =>
+        Task.FromResult<StoredFileCopy?>(null);
 
     /// <inheritdoc />
     public Task DeleteAsync(string? fileName, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -10,11 +10,11 @@ namespace Lightdash.Net.Warehouses.DuckDb;
 /// project's tables and nothing else, within a memory limit and thread count of its own
 /// (<see cref="DuckDbLimits"/>), one statement at a time.
 /// </summary>
-/// <param name="connectionString">DuckDB.NET's connection string (<c>Data Source=file.duckdb</c>).</param>
-/// <param name="limits">Its memory and threads; <see cref="DuckDbLimits.Default"/> when null.</param>
-public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits? limits = null) : IWarehouseClient, IAsyncDisposable
+public sealed class DuckDbWarehouseClient : IWarehouseClient, IAsyncDisposable
 {
-    private readonly DuckDbLimits _limits = limits ?? DuckDbLimits.Default;
+    private readonly Func<DuckDBConnection> _connect;
+    private readonly DuckDBConnection? _database;
+    private readonly DuckDbLimits _limits;
     private readonly SemaphoreSlim _anchorLock = new(1, 1);
 
     // One connection held for the client's life keeps the database instance (its sandbox, its limits and
@@ -22,6 +22,27 @@ public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits?
     // it each query's last connection shut the instance down, and what a failed query had taken could
     // stay with the process.
     private DuckDBConnection? _anchor;
+
+    /// <summary>A client of the database a connection string names.</summary>
+    /// <param name="connectionString">DuckDB.NET's connection string (<c>Data Source=file.duckdb</c>).</param>
+    /// <param name="limits">Its memory and threads; <see cref="DuckDbLimits.Default"/> when null.</param>
+    public DuckDbWarehouseClient(string connectionString, DuckDbLimits? limits = null)
+        : this(() => new DuckDBConnection(connectionString), null, limits ?? DuckDbLimits.Default)
+    {
+    }
+
+    private DuckDbWarehouseClient(Func<DuckDBConnection> connect, DuckDBConnection? database, DuckDbLimits limits)
+    {
+        _connect = connect;
+        _database = database;
+        _limits = limits;
+    }
+
+    /// <summary>
+    /// A client of the database (an in-memory one, say) that the open connection <paramref name="database"/>
+    /// holds: its connections are duplicates of that one, and disposing the client closes it.
+    /// </summary>
+    public static DuckDbWarehouseClient Over(DuckDBConnection database, DuckDbLimits limits) => new(database.Duplicate, database, limits);
 
     private static readonly WarehouseCapabilities DuckDbCapabilities = new(SupportsCancel: true, SupportsWindowedRefetch: true);
 
@@ -97,7 +118,7 @@ public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits?
     {
         try
         {
-            return new DuckDBConnection(connectionString);
+            return _connect();
         }
         catch (ArgumentException e)
         {
@@ -157,6 +178,11 @@ public sealed class DuckDbWarehouseClient(string connectionString, DuckDbLimits?
         {
             await _anchor.DisposeAsync().ConfigureAwait(false);
             _anchor = null;
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync().ConfigureAwait(false);
         }
 
         _anchorLock.Dispose();

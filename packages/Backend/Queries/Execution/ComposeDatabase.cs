@@ -12,11 +12,12 @@ using Lightdash.Net.Warehouses.DuckDb;
 namespace Lightdash.Net.Backend.Queries.Execution;
 
 /// <summary>
-/// The warehouse of SQL composed over stored results: a DuckDB database of its own (a temporary file,
-/// so that large inputs spill to disk rather than memory), with one table per reference loaded from
-/// the referenced query's stored rows. Each result's stored file is copied to a local file as it is
-/// stored (compressed; nothing decoded here), or, when exact decimals must reach DuckDB as strings,
-/// streamed as rewritten JSON lines (bounded memory either way); DuckDB reads it with the column types
+/// The warehouse of SQL composed over stored results: an in-memory DuckDB database of its own (within
+/// its memory limit; beyond it, it spills to a temporary folder), with one table per reference loaded from
+/// the referenced query's stored rows. Each result's stored file is copied to local files as it is
+/// stored (compressed, in parts of whole blocks that DuckDB reads in parallel; nothing decoded here),
+/// or, when exact decimals must reach DuckDB as strings, streamed as rewritten JSON lines (bounded
+/// memory either way); DuckDB reads it with the column types
 /// of the original result (<see cref="ComposeColumnTypes"/>). Then the user's SQL runs on the sandboxed
 /// database, which reads those tables and nothing else.
 /// </summary>
@@ -26,6 +27,9 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
 
     // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
     private const string MemoryLimit = "96MB";
+
+    // As many threads as a project's DuckDB warehouse gets by default, for the load and the query.
+    private static readonly int Threads = DuckDbLimits.Default.Threads;
 
     /// <summary>A reference as stored in the history row: the query whose result a table reads.</summary>
     /// <param name="QueryUuid">The referenced query.</param>
@@ -56,30 +60,35 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
     {
         var references = JsonSerializer.Deserialize<Dictionary<string, Reference>>(query.ComposeReferencesJson!, JsonSerializerOptions.Web)!;
         var folder = Directory.CreateTempSubdirectory(TemporaryPrefix).FullName;
+        var database = new DuckDBConnection($"Data Source=:memory:;memory_limit={MemoryLimit};threads={Threads}");
         try
         {
-            var databaseFile = Path.Combine(folder, "composed.duckdb");
-            var connectionString = $"Data Source={databaseFile};memory_limit={MemoryLimit};threads=1";
-            await using (var loader = new DuckDBConnection(connectionString))
+            await database.OpenAsync(cancellationToken);
+            // What does not fit in the memory limit goes to this query's folder.
+            await ExecuteAsync(database, $"SET temp_directory = {DuckDbSqlDialect.Instance.QuoteString(Path.Combine(folder, "spill"))}", cancellationToken);
+            // Like a warehouse table, a loaded result has no row order of its own (composed SQL that needs
+            // one says ORDER BY): its files load in parallel, in any order. The user's SQL keeps DuckDB's
+            // default, an unordered query's rows in the order its plan reads them.
+            await ExecuteAsync(database, "SET preserve_insertion_order = false", cancellationToken);
+            foreach (var (table, reference) in references)
             {
-                await loader.OpenAsync(cancellationToken);
-                await ExecuteAsync(loader, $"SET temp_directory = {DuckDbSqlDialect.Instance.QuoteString(Path.Combine(folder, "spill"))}", cancellationToken);
-                foreach (var (table, reference) in references)
-                {
-                    await LoadAsync(loader, folder, table, reference, cancellationToken);
-                }
+                await LoadAsync(query.QueryUuid, database, folder, table, reference, cancellationToken);
             }
 
+            await ExecuteAsync(database, "SET preserve_insertion_order = true", cancellationToken);
+
             logger.LogInformation("Query {QueryUuid}: {Count} stored results loaded for composed SQL", query.QueryUuid, references.Count);
-            return new Prepared(new DuckDbWarehouseClient(connectionString, new DuckDbLimits(MemoryLimit, Threads: 1, Setting: "the compose database's own limit")), folder);
+            return new Prepared(DuckDbWarehouseClient.Over(database, new DuckDbLimits(MemoryLimit, Threads, Setting: "the compose database's own limit")), folder);
         }
         catch (DuckDBException e)
         {
+            await database.DisposeAsync();
             DeleteFolder(folder);
             throw new WarehouseQueryException($"Loading the referenced results failed: {e.Message}");
         }
         catch
         {
+            await database.DisposeAsync();
             DeleteFolder(folder);
             throw;
         }
@@ -93,11 +102,11 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         }
         catch (IOException)
         {
-            // A DuckDB file still held by a closing connection: the temporary folder is left to the system.
+            // A spill file still held by a closing database: the temporary folder is left to the system.
         }
     }
 
-    private async Task LoadAsync(DuckDBConnection loader, string folder, string table, Reference reference, CancellationToken cancellationToken)
+    private async Task LoadAsync(Guid queryUuid, DuckDBConnection loader, string folder, string table, Reference reference, CancellationToken cancellationToken)
     {
         var source = await history.FindAsync(reference.QueryUuid, cancellationToken);
         if (source is null || source.Status != QueryStatus.Ready || source.ResultsFileName != reference.ResultsFileName)
@@ -106,34 +115,44 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
                 $"Table {table} reads query {reference.QueryUuid}, whose result is no longer available ({(source is null ? "deleted" : source.Status.ToName())}). Run it again, then compose again.");
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var columns = ColumnsJson.Parse(source.ColumnsJson);
         var types = new ComposeColumnTypes(columns);
-        var file = Path.Combine(folder, $"{table}.jsonl");
-        var compression = await WriteLinesAsync(source, types, file, cancellationToken);
+        var files = await WriteLinesAsync(source, types, Path.Combine(folder, table), cancellationToken);
+        var copied = clock.Elapsed;
         var columnTypes = string.Join(", ", columns.Select(c => $"{DuckDbSqlDialect.Instance.QuoteString(c.Reference)}: {DuckDbSqlDialect.Instance.QuoteString(types.DuckDbType(c))}"));
         await ExecuteAsync(
             loader,
-            $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json({DuckDbSqlDialect.Instance.QuoteString(file)}, " +
-            $"format = 'newline_delimited', compression = '{(compression == ResultsCompression.Gzip ? "gzip" : "uncompressed")}', columns = {{{columnTypes}}}, maximum_object_size = 4194304)",
+            $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json([{string.Join(", ", files.Paths.Select(DuckDbSqlDialect.Instance.QuoteString))}], " +
+            $"format = 'newline_delimited', compression = '{(files.Compression == ResultsCompression.Gzip ? "gzip" : "uncompressed")}', columns = {{{columnTypes}}}, maximum_object_size = 4194304)",
             cancellationToken);
-        File.Delete(file);
+        foreach (var file in files.Paths)
+        {
+            File.Delete(file);
+        }
+
+        logger.LogInformation(
+            "Query {QueryUuid}: table {Table} loaded from query {SourceQueryUuid} in {ElapsedMs:N0} ms, {CopyMs:N0} ms of it copying its lines ({How})",
+            queryUuid, table, reference.QueryUuid, clock.Elapsed.TotalMilliseconds, copied.TotalMilliseconds, types.NeedsRewrite || !results.HasFiles ? "rewritten" : "as stored");
     }
 
-    // The stored file as it is, when DuckDB can read its numbers as they are (no decoding here at all);
-    // otherwise the decoded lines, rewritten where a column's numbers must be strings.
-    private async Task<ResultsCompression> WriteLinesAsync(QueryHistoryRecord source, ComposeColumnTypes types, string file, CancellationToken cancellationToken)
+    // The stored file as it is, in parts DuckDB reads in parallel, when it can take the numbers as they
+    // are (nothing decoded here); otherwise one file of decoded lines, rewritten where a column's numbers
+    // must be strings.
+    private async Task<StoredFileCopy> WriteLinesAsync(QueryHistoryRecord source, ComposeColumnTypes types, string pathPrefix, CancellationToken cancellationToken)
     {
-        await using var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        if (!types.NeedsRewrite && results.HasFiles && await results.CopyStoredFileAsync(HistoryResultSources.Of(source), output, cancellationToken) is { } stored)
+        if (!types.NeedsRewrite && await results.DownloadStoredFileAsync(HistoryResultSources.Of(source), pathPrefix, cancellationToken) is { } stored)
         {
             return stored;
         }
 
+        var file = pathPrefix + ".jsonl";
+        await using var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         var pipe = new Pipe();
         var copying = CopyAsync(source, pipe.Writer, cancellationToken);
         await DrainAsync(pipe.Reader, output, types, cancellationToken);
         await copying;
-        return ResultsCompression.None;
+        return new StoredFileCopy([file], ResultsCompression.None);
     }
 
     private async Task CopyAsync(QueryHistoryRecord source, PipeWriter writer, CancellationToken cancellationToken)
