@@ -110,6 +110,22 @@ public class ComposeSqlTests
         Assert.That(columns, Does.Contain("DECIMAL(12,4)").And.Contain("DECIMAL(30,10)"), "declared precisions are kept, read as stored (12 digits) or as strings (30)");
     }
 
+    [Test]
+    public async Task AResultLargerThanTheComposeMemoryLimit_SpillsToDisk_AndGivesTheWarehousesAnswer()
+    {
+        // A million distinct 64-character texts: more than the compose database's 96 MB, loaded and then counted distinct.
+        const string sql = "select i, md5(i::text) || md5((i * 7)::text) as payload from generate_series(1, 1000000) i";
+        var source = await _host.RunToReadyAsync(sql);
+        var direct = await _host.WaitForFinalStateAsync(await _host.SubmitAsync($"select max(payload) as top from ({sql}) t"));
+
+        var (status, body) = await ComposeAsync("select count(distinct payload) as n, max(payload) as top from big", new { big = source });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var row = Rows(body).Single();
+        Assert.That(RowValues.Raw(row, "n").GetInt64(), Is.EqualTo(1_000_000));
+        Assert.That(RowValues.Raw(row, "top").GetString(), Is.EqualTo(RowValues.Raw(direct.GetProperty("rows")[0], "top").GetString()));
+    }
+
     // A JSON value as a plain tree: DuckDB's JSON type may hand back the text of the value.
     private static string? Normalise(JsonElement value) => value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.Length > 0 && text[0] is '{' or '['
         ? JsonDocument.Parse(text).RootElement.Clone().ToString()
