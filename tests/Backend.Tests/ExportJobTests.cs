@@ -18,7 +18,7 @@ namespace Lightdash.Net.Backend.Tests;
 /// with the query and on expiry, and the synchronous download pointing to the job for large results.
 /// </summary>
 [Category(TestCategories.Integration)]
-public class ExportJobTests
+public partial class ExportJobTests
 {
     private const string TypedSql = "select * from typed order by id";
     private BackendHost _host = null!;
@@ -184,25 +184,6 @@ public class ExportJobTests
     }
 
     [Test]
-    public async Task Xlsx_ReadBackByMiniExcel_HasTypedCells()
-    {
-        var job = await ExportAsync(_typed, new { type = "xlsx" });
-        var path = await DownloadAsync(job, "xlsx");
-
-        var rows = MiniExcel.Query(path, useHeaderRow: true).Cast<IDictionary<string, object?>>().ToList();
-        Assert.That(rows, Has.Count.EqualTo(4));
-        Assert.That(rows[0].Keys, Is.EqualTo(new[] { "id", "big", "price", "ratio", "day", "at", "at_tz", "done", "label", "doc" }));
-        Assert.That(Convert.ToDouble(rows[0]["id"], CultureInfo.InvariantCulture), Is.EqualTo(1));
-        Assert.That(Convert.ToDouble(rows[0]["price"], CultureInfo.InvariantCulture), Is.EqualTo(10.5));
-        Assert.That(rows[0]["day"], Is.EqualTo(new DateTime(2024, 1, 5)));
-        Assert.That(rows[0]["at_tz"], Is.EqualTo(new DateTime(2024, 1, 5, 7, 15, 0)));
-        Assert.That(rows[0]["done"], Is.EqualTo(true));
-        // XML turns a CR LF inside text into LF when it is read: the line breaks survive as line feeds.
-        Assert.That(rows[1]["label"], Is.EqualTo("two\nlines\nhere"));
-        Assert.That(rows[2]["big"], Is.Null);
-    }
-
-    [Test]
     public async Task Jsonl_IsTheStoredRowsAsLines()
     {
         var job = await ExportAsync(_typed, new { type = "jsonl" });
@@ -247,22 +228,6 @@ public class ExportJobTests
         Assert.That(rows[0][5], Is.EqualTo("row, \"2\""));
         var lines = await File.ReadAllLinesAsync(path);
         Assert.That(lines[1..].Select(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)), Is.Ordered, "rows keep their order");
-    }
-
-    [Test]
-    public async Task Xlsx_BeyondOneSheet_IsTruncatedAtTheSheetLimit_NeverSilently()
-    {
-        var big = await _host.RunToReadyAsync("select g as n from generate_series(1, 1048600) g order by g");
-
-        var job = await ExportAsync(big, new { type = "xlsx" });
-
-        Assert.That(job.GetProperty("truncated").GetBoolean(), Is.True);
-        Assert.That(job.GetProperty("truncatedAt").GetInt64(), Is.EqualTo(1_048_575));
-        Assert.That(job.GetProperty("rowCount").GetInt64(), Is.EqualTo(1_048_575));
-        Assert.That(job.GetProperty("totalRows").GetInt64(), Is.EqualTo(1_048_600));
-        var path = await DownloadAsync(job, "xlsx");
-        var last = MiniExcel.Query(path, useHeaderRow: true).Cast<IDictionary<string, object?>>().Last();
-        Assert.That(Convert.ToInt64(last["n"], CultureInfo.InvariantCulture), Is.EqualTo(1_048_575));
     }
 
     [Test]

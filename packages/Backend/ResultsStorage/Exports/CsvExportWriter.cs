@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.IO.Hashing;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
@@ -59,76 +58,18 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
     {
         var source = spec.Source;
         var columns = source.Columns.Select(c => c.Reference).ToArray();
-        if (spec.Formatter is not null || columns.Length == 0 || source.IndexBlockRows is not { } blockRows || source.TotalRowCount is not { } total
-            || ResultsObjectKeys.CompressionOf(source.ResultsFileName!) != ResultsCompression.Gzip)
+        if (spec.Formatter is not null || columns.Length == 0 || !DeflatedChunks.CanRead(source))
         {
             return await GzipStage.RunAsync(plain => WriteAsync(spec, maxRows, plain, progress, cancellationToken), output, cancellationToken);
         }
 
         var crc = new Crc32();
-        var plainBytes = StartMember(columns, output, crc);
-        var neededRows = Math.Min(maxRows, total);
-        var blocks = ResultsIndex.BlockCount(neededRows, blockRows);
-        if (blocks == 0)
-        {
-            GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), plainBytes);
-            return (0, plainBytes);
-        }
-
-        var index = await ReadIndexAsync(source.ResultsFileName!, blocks, cancellationToken);
-        long rows = 0;
-        var inFlight = new Queue<Task<Chunk>>();
-        var free = new Stack<ChunkBuffers>();
-        try
-        {
-            await using var stored = await storage.OpenRangeAsync(source.ResultsFileName!, 0, ResultsIndex.ReadEntry(index, (int)blocks) - 1, cancellationToken);
-            for (long first = 0; first < blocks; first += BlocksPerChunk)
-            {
-                var end = Math.Min(first + BlocksPerChunk, blocks);
-                var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
-                var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers();
-                var compressed = buffers.StoredOf(length);
-                await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
-                var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
-                inFlight.Enqueue(Task.Run(() => Transcode(columns, compressed, length, chunkRows, buffers), cancellationToken));
-                while (inFlight.Count > Environment.ProcessorCount * 2)
-                {
-                    (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, crc, rows, plainBytes, progress, cancellationToken);
-                }
-            }
-
-            while (inFlight.Count > 0)
-            {
-                (rows, plainBytes) = await WriteNextAsync(inFlight, free, output, crc, rows, plainBytes, progress, cancellationToken);
-            }
-
-            GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), plainBytes);
-        }
-        finally
-        {
-            await DrainAsync(inFlight);
-        }
-
-        return (rows, plainBytes);
+        var headerBytes = StartMember(columns, output, crc);
+        var written = await DeflatedChunks.WriteAsync(
+            storage, source, maxRows, chunk => new RawRows(columns, null, chunk).Write, output, crc, progress, cancellationToken);
+        GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), headerBytes + written.PlainBytes);
+        return (written.Rows, headerBytes + written.PlainBytes);
     }
-
-    // Chunks still in flight after a failure: wait for them, so that their pooled input goes back.
-    private static async Task DrainAsync(Queue<Task<Chunk>> inFlight)
-    {
-        foreach (var pending in inFlight)
-        {
-            try
-            {
-                await pending;
-            }
-            catch (Exception)
-            {
-                // Already failing: the first failure is the one thrown.
-            }
-        }
-    }
-
-    private const int BlocksPerChunk = 32;
 
     /// <summary>Starts the gzip member with the CSV header row as its first block; returns the header's plain size.</summary>
     private static long StartMember(string[] columns, PipeWriter output, Crc32 crc)
@@ -155,91 +96,6 @@ public sealed class CsvExportWriter(ResultsBucketClient storage)
 
         output.Write(CrLf);
     }
-
-    private async Task<byte[]> ReadIndexAsync(string resultsKey, long blocks, CancellationToken cancellationToken)
-    {
-        var index = new byte[(blocks + 1) * ResultsIndex.EntrySize];
-        await storage.ReadRangeAsync(ResultsObjectKeys.IndexKey(resultsKey), 0, index, cancellationToken);
-        return index;
-    }
-
-    private static async Task<(long Rows, long PlainBytes)> WriteNextAsync(
-        Queue<Task<Chunk>> inFlight, Stack<ChunkBuffers> free, PipeWriter output, Crc32 crc, long rows, long plainBytes, Action<long> progress, CancellationToken cancellationToken)
-    {
-        var chunk = await inFlight.Dequeue();
-        // The CRC of the whole file runs over each chunk's plain CSV in order, as it is appended.
-        crc.Append(chunk.Buffers.Csv.WrittenSpan);
-        output.Write(chunk.Buffers.Compressed.WrittenSpan);
-        free.Push(chunk.Buffers);
-        rows += chunk.Rows;
-        plainBytes += chunk.PlainBytes;
-        progress(rows);
-        var flush = await output.FlushAsync(cancellationToken);
-        if (flush.IsCompleted || flush.IsCanceled)
-        {
-            throw new OperationCanceledException("The upload of the export stopped.");
-        }
-
-        return (rows, plainBytes);
-    }
-
-    /// <summary>One chunk of blocks: decoded, written as CSV records (at most <paramref name="rows"/>) and compressed as one deflate block.</summary>
-    private static Chunk Transcode(string[] columns, byte[] compressed, int length, long rows, ChunkBuffers buffers)
-    {
-        buffers.Plain.ResetWrittenCount();
-        buffers.Csv.ResetWrittenCount();
-        buffers.Compressed.ResetWrittenCount();
-        using (var gunzip = new GZipStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress))
-        {
-            while (true)
-            {
-                var read = gunzip.Read(buffers.Plain.GetSpan(256 * 1024));
-                if (read == 0)
-                {
-                    break;
-                }
-
-                buffers.Plain.Advance(read);
-            }
-        }
-
-        var writer = new RawRows(columns, null, buffers.Csv);
-        var lines = new ReadOnlySequence<byte>(buffers.Plain.WrittenMemory);
-        long written = 0;
-        while (written < rows && ResultRowParser.TryReadLine(ref lines, out var line))
-        {
-            writer.Write(line);
-            written++;
-        }
-
-        GzipSingleMember.CompressBlock(buffers.Csv.WrittenSpan, buffers.Compressed);
-        return new Chunk(buffers, written, buffers.Csv.WrittenCount);
-    }
-
-    /// <summary>The working memory of one chunk in flight, reused from chunk to chunk (no large allocations per chunk).</summary>
-    private sealed class ChunkBuffers
-    {
-        private byte[] _stored = [];
-
-        public ArrayBufferWriter<byte> Plain { get; } = new(4 * 1024 * 1024);
-
-        public ArrayBufferWriter<byte> Csv { get; } = new(3 * 1024 * 1024);
-
-        public ArrayBufferWriter<byte> Compressed { get; } = new(1024 * 1024);
-
-        /// <summary>A buffer for the chunk's stored (gzip) bytes, of at least <paramref name="length"/> bytes; the export's own, not the shared pool's (which kept such buffers for good).</summary>
-        public byte[] StoredOf(int length)
-        {
-            if (_stored.Length < length)
-            {
-                _stored = GC.AllocateUninitializedArray<byte>(Math.Max(length, _stored.Length * 2));
-            }
-
-            return _stored;
-        }
-    }
-
-    private sealed record Chunk(ChunkBuffers Buffers, long Rows, long PlainBytes);
 
     /// <summary>
     /// Writes lines as CSV records. Its methods run once per row or value, millions of times per export:

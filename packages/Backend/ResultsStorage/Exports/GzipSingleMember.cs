@@ -31,10 +31,17 @@ public static class GzipSingleMember
         sink.Cut();
     }
 
+    /// <summary>Ends a deflate stream of sync-flushed blocks: an empty final block (2 bytes).</summary>
+    public static int WriteFinalBlock(IBufferWriter<byte> output)
+    {
+        output.Write(FinalEmptyBlock);
+        return FinalEmptyBlock.Length;
+    }
+
     /// <summary>Ends the member: an empty final block, the CRC-32 of every plain byte and their count (modulo 2^32).</summary>
     public static void WriteTrailer(IBufferWriter<byte> output, uint crc32, long plainBytes)
     {
-        output.Write(FinalEmptyBlock);
+        WriteFinalBlock(output);
         var trailer = output.GetSpan(8);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc32);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)plainBytes));
