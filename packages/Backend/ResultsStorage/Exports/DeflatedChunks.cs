@@ -14,7 +14,7 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// </summary>
 public static class DeflatedChunks
 {
-    private const int BlocksPerChunk = 32;
+    private const int BlocksPerChunk = 16;
 
     /// <summary>The result's stored form allows it: gzip blocks with an index.</summary>
     public static bool CanRead(ResultSource source) =>
@@ -63,7 +63,7 @@ public static class DeflatedChunks
                 await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
                 var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
                 inFlight.Enqueue(Task.Run(() => Transcode(compressed, length, chunkRows, buffers), cancellationToken));
-                while (inFlight.Count > Environment.ProcessorCount * 2)
+                while (inFlight.Count > Environment.ProcessorCount + 1)
                 {
                     written = await WriteNextAsync(inFlight, free, output, crc, written, progress, cancellationToken);
                 }

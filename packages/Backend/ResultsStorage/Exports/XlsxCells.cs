@@ -58,7 +58,8 @@ public static class XlsxCells
     /// <summary>A text cell from UTF-8 bytes.</summary>
     public static void WriteText(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
     {
-        output.Write("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"u8);
+        // Spaces at either end are kept only when said so.
+        output.Write(text.Length > 0 && (IsSpace(text[0]) || IsSpace(text[^1])) ? "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"u8 : "<c t=\"inlineStr\"><is><t>"u8);
         var rest = text;
         int special;
         while ((special = rest.IndexOfAny(Escaped)) >= 0)
@@ -77,6 +78,8 @@ public static class XlsxCells
         output.Write(rest);
         output.Write("</t></is></c>"u8);
     }
+
+    private static bool IsSpace(byte value) => value is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
     private static byte[] ControlCharacter(byte value) => Encoding.ASCII.GetBytes($"_x{value:X4}_");
 }
