@@ -299,9 +299,15 @@ if (Wanted("exports"))
     // the same rows as CSV; XLSX and Parquet reported with their time; the backend's peak memory for each.
     var (source, _, _) = bigResult is { } stored ? (stored, TimeSpan.Zero, 0L) : await client.RunAsync(fullScan + " -- export source");
     var psqlCsv = await Baselines.PsqlCsvAsync(options);
-    // The first export after start-up pays for compiling its row loop: reported, and the figure is the next run.
+    // The first export of a format after start-up pays for compiling its row loop: reported, and the figure is the next run.
     var (coldElapsed, coldRows, _) = await client.ExportAsync(source, "csv");
     Console.WriteLine($"  info: first CSV export after start-up (JIT warming): {coldRows / coldElapsed.TotalSeconds:N0} rows/s");
+    foreach (var type in new[] { "xlsx", "parquet" })
+    {
+        var (coldTypeElapsed, _, _) = await client.ExportAsync(source, type);
+        Console.WriteLine($"  info: first {type} export after start-up (JIT warming): {coldTypeElapsed.TotalMilliseconds:N0} ms = {coldTypeElapsed / psqlCsv:N2}x psql csv");
+    }
+
     foreach (var type in new[] { "csv", "jsonl", "xlsx", "parquet" })
     {
         var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
@@ -318,7 +324,8 @@ if (Wanted("exports"))
         }
         else
         {
-            report.Add($"{type.ToUpperInvariant()} export job ({exportedRows:N0} rows)", $"{elapsed.TotalMilliseconds:N0} ms", $"psql \\copy csv {psqlCsv.TotalMilliseconds:N0} ms", elapsed / psqlCsv, "informational", true);
+            var spreadsheet = type is "xlsx" or "parquet";
+            report.Add($"{type.ToUpperInvariant()} export job ({exportedRows:N0} rows)", $"{elapsed.TotalMilliseconds:N0} ms", $"psql \\copy csv {psqlCsv.TotalMilliseconds:N0} ms", elapsed / psqlCsv, spreadsheet ? "<= 1.5x" : "informational", !spreadsheet || elapsed / psqlCsv <= 1.5);
         }
 
         report.Add($"{type.ToUpperInvariant()} export memory", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);

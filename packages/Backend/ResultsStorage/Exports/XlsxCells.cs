@@ -44,9 +44,49 @@ public static class XlsxCells
         output.Write("</v></c>"u8);
     }
 
-    /// <summary>A date or date-and-time cell: its Excel serial number with the matching style.</summary>
-    public static void WriteDate(IBufferWriter<byte> output, DateTime value, bool withTime) =>
-        WriteNumber(output, value.ToOADate(), withTime ? XlsxPackage.DateTimeStyle : XlsxPackage.DateStyle);
+    /// <summary>
+    /// A date or date-and-time cell: its Excel serial number (days since 1899-12-30, the time of day as a
+    /// fraction to ten digits, under a millisecond) with the matching style. Written with integer arithmetic;
+    /// dates before 1900-03-01, where Excel's calendar differs, go through <see cref="DateTime.ToOADate"/>.
+    /// </summary>
+    public static void WriteDate(IBufferWriter<byte> output, DateTime value, bool withTime)
+    {
+        if (value < SerialsAgree)
+        {
+            WriteNumber(output, value.ToOADate(), withTime ? XlsxPackage.DateTimeStyle : XlsxPackage.DateStyle);
+            return;
+        }
+
+        output.Write(withTime ? "<c s=\"2\"><v>"u8 : "<c s=\"1\"><v>"u8);
+        var ticks = value.Ticks - SerialEpoch.Ticks;
+        var days = ticks / TimeSpan.TicksPerDay;
+        var fraction = (long)((((UInt128)(ulong)(ticks % TimeSpan.TicksPerDay) * (ulong)FractionScale) + (TimeSpan.TicksPerDay / 2)) / TimeSpan.TicksPerDay);
+        if (fraction == FractionScale)
+        {
+            (days, fraction) = (days + 1, 0);
+        }
+
+        var span = output.GetSpan(32);
+        Utf8Formatter.TryFormat(days, span, out var written);
+        if (fraction > 0)
+        {
+            span[written++] = (byte)'.';
+            Utf8Formatter.TryFormat(fraction, span[written..], out var digits, new StandardFormat('D', FractionDigits));
+            written += digits;
+            while (span[written - 1] == (byte)'0')
+            {
+                written--;
+            }
+        }
+
+        output.Advance(written);
+        output.Write("</v></c>"u8);
+    }
+
+    private const int FractionDigits = 10;
+    private const long FractionScale = 10_000_000_000;
+    private static readonly DateTime SerialEpoch = new(1899, 12, 30);
+    private static readonly DateTime SerialsAgree = new(1900, 3, 1);
 
     /// <summary>A boolean cell.</summary>
     public static void WriteBoolean(IBufferWriter<byte> output, bool value) =>
