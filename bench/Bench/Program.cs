@@ -295,41 +295,9 @@ if (Wanted("statements"))
 
 if (Wanted("exports"))
 {
-    // 11: export jobs of a stored result (schedule-download, polled to completed), against psql writing
-    // the same rows as CSV; XLSX and Parquet reported with their time; the backend's peak memory for each.
-    var (source, _, _) = bigResult is { } stored ? (stored, TimeSpan.Zero, 0L) : await client.RunAsync(fullScan + " -- export source");
-    var psqlCsv = await Baselines.PsqlCsvAsync(options);
-    // The first export of a format after start-up pays for compiling its row loop: reported, and the figure is the next run.
-    var (coldElapsed, coldRows, _) = await client.ExportAsync(source, "csv");
-    Console.WriteLine($"  info: first CSV export after start-up (JIT warming): {coldRows / coldElapsed.TotalSeconds:N0} rows/s");
-    foreach (var type in new[] { "xlsx", "parquet" })
-    {
-        var (coldTypeElapsed, _, _) = await client.ExportAsync(source, type);
-        Console.WriteLine($"  info: first {type} export after start-up (JIT warming): {coldTypeElapsed.TotalMilliseconds:N0} ms = {coldTypeElapsed / psqlCsv:N2}x psql csv");
-    }
-
-    foreach (var type in new[] { "csv", "jsonl", "xlsx", "parquet" })
-    {
-        var idleBytes = ProcessMemory.ResidentBytes(options.BackendPid);
-        var cpuBefore = ProcessCpu.Snapshot(options.BackendPid);
-        var export = client.ExportAsync(source, type);
-        var peakBytes = await ProcessMemory.PeakWhileAsync(options.BackendPid, export);
-        var (elapsed, exportedRows, bytes) = await export;
-        var growthMb = (peakBytes - idleBytes) / 1024.0 / 1024.0;
-        Console.WriteLine($"  info: {type} export: {exportedRows:N0} rows, {bytes / 1024.0 / 1024.0:N0} MB in {elapsed.TotalMilliseconds:N0} ms; backend CPU {ProcessCpu.Describe(cpuBefore, ProcessCpu.Snapshot(options.BackendPid))}");
-        if (type == "csv")
-        {
-            var ratio = psqlCsv / elapsed;
-            report.Add($"CSV export job ({exportedRows:N0} rows)", $"{exportedRows / elapsed.TotalSeconds:N0} rows/s", $"psql \\copy csv {options.Rows / psqlCsv.TotalSeconds:N0} rows/s", ratio, ">= 1.0x", ratio >= 1.0);
-        }
-        else
-        {
-            var spreadsheet = type is "xlsx" or "parquet";
-            report.Add($"{type.ToUpperInvariant()} export job ({exportedRows:N0} rows)", $"{elapsed.TotalMilliseconds:N0} ms", $"psql \\copy csv {psqlCsv.TotalMilliseconds:N0} ms", elapsed / psqlCsv, spreadsheet ? "<= 1.5x" : "informational", !spreadsheet || elapsed / psqlCsv <= 1.5);
-        }
-
-        report.Add($"{type.ToUpperInvariant()} export memory", $"peak {peakBytes / 1024.0 / 1024.0:N0} MB (+{growthMb:N0} MB)", $"idle {idleBytes / 1024.0 / 1024.0:N0} MB", (double)peakBytes / idleBytes, "peak < idle + 150 MB", growthMb < 150);
-    }
+    // 11: export jobs of a stored result against psql writing the same rows as CSV.
+    var source = bigResult ?? (await client.RunAsync(fullScan + " -- export source")).QueryUuid;
+    await ExportBench.RunAsync(options, client, report, source);
 }
 
 if (Wanted("pickup"))
