@@ -14,8 +14,6 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// </summary>
 public static class DeflatedChunks
 {
-    private const int BlocksPerChunk = 16;
-
     /// <summary>The result's stored form allows it: gzip blocks with an index.</summary>
     public static bool CanRead(ResultSource source) =>
         source.IndexBlockRows is not null && source.TotalRowCount is not null && source.ResultsFileName is { } key
@@ -27,7 +25,9 @@ public static class DeflatedChunks
     /// <summary>
     /// Appends the deflate blocks of the first <paramref name="maxRows"/> rows to <paramref name="output"/>, the
     /// plain bytes added to <paramref name="crc"/> in order. <paramref name="rowWriterFor"/> makes a row writer
-    /// bound to a chunk's buffer (called once per buffer, which is reused from chunk to chunk).
+    /// bound to a chunk's buffer (called once per buffer, which is reused from chunk to chunk). A chunk is
+    /// <paramref name="blocksPerChunk"/> stored blocks, and at most <paramref name="inFlight"/> chunks are in
+    /// flight (twice the cores when not given): a format that writes more bytes per row asks for less.
     /// </summary>
     public static async Task<Written> WriteAsync(
         ResultsBucketClient storage,
@@ -37,7 +37,9 @@ public static class DeflatedChunks
         PipeWriter output,
         Crc32 crc,
         Action<long> progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int blocksPerChunk = 32,
+        int? inFlight = null)
     {
         var blockRows = source.IndexBlockRows!.Value;
         var neededRows = Math.Min(maxRows, source.TotalRowCount!.Value);
@@ -49,34 +51,35 @@ public static class DeflatedChunks
         }
 
         var index = await ReadIndexAsync(storage, source.ResultsFileName!, blocks, cancellationToken);
-        var inFlight = new Queue<Task<Chunk>>();
+        var maxInFlight = inFlight ?? Environment.ProcessorCount * 2;
+        var running = new Queue<Task<Chunk>>();
         var free = new Stack<ChunkBuffers>();
         try
         {
             await using var stored = await storage.OpenRangeAsync(source.ResultsFileName!, 0, ResultsIndex.ReadEntry(index, (int)blocks) - 1, cancellationToken);
-            for (long first = 0; first < blocks; first += BlocksPerChunk)
+            for (long first = 0; first < blocks; first += blocksPerChunk)
             {
-                var end = Math.Min(first + BlocksPerChunk, blocks);
+                var end = Math.Min(first + blocksPerChunk, blocks);
                 var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
                 var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers(rowWriterFor);
                 var compressed = buffers.StoredOf(length);
                 await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
                 var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
-                inFlight.Enqueue(Task.Run(() => Transcode(compressed, length, chunkRows, buffers), cancellationToken));
-                while (inFlight.Count > Environment.ProcessorCount + 1)
+                running.Enqueue(Task.Run(() => Transcode(compressed, length, chunkRows, buffers), cancellationToken));
+                while (running.Count > maxInFlight)
                 {
-                    written = await WriteNextAsync(inFlight, free, output, crc, written, progress, cancellationToken);
+                    written = await WriteNextAsync(running, free, output, crc, written, progress, cancellationToken);
                 }
             }
 
-            while (inFlight.Count > 0)
+            while (running.Count > 0)
             {
-                written = await WriteNextAsync(inFlight, free, output, crc, written, progress, cancellationToken);
+                written = await WriteNextAsync(running, free, output, crc, written, progress, cancellationToken);
             }
         }
         finally
         {
-            await DrainAsync(inFlight);
+            await DrainAsync(running);
         }
 
         return written;

@@ -87,7 +87,9 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage)
         XlsxPackage.WriteSheetStart([.. source.Columns.Select(c => c.Reference)], start);
         long plain = start.WrittenCount;
         var compressed = AppendBlock(start.WrittenSpan, crc, output);
-        var rows = await DeflatedChunks.WriteAsync(storage, source, maxRows, chunk => new XlsxRows(source.Columns, chunk).Write, output, crc, progress, cancellationToken);
+        // A sheet's XML is some 2.5 times the CSV of the same rows: half the chunk, fewer in flight.
+        var rows = await DeflatedChunks.WriteAsync(
+            storage, source, maxRows, chunk => new XlsxRows(source.Columns, chunk).Write, output, crc, progress, cancellationToken, blocksPerChunk: 16, inFlight: Environment.ProcessorCount + 1);
         plain += rows.PlainBytes + XlsxPackage.SheetEnd.Length;
         compressed += rows.CompressedBytes + AppendBlock(XlsxPackage.SheetEnd, crc, output) + GzipSingleMember.WriteFinalBlock(output);
         zip.Counted(compressed);
