@@ -33,6 +33,13 @@ public sealed class ResultsIndexCache(ResultsBucketClient storage, IOptions<Resu
         return whole.AsMemory(from, length);
     }
 
+    /// <summary>Every entry of the index of the result at <paramref name="resultsKey"/>: one per block of <paramref name="blockRows"/> rows, then its size.</summary>
+    public Task<ReadOnlyMemory<byte>> ReadWholeAsync(string resultsKey, long totalRows, int blockRows, CancellationToken cancellationToken)
+    {
+        var entryCount = ResultsIndex.BlockCount(totalRows, blockRows) + 1;
+        return ReadEntriesAsync(ResultsObjectKeys.IndexKey(resultsKey), entryCount, 0, entryCount - 1, cancellationToken);
+    }
+
     /// <summary>Forgets the index of a deleted result.</summary>
     public void Forget(string indexKey) => _indexes.Forget(indexKey, 0);
 

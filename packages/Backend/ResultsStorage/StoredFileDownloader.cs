@@ -52,8 +52,7 @@ public sealed class StoredFileDownloader(ResultsBucketClient storage, ResultsInd
             return [];
         }
 
-        var entryCount = ResultsIndex.BlockCount(totalRows, blockRows) + 1;
-        var index = await indexes.ReadEntriesAsync(ResultsObjectKeys.IndexKey(key), entryCount, 0, entryCount - 1, cancellationToken);
+        var index = await indexes.ReadWholeAsync(key, totalRows, blockRows, cancellationToken);
         return ResultChunkPlanner.Plan(index.Span, totalRows, blockRows, options.Value.ChunkTargetBytes);
     }
 

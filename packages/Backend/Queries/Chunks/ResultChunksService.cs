@@ -39,8 +39,7 @@ public sealed class ResultChunksService(
         }
 
         var totalRows = query.TotalRowCount ?? 0;
-        var entryCount = ResultsIndex.BlockCount(totalRows, blockRows) + 1;
-        var index = await indexes.ReadEntriesAsync(ResultsObjectKeys.IndexKey(key), entryCount, 0, entryCount - 1, cancellationToken);
+        var index = await indexes.ReadWholeAsync(key, totalRows, blockRows, cancellationToken);
         var chunks = ResultChunkPlanner.Plan(index.Span, totalRows, blockRows, options.Value.ChunkTargetBytes);
         var expires = clock.GetUtcNow().Add(options.Value.ChunkUrlLifetime);
         var links = new ResultChunkLink[chunks.Count];
@@ -57,7 +56,7 @@ public sealed class ResultChunksService(
             Encoding = ResultsObjectKeys.CompressionOf(key) == ResultsCompression.Gzip ? "gzip" : "identity",
             Columns = source.Columns.Select(ResultColumnInfo.Of).ToList(),
             TotalRowCount = totalRows,
-            TotalByteCount = ResultsIndex.ReadEntry(index.Span, (int)(entryCount - 1)),
+            TotalByteCount = ResultsIndex.ReadEntry(index.Span, (index.Length / ResultsIndex.EntrySize) - 1),
             TotalChunkCount = chunks.Count,
             Truncated = source.RowLimit is { } limit && totalRows >= limit,
             ExpiresAt = expires,

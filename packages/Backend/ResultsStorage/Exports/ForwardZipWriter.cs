@@ -75,15 +75,7 @@ public sealed class ForwardZipWriter(IBufferWriter<byte> output)
             var name = Encoding.UTF8.GetBytes(entry.Name);
             BinaryPrimitives.WriteUInt32LittleEndian(header, 0x02014b50);
             BinaryPrimitives.WriteUInt16LittleEndian(header[4..], Version);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[6..], Version);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[8..], entry.Flags);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[10..], entry.Method);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[12..], 0);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[14..], DosDate);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], entry.Crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[20..], (uint)entry.CompressedBytes);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[24..], (uint)entry.PlainBytes);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[28..], (ushort)name.Length);
+            WriteEntryFields(header[6..], entry, name.Length);
             header[30..].Clear();
             BinaryPrimitives.WriteUInt32LittleEndian(header[42..], checked((uint)entry.Offset));
             Write(header);
@@ -105,19 +97,26 @@ public sealed class ForwardZipWriter(IBufferWriter<byte> output)
         var name = Encoding.UTF8.GetBytes(entry.Name);
         Span<byte> header = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], Version);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], entry.Flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], entry.Method);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[12..], DosDate);
-        // Known now for a stored entry; zero for a streamed one (its descriptor says them).
-        BinaryPrimitives.WriteUInt32LittleEndian(header[14..], entry.Crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[18..], (uint)entry.CompressedBytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[22..], (uint)entry.PlainBytes);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)name.Length);
+        // The CRC and sizes are known now for a stored entry, zero for a streamed one (its descriptor says them).
+        WriteEntryFields(header[4..], entry, name.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(header[28..], 0);
         Write(header);
         Write(name);
+    }
+
+    // The fields a local header and a central directory record share, in the same order: version needed,
+    // flags, method, time, date, CRC-32, compressed and plain sizes, and the name's length (24 bytes).
+    private static void WriteEntryFields(Span<byte> fields, Entry entry, int nameLength)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(fields, Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], entry.Flags);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], entry.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[8..], DosDate);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[10..], entry.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[14..], (uint)entry.CompressedBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[18..], (uint)entry.PlainBytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[22..], (ushort)nameLength);
     }
 
     private void Write(ReadOnlySpan<byte> bytes)
