@@ -26,7 +26,8 @@ internal static class ExportBench
             // before the measured runs (not all first: the runtime's compiling and collecting after one format's
             // first run then lands in the next format's figures).
             var (coldElapsed, _, _) = await client.ExportAsync(source, type);
-            Console.WriteLine($"  info: first {type} export after start-up (JIT warming): {coldElapsed.TotalMilliseconds:N0} ms = {coldElapsed / psqlCsv:N2}x psql csv");
+            var quiet = await ProcessCpu.WaitQuietAsync(options.BackendPid, TimeSpan.FromSeconds(30));
+            Console.WriteLine($"  info: first {type} export after start-up (JIT warming): {coldElapsed.TotalMilliseconds:N0} ms = {coldElapsed / psqlCsv:N2}x psql csv; backend quiet again after {quiet.TotalSeconds:N0} s");
             await MeasureAsync(options, client, report, source, type, psqlCsv);
         }
     }

@@ -28,6 +28,31 @@ public static class ProcessCpu
         return totals;
     }
 
+    /// <summary>
+    /// Waits until the backend has used under a twentieth of a core for a whole second (at most
+    /// <paramref name="limit"/>) and returns how long that took. After start-up the runtime keeps
+    /// recompiling hot methods on a thread of its own for seconds after the work that made them hot;
+    /// a figure measured meanwhile shares the cores with that compiler.
+    /// </summary>
+    public static async Task<TimeSpan> WaitQuietAsync(int backendPid, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var previous = Seconds(backendPid) ?? 0;
+        while (clock.Elapsed < limit)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = Seconds(backendPid) ?? 0;
+            if (now - previous < 0.05)
+            {
+                break;
+            }
+
+            previous = now;
+        }
+
+        return clock.Elapsed;
+    }
+
     /// <summary>"backend 2.1 s, s3 server 1.4 s, ..." for the time between two snapshots.</summary>
     public static string Describe(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after) =>
         string.Join(", ", after.Select(p => $"{p.Key} {p.Value - before.GetValueOrDefault(p.Key):N2} s"));

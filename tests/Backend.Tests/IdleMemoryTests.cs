@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -5,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Tests;
 
-/// <summary>Pooled part buffers are reused while uploads run and let go when quiet; the releaser asks every pool.</summary>
+/// <summary>
+/// Pooled part buffers are reused while uploads run and let go when quiet; the releaser asks every pool;
+/// quiet means little allocated and little CPU; a native library's code pages go back to the kernel.
+/// </summary>
 public class IdleMemoryTests
 {
     [Test]
@@ -44,6 +48,113 @@ public class IdleMemoryTests
         releaser.Release(TimeSpan.FromSeconds(10));
 
         Assert.That(pools.Select(p => p.Asked), Is.EqualTo(new[] { TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10) }));
+    }
+
+    [Test]
+    public void NativeWork_WithLittleAllocation_IsReleasedOnceQuiet()
+    {
+        var watch = new IdleMemoryWatch(new IdleMemoryOptions(), Tick);
+        var now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);
+        Assert.That(watch.ShouldRelease(now), Is.False, "the first sample only starts the watch");
+
+        // Two seconds of CPU (a DuckDB load) allocating 1 MB: busy, not quiet.
+        now = Next(now, allocated: 1 << 20, cpu: TimeSpan.FromSeconds(2));
+        Assert.That(watch.ShouldRelease(now), Is.False);
+        Assert.That(watch.QuietFor, Is.EqualTo(TimeSpan.Zero), "CPU alone makes a tick busy");
+
+        now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+        Assert.That(watch.ShouldRelease(now), Is.False, "quiet for one tick of the two needed");
+        now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+        Assert.That(watch.ShouldRelease(now), Is.True, "quiet for the quiet period after work");
+        watch.Released(now);
+
+        for (var tick = 0; tick < 12; tick++)
+        {
+            now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+            Assert.That(watch.ShouldRelease(now), Is.False, $"nothing done since: no release (tick {tick})");
+        }
+
+        now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+        Assert.That(watch.ShouldRelease(now), Is.True, "the second pass, once the shared pool's arrays have aged");
+        watch.Released(now);
+        for (var tick = 0; tick < 30; tick++)
+        {
+            now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+            Assert.That(watch.ShouldRelease(now), Is.False, $"no third pass (tick {tick})");
+        }
+    }
+
+    [Test]
+    public void LittleWork_OrBusyTicks_AreNotReleased()
+    {
+        var options = new IdleMemoryOptions();
+        var idle = new IdleMemoryWatch(options, Tick);
+        var now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);
+        idle.ShouldRelease(now);
+        for (var tick = 0; tick < 10; tick++)
+        {
+            // Under a twentieth of a core and 16 MB per tick: quiet, but a half second of CPU in all is not work.
+            now = Next(now, allocated: 1 << 20, cpu: TimeSpan.FromMilliseconds(50));
+            Assert.That(idle.ShouldRelease(now), Is.False, $"tick {tick}");
+        }
+
+        Assert.That(idle.QuietFor, Is.EqualTo(Tick * 10));
+
+        var busy = new IdleMemoryWatch(options, Tick);
+        now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);
+        busy.ShouldRelease(now);
+        for (var tick = 0; tick < 10; tick++)
+        {
+            // Allocating a lot with little CPU (or a steady trickle of CPU) never counts as quiet.
+            now = tick % 2 == 0 ? Next(now, allocated: 64 << 20, cpu: TimeSpan.Zero) : Next(now, allocated: 0, cpu: TimeSpan.FromSeconds(1));
+            Assert.That(busy.ShouldRelease(now), Is.False, $"tick {tick}");
+        }
+    }
+
+    [Test]
+    public void ManagedAllocation_AloneCountsAsWork()
+    {
+        var watch = new IdleMemoryWatch(new IdleMemoryOptions { WorkBeforeRelease = 100 << 20 }, Tick);
+        var now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);
+        watch.ShouldRelease(now);
+        now = Next(now, allocated: 200 << 20, cpu: TimeSpan.FromMilliseconds(100));
+        Assert.That(watch.ShouldRelease(now), Is.False);
+        now = Next(now, allocated: 0, cpu: TimeSpan.Zero);
+        watch.ShouldRelease(now);
+        now = Next(now, allocated: 0, cpu: TimeSpan.Zero);
+        Assert.That(watch.ShouldRelease(now), Is.True);
+    }
+
+    [Test]
+    public async Task DuckDbCode_IsPagedOut_AndStillRunsAfter()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "MADV_PAGEOUT is Linux's");
+        var pages = new MappedLibraryPages("libduckdb.so");
+        Assert.That(await DuckDbSumAsync(), Is.EqualTo(5050));
+        var resident = pages.ResidentBytes();
+        Assert.That(resident, Is.GreaterThan(1 << 20), "DuckDB's code is mapped and resident after a query");
+
+        var released = pages.ReleaseIfQuiet(TimeSpan.FromSeconds(10));
+
+        Assert.That(released, Is.GreaterThan(resident / 2), "most of it paged out");
+        Assert.That(pages.ResidentBytes(), Is.EqualTo(resident - released));
+        Assert.That(await DuckDbSumAsync(), Is.EqualTo(5050), "the code maps back on use");
+        Assert.That(pages.ResidentBytes(), Is.GreaterThan(resident - released));
+        Assert.That(new MappedLibraryPages("libnot-loaded-here.so").ReleaseIfQuiet(TimeSpan.Zero), Is.Zero);
+    }
+
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+
+    private static IdleMemoryWatch.Sample Next(IdleMemoryWatch.Sample now, long allocated, TimeSpan cpu) =>
+        new(now.AllocatedBytes + allocated, now.CpuTime + cpu);
+
+    private static async Task<long> DuckDbSumAsync()
+    {
+        await using var connection = new DuckDBConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "select sum(i)::bigint from range(1, 101) t(i)";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private sealed class CountingPool : IReleasableMemory

@@ -9,9 +9,16 @@ public sealed class IdleMemoryOptions
     /// <summary>False to keep what the busiest moment took until the runtime happens to collect.</summary>
     public bool ReleaseWhenIdle { get; set; } = true;
 
-    /// <summary>How long the instance must be quiet (allocating next to nothing) before it gives memory back.</summary>
+    /// <summary>How long the instance must be quiet (allocating next to nothing, using next to no CPU) before it gives memory back.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How much must have been allocated since the last release for another to be worth it (256 MiB).</summary>
     public long WorkBeforeRelease { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Or how much CPU the process must have used since the last release (1 s): native work (a composed
+    /// query's DuckDB load, an export's compression) allocates little on the managed heap but leaves native
+    /// memory and loaded code behind.
+    /// </summary>
+    public TimeSpan CpuBeforeRelease { get; set; } = TimeSpan.FromSeconds(1);
 }

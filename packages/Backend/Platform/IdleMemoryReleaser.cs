@@ -7,11 +7,12 @@ namespace Lightdash.Net.Backend.Platform;
 /// <summary>
 /// Gives memory back once heavy work is over. The runtime collects only when code allocates, so an
 /// instance that streamed a large result, composed or exported and then went quiet kept the heap and the
-/// pooled buffers of its busiest moment. When the instance has allocated next to nothing for
-/// <see cref="IdleMemoryOptions.QuietPeriod"/> after a burst of work, the pools let go of their free
-/// buffers, one compacting collection returns the emptied heap to the system, and glibc's allocator is
-/// asked to return its freed pages (native buffers of zlib, Parquet, DuckDB); a second pass a minute later
-/// catches what the runtime's shared array pool lets go only then. Never while work runs: a quiet
+/// pooled buffers of its busiest moment. When the instance has been quiet (<see cref="IdleMemoryWatch"/>)
+/// for <see cref="IdleMemoryOptions.QuietPeriod"/> after a burst of work, the pools let go of their free
+/// buffers (and the code pages of native libraries used now and then go back to the page cache), one
+/// compacting collection returns the emptied heap to the system, and glibc's allocator is asked to return
+/// its freed pages (native buffers of zlib, Parquet, DuckDB); a second pass a minute later catches what
+/// the runtime's shared array pool lets go only then. Never while work runs: a quiet
 /// instance is by definition not serving anything large.
 /// </summary>
 public sealed partial class IdleMemoryReleaser(
@@ -20,8 +21,6 @@ public sealed partial class IdleMemoryReleaser(
     ILogger<IdleMemoryReleaser> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
-    private static readonly long QuietBytesPerTick = 16L * 1024 * 1024;
-    private static readonly TimeSpan SharedPoolTrimAge = TimeSpan.FromSeconds(65);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,35 +31,20 @@ public sealed partial class IdleMemoryReleaser(
             return;
         }
 
-        var lastAllocated = GC.GetTotalAllocatedBytes();
-        var allocatedAtRelease = lastAllocated;
-        var quietFor = TimeSpan.Zero;
-        var secondPassDue = false;
+        var watch = new IdleMemoryWatch(settings, Tick);
+        watch.ShouldRelease(Now());
         using var timer = new PeriodicTimer(Tick);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var allocated = GC.GetTotalAllocatedBytes();
-            quietFor = allocated - lastAllocated < QuietBytesPerTick ? quietFor + Tick : TimeSpan.Zero;
-            lastAllocated = allocated;
-            if (quietFor >= settings.QuietPeriod && allocated - allocatedAtRelease >= settings.WorkBeforeRelease)
+            if (watch.ShouldRelease(Now()))
             {
                 Release(settings.QuietPeriod);
-                allocatedAtRelease = GC.GetTotalAllocatedBytes();
-                secondPassDue = true;
-            }
-            else if (secondPassDue && quietFor >= settings.QuietPeriod + SharedPoolTrimAge)
-            {
-                // The runtime's shared array pool lets go only of arrays unused for a minute, at a full collection.
-                Release(settings.QuietPeriod);
-                allocatedAtRelease = GC.GetTotalAllocatedBytes();
-                secondPassDue = false;
-            }
-            else if (quietFor == TimeSpan.Zero)
-            {
-                secondPassDue = false;
+                watch.Released(Now());
             }
         }
     }
+
+    private static IdleMemoryWatch.Sample Now() => new(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
 
     /// <summary>Lets go of pooled buffers, compacts the heap and trims the native allocator; logs what came back.</summary>
     public void Release(TimeSpan quiet)
@@ -100,6 +84,6 @@ public sealed partial class IdleMemoryReleaser(
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after heavy work: let go of {PooledMb} MB of pooled buffers; working set {ReleasedMb} MB smaller, now {WorkingSetMb} MB")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after heavy work: let go of {PooledMb} MB of pooled buffers and mapped code; working set {ReleasedMb} MB smaller, now {WorkingSetMb} MB")]
     private static partial void LogReleased(ILogger logger, long pooledMb, long releasedMb, long workingSetMb);
 }

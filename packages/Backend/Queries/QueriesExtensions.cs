@@ -45,6 +45,8 @@ public static class QueriesExtensions
         services.AddSingleton<QueryHistoryService>();
         services.AddTransient<RunQueryJob>();
         services.AddSingleton<ComposeDatabase>();
+        // DuckDB's code (composed queries, DuckDB projects), resident after one use: paged out when quiet.
+        services.AddSingleton<IReleasableMemory>(new MappedLibraryPages(ComposeDatabase.NativeLibrary));
         services.AddSingleton<ComposeService>();
 
         var roles = InstanceRoles.From(builder.Configuration);

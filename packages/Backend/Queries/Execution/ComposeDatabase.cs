@@ -23,6 +23,9 @@ namespace Lightdash.Net.Backend.Queries.Execution;
 /// </summary>
 public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore results, ILogger<ComposeDatabase> logger)
 {
+    /// <summary>The file of DuckDB's native library, as the process maps it.</summary>
+    public const string NativeLibrary = "libduckdb.so";
+
     private const string TemporaryPrefix = "lightdash-compose-";
 
     // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
