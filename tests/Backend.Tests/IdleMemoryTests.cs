@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.ResultsStorage;
+using Lightdash.Net.Backend.ResultsStorage.Exports;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,24 @@ public class IdleMemoryTests
         Assert.That(pool.Rent(1024), Is.SameAs(second).Or.SameAs(first), "a kept buffer is reused");
         Assert.That(pool.ReleaseIfQuiet(TimeSpan.FromHours(1)), Is.Zero, "used just now: kept");
         Assert.That(pool.ReleaseIfQuiet(TimeSpan.Zero), Is.EqualTo(1024));
+        Assert.That(pool.Pooled, Is.Zero);
+    }
+
+    [Test]
+    public void ExportChunkMemory_IsReused_UpToTheLimit_AndLetGoWhenQuiet()
+    {
+        var pool = new ChunkMemoryPool(maxPooled: 2);
+        var taken = new[] { pool.Rent(), pool.Rent(), pool.Rent() };
+        taken[0].StoredOf(1000);
+        foreach (var memory in taken)
+        {
+            pool.Return(memory);
+        }
+
+        Assert.That(pool.Pooled, Is.EqualTo(2), "at most two kept");
+        Assert.That(taken, Does.Contain(pool.Rent()), "a kept one is reused");
+        Assert.That(pool.ReleaseIfQuiet(TimeSpan.FromHours(1)), Is.Zero, "used just now: kept");
+        Assert.That(pool.ReleaseIfQuiet(TimeSpan.Zero), Is.GreaterThanOrEqualTo((4L + 4 + 1) * 1024 * 1024), "a chunk's buffers let go");
         Assert.That(pool.Pooled, Is.Zero);
     }
 

@@ -31,6 +31,8 @@ public static class ResultsStorageExtensions
         services.AddSingleton<ResultsBlockCache>();
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<LivePageReader>();
+        services.AddSingleton<ChunkMemoryPool>();
+        services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<ChunkMemoryPool>());
         services.AddSingleton<CsvExportWriter>();
         services.AddSingleton<XlsxExportWriter>();
         services.AddSingleton<ParquetExportWriter>();

@@ -31,6 +31,7 @@ public static class DeflatedChunks
     /// </summary>
     public static async Task<Written> WriteAsync(
         ResultsBucketClient storage,
+        ChunkMemoryPool pool,
         ResultSource source,
         long maxRows,
         Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor,
@@ -54,6 +55,7 @@ public static class DeflatedChunks
         var maxInFlight = inFlight ?? Environment.ProcessorCount * 2;
         var running = new Queue<Task<Chunk>>();
         var free = new Stack<ChunkBuffers>();
+        var rented = new List<ChunkMemory>();
         try
         {
             await using var stored = await storage.OpenRangeAsync(source.ResultsFileName!, 0, ResultsIndex.ReadEntry(index, (int)blocks) - 1, cancellationToken);
@@ -61,7 +63,7 @@ public static class DeflatedChunks
             {
                 var end = Math.Min(first + blocksPerChunk, blocks);
                 var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
-                var buffers = free.Count > 0 ? free.Pop() : new ChunkBuffers(rowWriterFor);
+                var buffers = free.Count > 0 ? free.Pop() : Rent(pool, rented, rowWriterFor);
                 var compressed = buffers.StoredOf(length);
                 await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
                 var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
@@ -79,10 +81,18 @@ public static class DeflatedChunks
         }
         finally
         {
+            // Every chunk has ended (written, failed or drained): their memory goes back for the next export.
             await DrainAsync(running);
+            rented.ForEach(pool.Return);
         }
 
         return written;
+    }
+
+    private static ChunkBuffers Rent(ChunkMemoryPool pool, List<ChunkMemory> rented, Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor)
+    {
+        rented.Add(pool.Rent());
+        return new ChunkBuffers(rented[^1], rowWriterFor);
     }
 
     // Chunks still in flight after a failure: wait for them, so that their pooled input goes back.
@@ -159,31 +169,20 @@ public static class DeflatedChunks
         return new Chunk(buffers, written, buffers.Formatted.WrittenCount, buffers.Compressed.WrittenCount);
     }
 
-    /// <summary>The working memory of one chunk in flight, reused from chunk to chunk (no large allocations per chunk).</summary>
-    private sealed class ChunkBuffers
+    /// <summary>A chunk in flight: its memory (from the pool) and the export's row writer over it.</summary>
+    private sealed class ChunkBuffers(ChunkMemory memory, Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor)
     {
-        private byte[] _stored = [];
+        public ChunkMemory Memory { get; } = memory;
 
-        public ChunkBuffers(Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor) => WriteRow = rowWriterFor(Formatted);
+        public ArrayBufferWriter<byte> Plain => Memory.Plain;
 
-        public ArrayBufferWriter<byte> Plain { get; } = new(4 * 1024 * 1024);
+        public ArrayBufferWriter<byte> Formatted => Memory.Formatted;
 
-        public ArrayBufferWriter<byte> Formatted { get; } = new(4 * 1024 * 1024);
+        public ArrayBufferWriter<byte> Compressed => Memory.Compressed;
 
-        public ArrayBufferWriter<byte> Compressed { get; } = new(1024 * 1024);
+        public Action<ReadOnlySequence<byte>> WriteRow { get; } = rowWriterFor(memory.Formatted);
 
-        public Action<ReadOnlySequence<byte>> WriteRow { get; }
-
-        /// <summary>A buffer for the chunk's stored (gzip) bytes, of at least <paramref name="length"/> bytes; the export's own, not the shared pool's (which kept such buffers for good).</summary>
-        public byte[] StoredOf(int length)
-        {
-            if (_stored.Length < length)
-            {
-                _stored = GC.AllocateUninitializedArray<byte>(Math.Max(length, _stored.Length * 2));
-            }
-
-            return _stored;
-        }
+        public byte[] StoredOf(int length) => Memory.StoredOf(length);
     }
 
     private sealed record Chunk(ChunkBuffers Buffers, long Rows, long PlainBytes, long CompressedBytes);
