@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.ResultsStorage.Exports;
@@ -9,51 +8,17 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// allocating its own left tens of MB of large objects per export for the next full collection: three
 /// CSV exports in a row peaked at idle + 250 MB.
 /// </summary>
-public sealed class ChunkMemoryPool(int maxPooled) : IReleasableMemory
+public sealed class ChunkMemoryPool(int maxPooled) : QuietReleasedPool<ChunkMemory>(maxPooled)
 {
-    private readonly ConcurrentBag<ChunkMemory> _free = [];
-    private long _lastUsedTicks = Environment.TickCount64;
-
     /// <summary>A pool keeping as many as the chunks one export runs at once on this machine, and one more.</summary>
     public ChunkMemoryPool()
         : this(Environment.ProcessorCount * 2 + 1)
     {
     }
 
-    /// <summary>Chunk memories held free now.</summary>
-    public int Pooled => _free.Count;
-
     /// <summary>A chunk's memory, reused when one is free.</summary>
-    public ChunkMemory Rent()
-    {
-        Volatile.Write(ref _lastUsedTicks, Environment.TickCount64);
-        return _free.TryTake(out var memory) ? memory : new ChunkMemory();
-    }
-
-    /// <summary>Gives a chunk's memory back (kept when the pool is not full).</summary>
-    public void Return(ChunkMemory memory)
-    {
-        Volatile.Write(ref _lastUsedTicks, Environment.TickCount64);
-        if (_free.Count < maxPooled)
-        {
-            _free.Add(memory);
-        }
-    }
+    public ChunkMemory Rent() => TryTakeFree(out var memory) ? memory : new ChunkMemory();
 
     /// <inheritdoc />
-    public long ReleaseIfQuiet(TimeSpan quiet)
-    {
-        if (Environment.TickCount64 - Volatile.Read(ref _lastUsedTicks) < quiet.TotalMilliseconds)
-        {
-            return 0;
-        }
-
-        long released = 0;
-        while (_free.TryTake(out var memory))
-        {
-            released += memory.Capacity;
-        }
-
-        return released;
-    }
+    protected override long SizeOf(ChunkMemory item) => item.Capacity;
 }
