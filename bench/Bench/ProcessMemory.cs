@@ -5,6 +5,9 @@ public static class ProcessMemory
 {
     public static long ResidentBytes(int pid) => ReadKb(pid, "VmRSS:") * 1024;
 
+    /// <summary>Resident bytes that are not pages of mapped files (heaps, stacks, compiled code): what the kernel cannot drop under pressure.</summary>
+    public static long AnonymousBytes(int pid) => (ReadKb(pid, "RssAnon:") + ReadKb(pid, "RssShmem:")) * 1024;
+
     /// <summary>What the resident size is made of: anonymous memory (heaps), and pages of mapped files (code) with the largest few libraries.</summary>
     public static string Breakdown(int pid)
     {
@@ -41,16 +44,19 @@ public static class ProcessMemory
     }
 
     /// <summary>Samples the resident size every 20 ms until stopped; returns the peak.</summary>
-    public static async Task<long> PeakWhileAsync(int pid, Task work)
+    public static async Task<long> PeakWhileAsync(int pid, Task work) => await PeakWhileAsync(pid, work, ResidentBytes);
+
+    /// <summary>Samples a figure of the process every 20 ms until stopped; returns its peak.</summary>
+    public static async Task<long> PeakWhileAsync(int pid, Task work, Func<int, long> measure)
     {
-        long peak = ResidentBytes(pid);
+        long peak = measure(pid);
         while (!work.IsCompleted)
         {
-            peak = Math.Max(peak, ResidentBytes(pid));
+            peak = Math.Max(peak, measure(pid));
             await Task.WhenAny(work, Task.Delay(20));
         }
 
         await work;
-        return Math.Max(peak, ResidentBytes(pid));
+        return Math.Max(peak, measure(pid));
     }
 }
