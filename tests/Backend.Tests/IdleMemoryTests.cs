@@ -118,6 +118,12 @@ public class IdleMemoryTests
         }
 
         Assert.That(idle.QuietFor, Is.EqualTo(Tick * 10));
+        for (var tick = 0; tick < 200; tick++)
+        {
+            // An idle instance's chores (polling, heartbeats) add up to seconds of CPU and gigabytes over hours: never work.
+            now = Next(now, allocated: 15 << 20, cpu: TimeSpan.FromMilliseconds(200));
+            Assert.That(idle.ShouldRelease(now), Is.False, $"chores, tick {tick}");
+        }
 
         var busy = new IdleMemoryWatch(options, Tick);
         now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);

@@ -12,11 +12,11 @@ public sealed class IdleMemoryOptions
     /// <summary>How long the instance must be quiet (allocating next to nothing, using next to no CPU) before it gives memory back.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How much must have been allocated since the last release for another to be worth it (256 MiB).</summary>
+    /// <summary>How much must have been allocated (in busy moments) since the last release for another to be worth it (256 MiB).</summary>
     public long WorkBeforeRelease { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>
-    /// Or how much CPU the process must have used since the last release (1 s): native work (a composed
+    /// Or how much CPU the process must have used in busy moments since the last release (1 s): native work (a composed
     /// query's DuckDB load, an export's compression) allocates little on the managed heap but leaves native
     /// memory and loaded code behind.
     /// </summary>

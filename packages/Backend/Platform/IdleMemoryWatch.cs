@@ -4,7 +4,8 @@ namespace Lightdash.Net.Backend.Platform;
 /// Decides, one tick at a time, when an instance has gone quiet after heavy work. A tick is quiet when
 /// the process allocated next to nothing on the managed heap and used next to no CPU (native work such
 /// as DuckDB's loads, zlib or Parquet encoding allocates little managed memory but burns CPU, and holds
-/// native memory and code); work is what was allocated or spent on CPU since the last release.
+/// native memory and code); work is what was allocated or spent on CPU in the busy ticks since the last
+/// release (an idle instance's background chores, tick after quiet tick, never add up to work).
 /// </summary>
 public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
 {
@@ -18,7 +19,8 @@ public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
     private static readonly TimeSpan SharedPoolTrimAge = TimeSpan.FromSeconds(65);
 
     private Sample? _last;
-    private Sample _atRelease;
+    private long _busyBytes;
+    private TimeSpan _busyCpu;
     private TimeSpan _quietFor;
     private bool _secondPassDue;
 
@@ -35,14 +37,20 @@ public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
     {
         if (_last is not { } last)
         {
-            _last = _atRelease = now;
+            _last = now;
             return false;
         }
 
         _last = now;
-        var quiet = now.AllocatedBytes - last.AllocatedBytes < QuietBytesPerTick && (now.CpuTime - last.CpuTime) < tick * QuietCoreShare;
+        var (allocated, cpu) = (now.AllocatedBytes - last.AllocatedBytes, now.CpuTime - last.CpuTime);
+        var quiet = allocated < QuietBytesPerTick && cpu < tick * QuietCoreShare;
         _quietFor = quiet ? _quietFor + tick : TimeSpan.Zero;
-        if (_quietFor >= options.QuietPeriod && WorkedSinceRelease(now))
+        if (!quiet)
+        {
+            (_busyBytes, _busyCpu) = (_busyBytes + allocated, _busyCpu + cpu);
+        }
+
+        if (_quietFor >= options.QuietPeriod && (_busyBytes >= options.WorkBeforeRelease || _busyCpu >= options.CpuBeforeRelease))
         {
             _secondPassDue = true;
             return true;
@@ -62,10 +70,6 @@ public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
         return false;
     }
 
-    /// <summary>Notes what had been allocated and spent when the release ended (its own collection included).</summary>
-    public void Released(Sample now) => _last = _atRelease = now;
-
-    private bool WorkedSinceRelease(Sample now) =>
-        now.AllocatedBytes - _atRelease.AllocatedBytes >= options.WorkBeforeRelease
-        || now.CpuTime - _atRelease.CpuTime >= options.CpuBeforeRelease;
+    /// <summary>Starts counting work afresh from the sample taken when the release ended (its own collection left out).</summary>
+    public void Released(Sample now) => (_last, _busyBytes, _busyCpu) = (now, 0, TimeSpan.Zero);
 }
