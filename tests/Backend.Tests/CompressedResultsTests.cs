@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static Lightdash.Net.Backend.Tests.RowValues;
@@ -134,6 +135,17 @@ public class CompressedResultsTests
         Assert.That(Gets(".index"), Is.EqualTo(indexReads), "no second read of the index");
         Assert.That(afterNewBlock, Is.EqualTo(dataReads + 1), "one ranged GET for blocks not read before");
         Assert.That(Gets(""), Is.EqualTo(afterNewBlock), "none for blocks read before");
+
+        // Quiet: the kept blocks and indexes are let go; the next read goes to S3 again and is the same.
+        var blocks = _host.Services.GetRequiredService<ResultsBlockCache>();
+        var indexes = _host.Services.GetRequiredService<ResultsIndexCache>();
+        Assert.That(blocks.KeptBytes, Is.GreaterThan(0));
+        Assert.That(blocks.ReleaseIfQuiet(TimeSpan.FromSeconds(10)), Is.GreaterThan(0));
+        Assert.That(indexes.ReleaseIfQuiet(TimeSpan.FromSeconds(10)), Is.GreaterThan(0));
+        Assert.That((blocks.KeptBytes, indexes.KeptBytes), Is.EqualTo((0L, 0L)));
+        var (_, afterRelease) = await _host.GetPageAsync(queryUuid, 9, 100);
+        Assert.That(afterRelease.GetProperty("results").GetProperty("rows").ToString(), Is.EqualTo(newBlock.GetProperty("results").GetProperty("rows").ToString()));
+        Assert.That((Gets(".index"), Gets("")), Is.EqualTo((indexReads + 1, afterNewBlock + 1)), "read from S3 again");
     }
 
     [Test]

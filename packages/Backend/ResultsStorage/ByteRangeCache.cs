@@ -4,11 +4,15 @@ namespace Lightdash.Net.Backend.ResultsStorage;
 
 /// <summary>
 /// Byte ranges of stored objects kept in memory, least recently used out first. Stored results never
-/// change and their keys are never reused, so an entry needs no invalidation, only room.
+/// change and their keys are never reused, so an entry needs no invalidation, only room; all of it goes
+/// when the instance is quiet (<see cref="DropAll"/>), as hot pages are hot only while someone reads.
 /// </summary>
 public sealed class ByteRangeCache(ResultsBucketClient storage, long capacityBytes, long maxEntryBytes, TimeSpan idleLifetime) : IDisposable
 {
-    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, capacityBytes) });
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, capacityBytes), TrackStatistics = true });
+
+    /// <summary>Bytes kept now.</summary>
+    public long KeptBytes => _entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     /// <summary>Whether a range of <paramref name="length"/> bytes is kept (else the caller reads it from S3 itself).</summary>
     public bool Keeps(long length) => capacityBytes > 0 && length <= maxEntryBytes;
@@ -30,6 +34,14 @@ public sealed class ByteRangeCache(ResultsBucketClient storage, long capacityByt
 
     /// <summary>Forgets the range of <paramref name="key"/> that starts at <paramref name="first"/>.</summary>
     public void Forget(string key, long first) => _entries.Remove($"{key}@{first}");
+
+    /// <summary>Forgets every range; returns the bytes that were kept.</summary>
+    public long DropAll()
+    {
+        var kept = KeptBytes;
+        _entries.Compact(1.0);
+        return kept;
+    }
 
     /// <inheritdoc />
     public void Dispose() => _entries.Dispose();

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Platform;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.ResultsStorage;
@@ -9,7 +10,7 @@ namespace Lightdash.Net.Backend.ResultsStorage;
 /// round trip only; the rows are still decompressed, parsed and formatted for every request.
 /// Ranges larger than <see cref="ResultsStorageOptions.BlockCacheMaxEntryBytes"/> stream from S3.
 /// </summary>
-public sealed class ResultsBlockCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IDisposable
+public sealed class ResultsBlockCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IReleasableMemory, IDisposable
 {
     private readonly ByteRangeCache _blocks = new(
         storage, options.Value.BlockCacheBytes, options.Value.BlockCacheMaxEntryBytes, TimeSpan.FromMinutes(10));
@@ -22,6 +23,12 @@ public sealed class ResultsBlockCache(ResultsBucketClient storage, IOptions<Resu
             ? new MemoryStream(await _blocks.ReadAsync(key, first, (int)length, cancellationToken), writable: false)
             : await storage.OpenRangeAsync(key, first, end - 1, cancellationToken);
     }
+
+    /// <summary>Bytes of blocks kept now.</summary>
+    public long KeptBytes => _blocks.KeptBytes;
+
+    /// <summary>Forgets the kept blocks once the instance is quiet (the next reads go to S3 again).</summary>
+    public long ReleaseIfQuiet(TimeSpan quiet) => _blocks.DropAll();
 
     /// <inheritdoc />
     public void Dispose() => _blocks.Dispose();

@@ -1,3 +1,4 @@
+using Lightdash.Net.Backend.Platform;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.ResultsStorage;
@@ -8,7 +9,7 @@ namespace Lightdash.Net.Backend.ResultsStorage;
 /// <see cref="ResultsStorageOptions.IndexCacheMaxEntryBytes"/> are read entry range by entry range
 /// as before; the cache holds at most <see cref="ResultsStorageOptions.IndexCacheBytes"/>.
 /// </summary>
-public sealed class ResultsIndexCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IDisposable
+public sealed class ResultsIndexCache(ResultsBucketClient storage, IOptions<ResultsStorageOptions> options) : IReleasableMemory, IDisposable
 {
     private readonly ByteRangeCache _indexes = new(
         storage, options.Value.IndexCacheBytes, options.Value.IndexCacheMaxEntryBytes, TimeSpan.FromMinutes(30));
@@ -42,6 +43,12 @@ public sealed class ResultsIndexCache(ResultsBucketClient storage, IOptions<Resu
 
     /// <summary>Forgets the index of a deleted result.</summary>
     public void Forget(string indexKey) => _indexes.Forget(indexKey, 0);
+
+    /// <summary>Bytes of indexes kept now.</summary>
+    public long KeptBytes => _indexes.KeptBytes;
+
+    /// <summary>Forgets the kept indexes once the instance is quiet (the next reads go to S3 again).</summary>
+    public long ReleaseIfQuiet(TimeSpan quiet) => _indexes.DropAll();
 
     /// <inheritdoc />
     public void Dispose() => _indexes.Dispose();

@@ -29,6 +29,9 @@ public static class ResultsStorageExtensions
         services.AddSingleton<S3ResultsWriter>();
         services.AddSingleton<ResultsIndexCache>();
         services.AddSingleton<ResultsBlockCache>();
+        // Hot pages are hot while someone reads: the kept blocks and indexes go when the instance is quiet.
+        services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<ResultsIndexCache>());
+        services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<ResultsBlockCache>());
         services.AddSingleton<S3PageReader>();
         services.AddSingleton<LivePageReader>();
         services.AddSingleton<ChunkMemoryPool>();
