@@ -36,6 +36,7 @@ public static class ResultsStorageExtensions
         services.AddSingleton<LivePageReader>();
         services.AddSingleton<ChunkMemoryPool>();
         services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<ChunkMemoryPool>());
+        services.AddSingleton<DeflatedChunks>();
         services.AddSingleton<CsvExportWriter>();
         services.AddSingleton<XlsxExportWriter>();
         services.AddSingleton<ParquetExportWriter>();

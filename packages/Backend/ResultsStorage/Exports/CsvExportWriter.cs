@@ -13,7 +13,7 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// a <see cref="JsonLineScanner"/> and no strings in between: numbers as written, strings unescaped,
 /// booleans <c>true</c>/<c>false</c>, NULL an empty field, nested JSON as its text.
 /// </summary>
-public sealed class CsvExportWriter(ResultsBucketClient storage, ChunkMemoryPool chunkMemory)
+public sealed class CsvExportWriter(ResultsBucketClient storage, DeflatedChunks deflatedChunks)
 {
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private static readonly SearchValues<byte> Special = SearchValues.Create(",\"\r\n"u8);
@@ -65,8 +65,8 @@ public sealed class CsvExportWriter(ResultsBucketClient storage, ChunkMemoryPool
 
         var crc = new Crc32();
         var headerBytes = StartMember(columns, output, crc);
-        var written = await DeflatedChunks.WriteAsync(
-            storage, chunkMemory, source, maxRows, chunk => new RawRows(columns, null, chunk).Write, output, crc, progress, cancellationToken);
+        var written = await deflatedChunks.WriteAsync(
+            source, maxRows, chunk => new RawRows(columns, null, chunk).Write, output, crc, progress, cancellationToken);
         GzipSingleMember.WriteTrailer(output, crc.GetCurrentHashAsUInt32(), headerBytes + written.PlainBytes);
         return (written.Rows, headerBytes + written.PlainBytes);
     }

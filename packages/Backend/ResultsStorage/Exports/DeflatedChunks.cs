@@ -10,9 +10,11 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// in one pass while chunks of blocks are decoded, their lines written in the format (by a row writer of
 /// each chunk's own) and compressed, each chunk one raw deflate block ended by a sync flush
 /// (<see cref="GzipSingleMember.CompressBlock"/>), appended to the output in order. The caller frames the
-/// deflate stream (a gzip member, a zip entry) and ends it with a final block.
+/// deflate stream (a gzip member, a zip entry) and ends it with a final block. The stored bytes are read
+/// with one ranged GET, the index through <see cref="ResultsIndexCache"/>, and chunk memory comes from
+/// <see cref="ChunkMemoryPool"/>.
 /// </summary>
-public static class DeflatedChunks
+public sealed class DeflatedChunks(ResultsBucketClient storage, ResultsIndexCache indexes, ChunkMemoryPool pool)
 {
     /// <summary>The result's stored form allows it: gzip blocks with an index.</summary>
     public static bool CanRead(ResultSource source) =>
@@ -29,9 +31,7 @@ public static class DeflatedChunks
     /// <paramref name="blocksPerChunk"/> stored blocks, and at most <paramref name="inFlight"/> chunks are in
     /// flight (twice the cores when not given): a format that writes more bytes per row asks for less.
     /// </summary>
-    public static async Task<Written> WriteAsync(
-        ResultsBucketClient storage,
-        ChunkMemoryPool pool,
+    public async Task<Written> WriteAsync(
         ResultSource source,
         long maxRows,
         Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor,
@@ -51,19 +51,21 @@ public static class DeflatedChunks
             return written;
         }
 
-        var index = await ReadIndexAsync(storage, source.ResultsFileName!, blocks, cancellationToken);
+        var key = source.ResultsFileName!;
+        var index = await indexes.ReadEntriesAsync(
+            ResultsObjectKeys.IndexKey(key), ResultsIndex.BlockCount(source.TotalRowCount!.Value, blockRows) + 1, 0, blocks, cancellationToken);
         var maxInFlight = inFlight ?? Environment.ProcessorCount * 2;
         var running = new Queue<Task<Chunk>>();
         var free = new Stack<ChunkBuffers>();
         var rented = new List<ChunkMemory>();
         try
         {
-            await using var stored = await storage.OpenRangeAsync(source.ResultsFileName!, 0, ResultsIndex.ReadEntry(index, (int)blocks) - 1, cancellationToken);
+            await using var stored = await storage.OpenRangeAsync(key, 0, ResultsIndex.ReadEntry(index.Span, (int)blocks) - 1, cancellationToken);
             for (long first = 0; first < blocks; first += blocksPerChunk)
             {
                 var end = Math.Min(first + blocksPerChunk, blocks);
-                var length = (int)(ResultsIndex.ReadEntry(index, (int)end) - ResultsIndex.ReadEntry(index, (int)first));
-                var buffers = free.Count > 0 ? free.Pop() : Rent(pool, rented, rowWriterFor);
+                var length = (int)(ResultsIndex.ReadEntry(index.Span, (int)end) - ResultsIndex.ReadEntry(index.Span, (int)first));
+                var buffers = free.Count > 0 ? free.Pop() : Rent(rented, rowWriterFor);
                 var compressed = buffers.StoredOf(length);
                 await stored.ReadExactlyAsync(compressed.AsMemory(0, length), cancellationToken);
                 var chunkRows = Math.Min(end * blockRows, neededRows) - (first * blockRows);
@@ -89,7 +91,7 @@ public static class DeflatedChunks
         return written;
     }
 
-    private static ChunkBuffers Rent(ChunkMemoryPool pool, List<ChunkMemory> rented, Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor)
+    private ChunkBuffers Rent(List<ChunkMemory> rented, Func<IBufferWriter<byte>, Action<ReadOnlySequence<byte>>> rowWriterFor)
     {
         rented.Add(pool.Rent());
         return new ChunkBuffers(rented[^1], rowWriterFor);
@@ -109,13 +111,6 @@ public static class DeflatedChunks
                 // Already failing: the first failure is the one thrown.
             }
         }
-    }
-
-    private static async Task<byte[]> ReadIndexAsync(ResultsBucketClient storage, string resultsKey, long blocks, CancellationToken cancellationToken)
-    {
-        var index = new byte[(blocks + 1) * ResultsIndex.EntrySize];
-        await storage.ReadRangeAsync(ResultsObjectKeys.IndexKey(resultsKey), 0, index, cancellationToken);
-        return index;
     }
 
     private static async Task<Written> WriteNextAsync(

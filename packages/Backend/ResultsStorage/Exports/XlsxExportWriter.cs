@@ -15,7 +15,7 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// formatted values (text, when asked), go through SpreadCheetah row by row. One sheet holds at most
 /// 1,048,576 rows; the caller reports the cut.
 /// </summary>
-public sealed class XlsxExportWriter(ResultsBucketClient storage, ChunkMemoryPool chunkMemory)
+public sealed class XlsxExportWriter(ResultsBucketClient storage, DeflatedChunks deflatedChunks)
 {
     /// <summary>The longest text Excel keeps in a cell.</summary>
     public const int MaxCellText = 32_767;
@@ -88,8 +88,8 @@ public sealed class XlsxExportWriter(ResultsBucketClient storage, ChunkMemoryPoo
         long plain = start.WrittenCount;
         var compressed = AppendBlock(start.WrittenSpan, crc, output);
         // A sheet's XML is some 2.5 times the CSV of the same rows: half the chunk, fewer in flight.
-        var rows = await DeflatedChunks.WriteAsync(
-            storage, chunkMemory, source, maxRows, chunk => new XlsxRows(source.Columns, chunk).Write, output, crc, progress, cancellationToken, blocksPerChunk: 16, inFlight: Environment.ProcessorCount + 1);
+        var rows = await deflatedChunks.WriteAsync(
+            source, maxRows, chunk => new XlsxRows(source.Columns, chunk).Write, output, crc, progress, cancellationToken, blocksPerChunk: 16, inFlight: Environment.ProcessorCount + 1);
         plain += rows.PlainBytes + XlsxPackage.SheetEnd.Length;
         compressed += rows.CompressedBytes + AppendBlock(XlsxPackage.SheetEnd, crc, output) + GzipSingleMember.WriteFinalBlock(output);
         zip.Counted(compressed);
