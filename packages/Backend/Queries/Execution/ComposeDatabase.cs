@@ -125,7 +125,7 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var columns = ColumnsJson.Parse(source.ColumnsJson);
         var types = new ComposeColumnTypes(columns);
-        var files = await WriteLinesAsync(source, types, Path.Combine(folder, table), cancellationToken);
+        var (files, asStored) = await WriteLinesAsync(source, types, Path.Combine(folder, table), cancellationToken);
         var copied = clock.Elapsed;
         var columnTypes = string.Join(", ", columns.Select(c => $"{DuckDbSqlDialect.Instance.QuoteString(c.Reference)}: {DuckDbSqlDialect.Instance.QuoteString(types.DuckDbType(c))}"));
         await ExecuteAsync(
@@ -140,17 +140,17 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
 
         logger.LogInformation(
             "Query {QueryUuid}: table {Table} loaded from query {SourceQueryUuid} in {ElapsedMs:N0} ms, {CopyMs:N0} ms of it copying its lines ({How})",
-            queryUuid, table, reference.QueryUuid, clock.Elapsed.TotalMilliseconds, copied.TotalMilliseconds, types.NeedsRewrite || !results.HasFiles ? "rewritten" : "as stored");
+            queryUuid, table, reference.QueryUuid, clock.Elapsed.TotalMilliseconds, copied.TotalMilliseconds, asStored ? "as stored" : "rewritten");
     }
 
     // The stored file as it is, in parts DuckDB reads in parallel, when it can take the numbers as they
     // are (nothing decoded here); otherwise one file of decoded lines, rewritten where a column's numbers
-    // must be strings.
-    private async Task<StoredFileCopy> WriteLinesAsync(QueryHistoryRecord source, ComposeColumnTypes types, string pathPrefix, CancellationToken cancellationToken)
+    // must be strings. Says which it was.
+    private async Task<(StoredFileCopy Files, bool AsStored)> WriteLinesAsync(QueryHistoryRecord source, ComposeColumnTypes types, string pathPrefix, CancellationToken cancellationToken)
     {
         if (!types.NeedsRewrite && await results.DownloadStoredFileAsync(HistoryResultSources.Of(source), pathPrefix, cancellationToken) is { } stored)
         {
-            return stored;
+            return (stored, true);
         }
 
         var file = pathPrefix + ".jsonl";
@@ -159,7 +159,7 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         var copying = CopyAsync(source, pipe.Writer, cancellationToken);
         await DrainAsync(pipe.Reader, output, types, cancellationToken);
         await copying;
-        return new StoredFileCopy([file], ResultsCompression.None);
+        return (new StoredFileCopy([file], ResultsCompression.None), false);
     }
 
     private async Task CopyAsync(QueryHistoryRecord source, PipeWriter writer, CancellationToken cancellationToken)
