@@ -87,20 +87,12 @@ public class IdleMemoryTests
         Assert.That(watch.ShouldRelease(now), Is.True, "quiet for the quiet period after work");
         watch.Released(now);
 
-        for (var tick = 0; tick < 12; tick++)
-        {
-            now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
-            Assert.That(watch.ShouldRelease(now), Is.False, $"nothing done since: no release (tick {tick})");
-        }
+        now = AssertNoReleaseOverQuietTicks(watch, now, 12, "nothing done since: no release");
 
         now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
         Assert.That(watch.ShouldRelease(now), Is.True, "the second pass, once the shared pool's arrays have aged");
         watch.Released(now);
-        for (var tick = 0; tick < 30; tick++)
-        {
-            now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
-            Assert.That(watch.ShouldRelease(now), Is.False, $"no third pass (tick {tick})");
-        }
+        AssertNoReleaseOverQuietTicks(watch, now, 30, "no third pass");
     }
 
     [Test]
@@ -169,6 +161,18 @@ public class IdleMemoryTests
     }
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+
+    // Ticks of next to nothing (no allocation, 10 ms of CPU each), none of which may release; returns the last sample.
+    private static IdleMemoryWatch.Sample AssertNoReleaseOverQuietTicks(IdleMemoryWatch watch, IdleMemoryWatch.Sample now, int ticks, string because)
+    {
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            now = Next(now, allocated: 0, cpu: TimeSpan.FromMilliseconds(10));
+            Assert.That(watch.ShouldRelease(now), Is.False, $"{because} (tick {tick})");
+        }
+
+        return now;
+    }
 
     private static IdleMemoryWatch.Sample Next(IdleMemoryWatch.Sample now, long allocated, TimeSpan cpu) =>
         new(now.AllocatedBytes + allocated, now.CpuTime + cpu);
