@@ -44,6 +44,8 @@ public class WorkloadClassesTests
             ["QueryExecution:WorkerCount"] = "1",
             ["QueryExecution:BatchWorkerCount"] = "1",
             ["Auth:MaxExecutingQueriesPerUser"] = "10",
+            // Idle workers look for jobs only once a minute of their own accord: a prompt pick-up is the wake's.
+            ["QueryExecution:QueuePollInterval"] = "00:01:00",
         });
         var run = Guid.NewGuid().ToString("N");
         var batch = new List<Guid>();

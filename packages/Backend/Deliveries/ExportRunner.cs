@@ -7,6 +7,7 @@ using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.Backend.ResultsStorage;
 using Lightdash.Net.Backend.ResultsStorage.Exports;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.Deliveries;
 
@@ -24,6 +25,7 @@ public sealed class ExportRunner(
     IBackgroundJobClient background,
     IOptions<QueryExecutionOptions> executionOptions,
     IOptions<ResultsStorageOptions> storageOptions,
+    ExclusiveRuns exclusive,
     ILogger<ExportRunner> logger)
 {
     /// <summary>The recurring job's id in Hangfire.</summary>
@@ -140,10 +142,15 @@ public sealed class ExportRunner(
 
     /// <summary>The recurring upkeep: lapsed jobs taken over, expired ones deleted.</summary>
     [AutomaticRetry(Attempts = 0)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("Reap and expire exports")]
     public async Task MaintainAsync(CancellationToken cancellationToken)
     {
+        await using var run = await exclusive.TryStartAsync(RecurringJobId, cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
         var reaped = await ReapAsync(cancellationToken);
         var expired = await ExpireAsync(cancellationToken);
         if (reaped + expired > 0)

@@ -20,6 +20,7 @@ public static class MetadataDatabaseExtensions
         services.AddSingleton(sp => NpgsqlDataSource.Create(
             new NpgsqlConnectionStringBuilder(sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value.ConnectionString) { NoResetOnClose = true }.ConnectionString));
         services.AddSingleton<MetadataMigrator>();
+        services.AddSingleton<ExclusiveRuns>();
         // Registered before Hangfire's server, so the schema exists before any job runs.
         services.AddHostedService<MetadataStartup>();
         // The one LISTEN connection; each capability registers the channels it owns (IMetadataNotificationHandler).

@@ -68,33 +68,39 @@ public static class QueriesExtensions
     /// <summary>Hangfire on the metadata database: the queue every instance shares, and this instance's workers (the <c>worker</c> role).</summary>
     private static void AddQueryWorkers(this IServiceCollection services, InstanceRoles roles)
     {
+        services.AddSingleton<JobQueueWake>();
         services.AddHangfire((sp, config) =>
         {
             var database = sp.GetRequiredService<IOptions<MetadataDatabaseOptions>>().Value;
             var execution = sp.GetRequiredService<IOptions<QueryExecutionOptions>>().Value;
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            var options = new PostgreSqlStorageOptions
+            {
+                SchemaName = database.HangfireSchema,
+                PrepareSchemaIfNecessary = true,
+                // Workers are woken by JobQueueWake, not by the storage's long polling (see there why).
+                EnableLongPolling = false,
+                QueuePollInterval = execution.QueuePollInterval,
+                // A job taken by an instance that died before claiming its query is taken again; a
+                // running job keeps its own alive, so however long it runs no one else takes it.
+                InvisibilityTimeout = execution.JobInvisibilityTimeout,
+                UseSlidingInvisibilityTimeout = true,
+            };
+            var storage = config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
-                .UsePostgreSqlStorage(
-                    storage => storage.UseNpgsqlConnection(database.ConnectionString),
-                    new PostgreSqlStorageOptions
-                    {
-                        SchemaName = database.HangfireSchema,
-                        PrepareSchemaIfNecessary = true,
-                        // Workers wake on NOTIFY when a job is enqueued: pick-up in milliseconds, not a poll period.
-                        EnableLongPolling = true,
-                        QueuePollInterval = execution.QueuePollInterval,
-                        // A job taken by an instance that died before claiming its query is taken again; a
-                        // running job keeps its own alive, so however long it runs no one else takes it.
-                        InvisibilityTimeout = execution.JobInvisibilityTimeout,
-                        UseSlidingInvisibilityTimeout = true,
-                    });
+                .UsePostgreSqlStorage(storage => storage.UseNpgsqlConnection(database.ConnectionString), options)
+                .Entry;
+            // Every queue of this backend: enqueues announce themselves, idle workers are woken by them.
+            storage.QueueProviders.Add(
+                new WakingJobQueueProvider(new PostgreSqlJobQueueProvider(storage, options), sp.GetRequiredService<JobQueueWake>()),
+                Workloads.AllQueues);
         });
         if (!roles.RunsWorkers)
         {
             return;
         }
 
+        services.AddSingleton<IMetadataNotificationHandler>(sp => sp.GetRequiredService<JobQueueWake>());
         services.AddHostedService<HeldQueriesSweeper>();
         services.AddHealthChecks().AddCheck<WorkersHealthCheck>("queryWorkers", tags: [ApiExtensions.ReadyTag]);
         // A pool of workers per workload class: a burst of exports or deliveries never takes the workers

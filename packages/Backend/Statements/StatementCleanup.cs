@@ -2,6 +2,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Queries;
 using Lightdash.Net.Backend.Queries.History;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.Statements;
 
@@ -17,6 +18,7 @@ public sealed class StatementCleanup(
     QueryHistoryStore history,
     AsyncQueryService queries,
     IOptions<StatementsOptions> options,
+    ExclusiveRuns exclusive,
     ILogger<StatementCleanup> logger)
 {
     /// <summary>The recurring job's id in Hangfire.</summary>
@@ -26,10 +28,15 @@ public sealed class StatementCleanup(
 
     /// <summary>Runs one sweep.</summary>
     [AutomaticRetry(Attempts = 0)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("End expired statements and sessions")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var run = await exclusive.TryStartAsync(RecurringJobId, cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
         var closed = await sessions.CloseExpiredAsync(cancellationToken);
         var ended = await EndDueAsync(cancellationToken);
         var retention = options.Value.EndedHandleRetention;

@@ -1,4 +1,5 @@
 using Hangfire;
+using Lightdash.Net.Backend.Platform;
 using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class LeaseReaperJob(
     ResultsBucketClient storage,
     IOptions<QueryExecutionOptions> options,
     IOptions<ResultsStorageOptions> storageOptions,
+    ExclusiveRuns exclusive,
     ILogger<LeaseReaperJob> logger)
 {
     /// <summary>The recurring job's id in Hangfire.</summary>
@@ -24,10 +26,15 @@ public sealed class LeaseReaperJob(
 
     /// <summary>Runs one sweep; returns how many queries it took over.</summary>
     [AutomaticRetry(Attempts = 0)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("Reap lapsed query leases")]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        await using var run = await exclusive.TryStartAsync(RecurringJobId, cancellationToken);
+        if (run is null)
+        {
+            return 0;
+        }
+
         var settings = options.Value;
         var reaped = 0;
         foreach (var lapsed in await leases.FindLapsedAsync(settings.LeaseTimeout, cancellationToken))

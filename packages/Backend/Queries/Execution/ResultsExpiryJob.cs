@@ -2,6 +2,7 @@ using Hangfire;
 using Lightdash.Net.Backend.Queries.History;
 using Lightdash.Net.Backend.ResultsStorage;
 using Microsoft.Extensions.Options;
+using Lightdash.Net.Backend.Platform;
 
 namespace Lightdash.Net.Backend.Queries.Execution;
 
@@ -14,6 +15,7 @@ public sealed class ResultsExpiryJob(
     ResultsExpiryStore expiry,
     IResultsStore results,
     IOptions<QueryExecutionOptions> options,
+    ExclusiveRuns exclusive,
     ILogger<ResultsExpiryJob> logger)
 {
     /// <summary>The recurring job's id in Hangfire.</summary>
@@ -23,10 +25,15 @@ public sealed class ResultsExpiryJob(
 
     /// <summary>Runs one sweep.</summary>
     [AutomaticRetry(Attempts = 0)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("Expire results")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var run = await exclusive.TryStartAsync(RecurringJobId, cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
         var expired = await expiry.ExpireAsync(options.Value.MaxQueueTime, cancellationToken);
         var deleted = 0;
         IReadOnlyList<string> files;

@@ -33,6 +33,9 @@ public static class Workloads
         _ => [QueueOf(workload, QueryPriority.High), QueueOf(workload, QueryPriority.Normal), QueueOf(workload, QueryPriority.Low)],
     };
 
+    /// <summary>Every queue of every class (Hangfire's <c>default</c> included).</summary>
+    public static readonly string[] AllQueues = Enum.GetValues<WorkloadClass>().SelectMany(QueuesOf).ToArray();
+
     /// <summary>The queue of a job of this class and priority (system jobs have one queue).</summary>
     public static string QueueOf(WorkloadClass workload, QueryPriority priority = QueryPriority.Normal) => workload switch
     {
