@@ -66,6 +66,35 @@ public class ComposeSqlTests
     }
 
     [Test]
+    public async Task Text_ThatALineReaderCouldTripOn_SurvivesTheRoundTrip()
+    {
+        // Control characters (escaped in JSON), the text of the line delimiter, quotes, tabs, line breaks,
+        // non-Latin letters, empty strings and nulls, a column name with a quote, and a line of about a megabyte.
+        const string sql = """
+            select 1 as id, 'tab' || chr(9) || 'quote"' || chr(1) || 'ctrl' || chr(13) || chr(10) || 'line' as "we""ird name", '\x01 \u0001 ,;|' as literal, repeat('é', 500000) as long_text
+            union all select 2, '', null, ''
+            union all select 3, 'emoji 🚀 ünïcode', 'back\slash "quoted"', null
+            order by id
+            """;
+        var original = await _host.WaitForFinalStateAsync(await _host.RunToReadyAsync(sql));
+
+        var (status, body) = await ComposeAsync("select * from t order by id", new { t = original.GetProperty("queryUuid").GetGuid() });
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
+        var expected = original.GetProperty("rows").EnumerateArray().ToList();
+        var composed = Rows(body);
+        Assert.That(composed, Has.Count.EqualTo(3));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            foreach (var column in new[] { "id", "we\"ird name", "literal", "long_text" })
+            {
+                Assert.That(RowValues.Raw(composed[i], column).ToString(), Is.EqualTo(RowValues.Raw(expected[i], column).ToString()), $"row {i} {column}");
+                Assert.That(RowValues.Raw(composed[i], column).ValueKind, Is.EqualTo(RowValues.Raw(expected[i], column).ValueKind), $"row {i} {column}");
+            }
+        }
+    }
+
+    [Test]
     public async Task Types_SurviveTheRoundTrip()
     {
         var original = await _host.WaitForFinalStateAsync(await _host.RunToReadyAsync("select * from typed order by id"));

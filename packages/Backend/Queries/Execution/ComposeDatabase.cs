@@ -21,6 +21,12 @@ namespace Lightdash.Net.Backend.Queries.Execution;
 /// of the original result (<see cref="ComposeColumnTypes"/>). Then the user's SQL runs on the sandboxed
 /// database, which reads those tables and nothing else.
 /// </summary>
+/// <remarks>
+/// DuckDB reads the files as lines of one text column (its CSV reader, with a delimiter that JSON text
+/// never holds, no quoting, and buffers of a few megabytes) and turns each line into the columns with
+/// <c>json_transform</c>. Its JSON reader would take buffers of 32 MB per thread whatever the line size,
+/// which alone needed twice the memory limit this load runs within.
+/// </remarks>
 public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore results, ILogger<ComposeDatabase> logger)
 {
     /// <summary>The file of DuckDB's native library, as the process maps it.</summary>
@@ -29,7 +35,13 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
     private const string TemporaryPrefix = "lightdash-compose-";
 
     // DuckDB's own memory for the load and the query (beyond it, it spills to the temporary folder).
-    private const string MemoryLimit = "96MB";
+    private const string MemoryLimit = "48MB";
+
+    // The longest stored line (row) a load takes, and the read buffer per thread, which must exceed it.
+    private const int MaxLineBytes = 4 << 20;
+
+    // Never in JSON text (a control character, escaped inside strings): each line is one field.
+    private const string LineDelimiter = "\u0001";
 
     // As many threads as a project's DuckDB warehouse gets by default, for the load and the query.
     private static readonly int Threads = DuckDbLimits.Default.Threads;
@@ -127,12 +139,7 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         var types = new ComposeColumnTypes(columns);
         var (files, asStored) = await WriteLinesAsync(source, types, Path.Combine(folder, table), cancellationToken);
         var copied = clock.Elapsed;
-        var columnTypes = string.Join(", ", columns.Select(c => $"{DuckDbSqlDialect.Instance.QuoteString(c.Reference)}: {DuckDbSqlDialect.Instance.QuoteString(types.DuckDbType(c))}"));
-        await ExecuteAsync(
-            loader,
-            $"CREATE TABLE {DuckDbSqlDialect.Instance.QuoteIdentifier(table)} AS SELECT * FROM read_json([{string.Join(", ", files.Paths.Select(DuckDbSqlDialect.Instance.QuoteString))}], " +
-            $"format = 'newline_delimited', compression = '{(files.Compression == ResultsCompression.Gzip ? "gzip" : "uncompressed")}', columns = {{{columnTypes}}}, maximum_object_size = 4194304)",
-            cancellationToken);
+        await ExecuteAsync(loader, LoadSql(table, files, columns, types), cancellationToken);
         foreach (var file in files.Paths)
         {
             File.Delete(file);
@@ -141,6 +148,23 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         logger.LogInformation(
             "Query {QueryUuid}: table {Table} loaded from query {SourceQueryUuid} in {ElapsedMs:N0} ms, {CopyMs:N0} ms of it copying its lines ({How})",
             queryUuid, table, reference.QueryUuid, clock.Elapsed.TotalMilliseconds, copied.TotalMilliseconds, asStored ? "as stored" : "rewritten");
+    }
+
+    // Each line is read as one text field and transformed into the result's columns, in their order and with their types.
+    private static string LoadSql(string table, StoredFileCopy files, IReadOnlyList<ResultColumn> columns, ComposeColumnTypes types)
+    {
+        var structure = new System.Text.Json.Nodes.JsonObject();
+        foreach (var column in columns)
+        {
+            structure[column.Reference] = types.DuckDbType(column);
+        }
+
+        var dialect = DuckDbSqlDialect.Instance;
+        var paths = string.Join(", ", files.Paths.Select(dialect.QuoteString));
+        var compression = files.Compression == ResultsCompression.Gzip ? "gzip" : "none";
+        return $"CREATE TABLE {dialect.QuoteIdentifier(table)} AS SELECT unnest(json_transform(line, {dialect.QuoteString(structure.ToJsonString())})) " +
+            $"FROM read_csv([{paths}], compression = '{compression}', delim = {dialect.QuoteString(LineDelimiter)}, quote = '', escape = '', " +
+            $"header = false, auto_detect = false, columns = {{'line': 'VARCHAR'}}, max_line_size = {MaxLineBytes}, buffer_size = {MaxLineBytes + 1})";
     }
 
     // The stored file as it is, in parts DuckDB reads in parallel, when it can take the numbers as they
