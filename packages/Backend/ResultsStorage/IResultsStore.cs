@@ -32,7 +32,7 @@ public interface IResultsStore
     Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Copies a ready result's stored file, as it is stored, into local files named after
+    /// Copies a ready result's stored file, as plain JSON lines, into local files named after
     /// <paramref name="pathPrefix"/> (see <see cref="StoredFileDownloader"/>); null, writing nothing,
     /// when results are not stored as files.
     /// </summary>

@@ -14,10 +14,10 @@ namespace Lightdash.Net.Backend.Queries.Execution;
 /// <summary>
 /// The warehouse of SQL composed over stored results: an in-memory DuckDB database of its own (within
 /// its memory limit; beyond it, it spills to a temporary folder), with one table per reference loaded from
-/// the referenced query's stored rows. Each result's stored file is copied to local files as it is
-/// stored (compressed, in parts of whole blocks that DuckDB reads in parallel; nothing decoded here),
+/// the referenced query's stored rows. Each result's stored file is copied to local files of its lines
+/// as they are (in parts of whole blocks that DuckDB reads in parallel; inflated, nothing parsed here),
 /// or, when exact decimals must reach DuckDB as strings, streamed as rewritten JSON lines (bounded
-/// memory either way); DuckDB reads it with the column types
+/// memory either way); DuckDB reads them with the column types
 /// of the original result (<see cref="ComposeColumnTypes"/>). Then the user's SQL runs on the sandboxed
 /// database, which reads those tables and nothing else.
 /// </summary>
@@ -161,14 +161,13 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
 
         var dialect = DuckDbSqlDialect.Instance;
         var paths = string.Join(", ", files.Paths.Select(dialect.QuoteString));
-        var compression = files.Compression == ResultsCompression.Gzip ? "gzip" : "none";
         return $"CREATE TABLE {dialect.QuoteIdentifier(table)} AS SELECT unnest(json_transform(line, {dialect.QuoteString(structure.ToJsonString())})) " +
-            $"FROM read_csv([{paths}], compression = '{compression}', delim = {dialect.QuoteString(LineDelimiter)}, quote = '', escape = '', " +
+            $"FROM read_csv([{paths}], compression = 'none', delim = {dialect.QuoteString(LineDelimiter)}, quote = '', escape = '', " +
             $"header = false, auto_detect = false, columns = {{'line': 'VARCHAR'}}, max_line_size = {MaxLineBytes}, buffer_size = {MaxLineBytes + 1})";
     }
 
-    // The stored file as it is, in parts DuckDB reads in parallel, when it can take the numbers as they
-    // are (nothing decoded here); otherwise one file of decoded lines, rewritten where a column's numbers
+    // The stored lines as they are, in parts DuckDB reads in parallel, when it can take the numbers as
+    // they are (nothing parsed here); otherwise one file of decoded lines, rewritten where a column's numbers
     // must be strings. Says which it was.
     private async Task<(StoredFileCopy Files, bool AsStored)> WriteLinesAsync(QueryHistoryRecord source, ComposeColumnTypes types, string pathPrefix, CancellationToken cancellationToken)
     {
@@ -183,7 +182,7 @@ public sealed class ComposeDatabase(QueryHistoryStore history, IResultsStore res
         var copying = CopyAsync(source, pipe.Writer, cancellationToken);
         await DrainAsync(pipe.Reader, output, types, cancellationToken);
         await copying;
-        return (new StoredFileCopy([file], ResultsCompression.None), false);
+        return (new StoredFileCopy([file]), false);
     }
 
     private async Task CopyAsync(QueryHistoryRecord source, PipeWriter writer, CancellationToken cancellationToken)
