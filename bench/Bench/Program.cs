@@ -351,8 +351,9 @@ if (Wanted("scaleout"))
 
 {
     // 14: memory that comes back: the backend's idle size once the run is over and it has settled.
-    // The backend gives memory back after 10 s of quiet and again a minute later (what the shared array pool lets go then).
-    await Task.Delay(TimeSpan.FromSeconds(60));
+    // The backend gives memory back after 10 s of quiet and again 65 s after that (what the shared array pool
+    // lets go then); the runtime's compiler may keep it busy for some seconds first.
+    await Task.Delay(TimeSpan.FromSeconds(90));
     var idleAtEnd = await IdleMemory.SettledAsync(options.BackendPid);
     Console.WriteLine($"  info: idle after the run: {ProcessMemory.Breakdown(options.BackendPid)}; {await IdleMemory.RuntimeFiguresAsync(client)}");
     var grownMb = (idleAtEnd - idleAtStart) / 1048576.0;

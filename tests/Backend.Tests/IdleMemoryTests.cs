@@ -96,6 +96,32 @@ public class IdleMemoryTests
     }
 
     [Test]
+    public void TheSecondPass_IsNotPutOffByChoresInBetween()
+    {
+        var watch = new IdleMemoryWatch(new IdleMemoryOptions(), Tick);
+        var now = new IdleMemoryWatch.Sample(0, TimeSpan.Zero);
+        watch.ShouldRelease(now);
+        now = Next(now, allocated: 1 << 20, cpu: TimeSpan.FromSeconds(2));
+        watch.ShouldRelease(now);
+        now = Next(now, allocated: 0, cpu: TimeSpan.Zero);
+        watch.ShouldRelease(now);
+        now = Next(now, allocated: 0, cpu: TimeSpan.Zero);
+        Assert.That(watch.ShouldRelease(now), Is.True, "the first pass");
+        watch.Released(now);
+
+        for (var tick = 1; tick < 13; tick++)
+        {
+            // A recurring job every half minute: a busy tick, but far from work.
+            var chore = tick % 6 == 0;
+            now = Next(now, allocated: chore ? 20 << 20 : 0, cpu: chore ? TimeSpan.FromMilliseconds(400) : TimeSpan.Zero);
+            Assert.That(watch.ShouldRelease(now), Is.False, $"tick {tick}");
+        }
+
+        now = Next(now, allocated: 0, cpu: TimeSpan.Zero);
+        Assert.That(watch.ShouldRelease(now), Is.True, "the second pass, 65 s after the first");
+    }
+
+    [Test]
     public void LittleWork_OrBusyTicks_AreNotReleased()
     {
         var options = new IdleMemoryOptions();

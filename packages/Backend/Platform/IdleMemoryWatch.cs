@@ -22,7 +22,7 @@ public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
     private long _busyBytes;
     private TimeSpan _busyCpu;
     private TimeSpan _quietFor;
-    private bool _secondPassDue;
+    private TimeSpan? _sinceFirstPass;
 
     /// <summary>The process's managed bytes allocated so far and CPU time used so far.</summary>
     /// <param name="AllocatedBytes">Total managed bytes allocated since start.</param>
@@ -52,19 +52,20 @@ public sealed class IdleMemoryWatch(IdleMemoryOptions options, TimeSpan tick)
 
         if (_quietFor >= options.QuietPeriod && (_busyBytes >= options.WorkBeforeRelease || _busyCpu >= options.CpuBeforeRelease))
         {
-            _secondPassDue = true;
+            _sinceFirstPass = TimeSpan.Zero;
             return true;
         }
 
-        if (_secondPassDue && _quietFor >= options.QuietPeriod + SharedPoolTrimAge)
+        // The second pass comes a minute after the first, at the first quiet tick: an idle instance's chores
+        // (a recurring job, a health probe) in between do not put it off, work does (a first pass again).
+        if (_sinceFirstPass is { } since)
         {
-            _secondPassDue = false;
-            return true;
-        }
-
-        if (_quietFor == TimeSpan.Zero)
-        {
-            _secondPassDue = false;
+            _sinceFirstPass = since + tick;
+            if (quiet && _sinceFirstPass >= SharedPoolTrimAge)
+            {
+                _sinceFirstPass = null;
+                return true;
+            }
         }
 
         return false;

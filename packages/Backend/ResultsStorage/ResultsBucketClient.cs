@@ -57,10 +57,21 @@ public sealed partial class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsSt
         return await UploadMultipartAsync(key, source, first, partSize, contentType, onMultipartStarted, live, cancellationToken);
     }
 
+    // Below this, a multi-segment object is copied into an array of its own, soon collected.
+    private const int SmallObjectBytes = 1 << 20;
+
     /// <summary>Writes a small object in one request.</summary>
     public async Task PutAsync(string key, ReadOnlySequence<byte> content, CancellationToken cancellationToken, string contentType = JsonlContentType)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)content.Length);
+        if (content.IsSingleSegment || content.Length < SmallObjectBytes)
+        {
+            await PutAsync(key, content.IsSingleSegment ? content.First : content.ToArray(), cancellationToken, contentType);
+            return;
+        }
+
+        // Up to a part's size: a part buffer, let go when the instance is quiet (the shared array pool
+        // would keep buffers this large for good).
+        var buffer = parts.Rent(Math.Max((int)content.Length, _options.PartSizeBytes));
         try
         {
             content.CopyTo(buffer);
@@ -68,7 +79,7 @@ public sealed partial class ResultsBucketClient(IAmazonS3 s3, IOptions<ResultsSt
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            parts.Return(buffer);
         }
     }
 

@@ -16,6 +16,11 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
     /// <summary>Rows per row group (what memory holds at once).</summary>
     public const int RowGroupRows = 50_000;
 
+    // Parquet.Net keeps the page streams it frees for the next write, by default up to 16 MB of small
+    // blocks and 64 MB of large buffers, for good (a process-wide pool): an instance that exported once
+    // held them idle. A row group's pages fit in a few megabytes; beyond that they go to the collector.
+    private static readonly ParquetOptions Options = new() { MaximumSmallPoolFreeBytes = 1 << 20, MaximumLargePoolFreeBytes = 4 << 20 };
+
     /// <summary>Writes the Parquet file of <paramref name="spec"/> into <paramref name="output"/>; returns the rows written.</summary>
     public async Task<long> WriteAsync(ExportSpec spec, long maxRows, PipeWriter output, Action<long> progress, CancellationToken cancellationToken)
     {
@@ -51,7 +56,7 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         var spare = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
         var encoding = Task.CompletedTask;
         var walker = new StoredRowWalker(columns);
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, cancellationToken: cancellationToken);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, Options, cancellationToken: cancellationToken);
         try
         {
             var rows = await StoredRowLines.ReadAsync(
