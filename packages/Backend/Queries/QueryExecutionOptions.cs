@@ -37,8 +37,9 @@ public sealed class QueryExecutionOptions
     public int MaxSqlLength { get; set; } = 1_000_000;
 
     /// <summary>
-    /// How often an idle worker looks for queued jobs when no notification woke it (a job enqueued wakes the
-    /// workers at once through PostgreSQL's NOTIFY): each look is a transaction on the metadata database.
+    /// How often an idle worker looks for queued jobs when no announcement woke it (every enqueue announces its
+    /// queue through PostgreSQL's NOTIFY, which wakes one idle worker of that queue on each instance at once:
+    /// see <see cref="Execution.JobQueueWake"/>): each look is a transaction on the metadata database.
     /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
