@@ -5,8 +5,10 @@ using Npgsql;
 namespace Lightdash.Net.Backend.Platform;
 
 /// <summary>
-/// Applies the embedded, numbered SQL files in <c>Migrations/</c> that the database has not seen yet.
-/// Instances starting together take a PostgreSQL advisory lock, so each file runs exactly once.
+/// Applies the embedded, numbered SQL files in <c>Migrations/</c> that the database has not seen yet, then
+/// installs or upgrades Hangfire's schema. Instances starting together take a PostgreSQL advisory lock, so
+/// each file runs exactly once (Hangfire's installer, run by each instance's storage, raced with itself when
+/// instances started together on a new database: "could not find tuple for constraint", serialization errors).
 /// </summary>
 public sealed class MetadataMigrator(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<MetadataDatabaseOptions> options, ILogger<MetadataMigrator> logger)
 {
@@ -36,6 +38,8 @@ public sealed class MetadataMigrator(NpgsqlDataSource dataSource, Microsoft.Exte
             {
                 throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
             }
+
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, options.Value.HangfireSchema);
         }
         finally
         {

@@ -76,7 +76,8 @@ public static class QueriesExtensions
             var options = new PostgreSqlStorageOptions
             {
                 SchemaName = database.HangfireSchema,
-                PrepareSchemaIfNecessary = true,
+                // Installed by the metadata migrator, under its lock, before anything starts.
+                PrepareSchemaIfNecessary = false,
                 // Workers are woken by JobQueueWake, not by the storage's long polling (see there why).
                 EnableLongPolling = false,
                 QueuePollInterval = execution.QueuePollInterval,
