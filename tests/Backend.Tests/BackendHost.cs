@@ -136,7 +136,7 @@ public sealed class BackendHost : IAsyncDisposable
         await TestServers.EnsurePostgresAsync();
         var metadata = await TestDatabase.CreateAsync("meta");
         var warehouse = await TestDatabase.CreateAsync("wh");
-        var prefix = $"test-{Guid.NewGuid():N}/";
+        var prefix = TestPrefixes.New();
         var projectUuid = Guid.NewGuid();
         var otherProjectUuid = Guid.NewGuid();
         var duckDbProjectUuid = Guid.NewGuid();

@@ -15,7 +15,7 @@ public class DeliveryScheduleTests
         await warehouse.ExecuteAsync("create table ticks (n int4); insert into ticks values (1), (2);");
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
 
         // Two instances on one metadata database: a backend process of its own, and one in this process.
         var (other, address) = await ChildProcess.StartBackendAsync(settings.ToDictionary(p => p.Key, p => p.Value!));

@@ -27,7 +27,7 @@ public class ExamplesTests
         _models = BackendHost.CopyDemoModels();
         var project = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", project, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, TestPrefixes.New(), project, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         settings["Projects:Items:0:ModelsPath"] = _models;
         Uri address;
         (_backend, address) = await ChildProcess.StartBackendAsync(settings.ToDictionary(p => p.Key, p => p.Value!));

@@ -38,7 +38,7 @@ public class InstanceRolesSplitTests
         await using var warehouse = await TestDatabase.CreateAsync("wh");
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName())
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName())
             .ToDictionary(p => p.Key, p => p.Value!);
         // Idle workers look for jobs only once a minute of their own accord: a prompt pick-up is the wake's.
         settings["QueryExecution:QueuePollInterval"] = "00:01:00";

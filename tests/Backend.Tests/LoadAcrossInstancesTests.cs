@@ -86,7 +86,7 @@ public class LoadAcrossInstancesTests
     private static Dictionary<string, string> Settings(TestDatabase metadata, TestDatabase warehouse, Guid users, Guid probed)
     {
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", users, probed, Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), users, probed, Guid.NewGuid(), Path.GetTempFileName());
         settings["Projects:Items:0:MaxWarehouseStatements"] = WarehouseCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["QueryExecution:WorkerCount"] = "6";
         settings["QueryExecution:BatchWorkerCount"] = "2";

@@ -35,7 +35,7 @@ public class ResourceAbuseTests
         _project = Guid.NewGuid();
         _duckDbProject = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", _project, Guid.NewGuid(), _duckDbProject, _duckDbFile);
+            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, TestPrefixes.New(), _project, Guid.NewGuid(), _duckDbProject, _duckDbFile);
         settings["WarehouseSecurity:DuckDbMemoryLimit"] = "512MB";
         settings["WarehouseSecurity:DuckDbThreads"] = "2";
         settings["QueryExecution:HeartbeatInterval"] = "00:00:00.500";

@@ -35,7 +35,7 @@ public class ResultsBrowserTests
         await _warehouse.ExecuteAsync(await File.ReadAllTextAsync(Path.Combine(ChildProcess.RepositoryRoot(), "scripts", "demo", "postgres-demo.sql")));
         _models = BackendHost.CopyDemoModels();
         var settings = BackendHost.BaseSettings(
-            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            _metadata.ServiceConnectionString, _warehouse.ReaderConnectionString, TestPrefixes.New(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         settings["Projects:Items:0:ModelsPath"] = _models;
         (_backend, _address) = await ChildProcess.StartBackendAsync(settings.ToDictionary(p => p.Key, p => p.Value!));
         _token = settings["Auth:BootstrapAdmin:Token"]!;

@@ -42,7 +42,7 @@ public class SurvivalTests
         await warehouse.ExecuteAsync(SlowRowFunction);
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         foreach (var (key, value) in FastLeases)
         {
             settings[key] = value;
@@ -102,7 +102,7 @@ public class SurvivalTests
         await using var warehouse = await TestDatabase.CreateAsync("wh");
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         settings["QueryExecution:HeartbeatInterval"] = "00:00:00.300";
         settings["QueryExecution:LeaseTimeout"] = "00:00:02";
         settings["QueryExecution:ReaperCron"] = "0 0 1 1 *";

@@ -20,7 +20,7 @@ public class WarehouseCapTests
         await using var warehouse = await TestDatabase.CreateAsync("wh");
         var projectUuid = Guid.NewGuid();
         var settings = BackendHost.BaseSettings(
-            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, $"test-{Guid.NewGuid():N}/", projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
+            metadata.ServiceConnectionString, warehouse.ReaderConnectionString, TestPrefixes.New(), projectUuid, Guid.NewGuid(), Guid.NewGuid(), Path.GetTempFileName());
         settings["Projects:Items:0:MaxWarehouseStatements"] = "2";
         settings["QueryExecution:WorkerCount"] = "4";
         settings["QueryExecution:ReservedWorkers"] = "0";
