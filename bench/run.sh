@@ -35,6 +35,8 @@ if [ "$(psql_run -d "$warehouse_db" -tAc "SELECT to_regclass('public.$table') IS
     ANALYZE $table;"
 fi
 psql_run -d postgres -c "DROP DATABASE IF EXISTS $metadata_db WITH (FORCE)" >/dev/null
+# The results of an earlier run belong to the metadata database just dropped: delete them.
+echo "[bench] deleted $(delete_s3_prefix bench/) stored objects of an earlier run" >&2
 ensure_database "$metadata_db" lightdash
 psql_run -d "$warehouse_db" -c "GRANT USAGE ON SCHEMA public TO lightdash_bench_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO lightdash_bench_reader" >/dev/null
 service_metadata="Host=127.0.0.1;Port=$LIGHTDASH_PG_PORT;Username=lightdash;Password=$metadata_password;Database=$metadata_db"
@@ -64,7 +66,7 @@ worker_env="$repo/.local/bench-worker.env"
 (umask 077; printf '%s\n' "${backend_env[@]}" >"$worker_env")
 (cd "$repo/.local/bench-backend" && exec env ASPNETCORE_URLS="$url" "${backend_env[@]}" dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
 backend=$!
-trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; rm -f "$worker_env"' EXIT
+trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; rm -f "$worker_env"; echo "[bench] deleted $(delete_s3_prefix bench/) stored objects of this run" >&2' EXIT
 for _ in $(seq 1 150); do curl -fsS "$url/health/live" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$url/health/live" >/dev/null || { echo "[bench] backend did not start" >&2; tail -n 30 "$log" >&2; exit 1; }
 # The dotnet host execs the app, so $backend is the backend's own process.

@@ -52,3 +52,16 @@ stop_backend() {
   done
   rm -f "$1/.local/backend.pid"
 }
+
+# delete_s3_prefix PREFIX: deletes every object of the local S3 server's results bucket whose key starts
+# with PREFIX (the server takes unsigned requests on loopback). Prints how many it deleted.
+delete_s3_prefix() {
+  local base="http://127.0.0.1:$LIGHTDASH_S3_PORT/results" deleted=0 keys
+  while :; do
+    keys="$(curl -fsS "$base?list-type=2&max-keys=1000&prefix=$1" | grep -o '<Key>[^<]*</Key>' | sed 's/<\/\?Key>//g' || true)"
+    [ -n "$keys" ] || break
+    printf '%s\n' "$keys" | xargs -P 4 -I{} curl -fsS -o /dev/null -X DELETE "$base/{}"
+    deleted=$((deleted + $(printf '%s\n' "$keys" | wc -l)))
+  done
+  echo "$deleted"
+}
