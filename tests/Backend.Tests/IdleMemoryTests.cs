@@ -70,6 +70,51 @@ public class IdleMemoryTests
     }
 
     [Test]
+    public void Release_ReclaimsWhatAPoolLetsGoInItsCollectionCallback()
+    {
+        // Like the runtime's shared array pools: a callback that runs after a full collection drops the
+        // pool's last reference to a large array. Only a later collection can reclaim it.
+        var dropped = DropAfterNextCollection();
+        var releaser = new IdleMemoryReleaser([], Options.Create(new IdleMemoryOptions()), NullLogger<IdleMemoryReleaser>.Instance);
+
+        releaser.Release(TimeSpan.FromSeconds(10));
+
+        Assert.That(dropped.IsAlive, Is.False, "the array the callback let go is collected in the same release");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference DropAfterNextCollection()
+    {
+        var holder = new PoolLikeHolder(new byte[4 << 20]);
+        var weak = new WeakReference(holder.Array);
+        PoolLikeHolder.Arm(holder);
+        return weak;
+    }
+
+    /// <summary>Holds an array until a full collection runs its finalizer (the way Gen2GcCallback drives a pool's trim).</summary>
+    private sealed class PoolLikeHolder(byte[] array)
+    {
+        private static PoolLikeHolder? _rooted;
+
+        public byte[]? Array { get; private set; } = array;
+
+        public static void Arm(PoolLikeHolder holder)
+        {
+            _rooted = holder;
+            _ = new Sentinel(holder);
+        }
+
+        private sealed class Sentinel(PoolLikeHolder owner)
+        {
+            ~Sentinel()
+            {
+                owner.Array = null;
+                _rooted = null;
+            }
+        }
+    }
+
+    [Test]
     public void NativeWork_WithLittleAllocation_IsReleasedOnceQuiet()
     {
         var watch = new IdleMemoryWatch(new IdleMemoryOptions(), Tick);
