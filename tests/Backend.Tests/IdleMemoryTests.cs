@@ -115,6 +115,30 @@ public class IdleMemoryTests
     }
 
     [Test]
+    public void NativeAllocator_LimitsGlibcArenas_UnlessTheOperatorSetsThemInTheEnvironment()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("glibc's mallopt is a Linux call");
+        }
+
+        var operatorSetting = Environment.GetEnvironmentVariable(NativeAllocator.ArenaMaxVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(NativeAllocator.ArenaMaxVariable, null);
+            Assert.That(NativeAllocator.LimitArenas(0), Is.False, "0 keeps glibc's default");
+            Assert.That(NativeAllocator.LimitArenas(2), Is.True, "glibc accepted the limit");
+
+            Environment.SetEnvironmentVariable(NativeAllocator.ArenaMaxVariable, "4");
+            Assert.That(NativeAllocator.LimitArenas(2), Is.False, "the operator's MALLOC_ARENA_MAX wins");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(NativeAllocator.ArenaMaxVariable, operatorSetting);
+        }
+    }
+
+    [Test]
     public void NativeWork_WithLittleAllocation_IsReleasedOnceQuiet()
     {
         var watch = new IdleMemoryWatch(new IdleMemoryOptions(), Tick);

@@ -10,7 +10,10 @@ public static class PlatformExtensions
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Redirects are not followed: a webhook answers itself, and a redirect could lead anywhere.
         builder.Services.AddHttpClient<WebhookSender>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-        builder.Services.AddOptions<IdleMemoryOptions>().BindConfiguration(IdleMemoryOptions.Section);
+        builder.Services.AddOptions<IdleMemoryOptions>().BindConfiguration(IdleMemoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Before the host starts its threads: glibc fixes its arena limit when the first arenas are made.
+        var memory = builder.Configuration.GetSection(IdleMemoryOptions.Section).Get<IdleMemoryOptions>() ?? new IdleMemoryOptions();
+        NativeAllocator.LimitArenas(memory.NativeAllocatorArenas);
         builder.Services.AddHostedService<IdleMemoryReleaser>();
         return builder.AddMetadataDatabase().AddApi().AddTelemetry();
     }
