@@ -50,7 +50,7 @@ log="$repo/.local/bench-backend.log"
 token="ldpat_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 # The backend's settings, also written for the worker instances the scale-out figure starts (owner-only file).
 backend_env=(
-  ASPNETCORE_ENVIRONMENT=Production
+  ASPNETCORE_ENVIRONMENT=Production MALLOC_ARENA_MAX=2
   Logging__LogLevel__Default=Warning Logging__LogLevel__Lightdash=Information
   MetadataDatabase__ConnectionString="$service_metadata"
   Secrets__Key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"

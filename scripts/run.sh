@@ -59,7 +59,8 @@ stop_backend "$repo"
 
 echo "[run] starting the backend on $url (log: .local/backend.log)" >&2
 cd "$repo/.local/backend"
-ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
+# Two malloc arenas: glibc reads this before the runtime starts (docs/deployment.md, "Process environment").
+MALLOC_ARENA_MAX=2 ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Development \
   MetadataDatabase__ConnectionString="$metadata_connection" \
   Secrets__Key="$(cat "$secrets_key_file")" \
   Projects__Items__0__ConnectionString="$demo_connection" \

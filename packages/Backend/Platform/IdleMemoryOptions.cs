@@ -24,8 +24,8 @@ public sealed class IdleMemoryOptions
 
     /// <summary>
     /// The most malloc arenas glibc may create for native allocations (2); 0 keeps glibc's default (eight per
-    /// core). Fewer arenas keep fewer half-used pages after heavy native work. Applied at start-up; the
-    /// <c>MALLOC_ARENA_MAX</c> environment variable, when set, wins.
+    /// core). Fewer arenas keep fewer half-used pages after heavy native work. Applied at start-up, when the
+    /// runtime has already made some: set <c>MALLOC_ARENA_MAX=2</c> in the environment instead (it wins).
     /// </summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1024)]
     public int NativeAllocatorArenas { get; set; } = 2;

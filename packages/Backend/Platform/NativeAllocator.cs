@@ -6,8 +6,10 @@ namespace Lightdash.Net.Backend.Platform;
 /// The number of malloc arenas glibc may create. By default it makes up to eight per core, one more whenever
 /// threads contend, and each keeps the pages its freed blocks sit between: after a run of exports, composes
 /// and large queries a two-core instance held some 11 MB more native memory at idle with the default than
-/// with two arenas (the bench's idle figure), the run's other figures within their usual spread. Set once, at start-up,
-/// before the worker threads allocate. Not glibc (musl, other systems): nothing to do.
+/// with two arenas (the bench's idle figure). <c>MALLOC_ARENA_MAX</c> in the process's environment is the
+/// way to set it (glibc reads it before the runtime's first threads; the run command and the deployment
+/// notes set it); this call is the fallback when it is missing: by the time it runs the runtime has made
+/// several arenas, so it only stops more from being made. Not glibc (musl, other systems): nothing to do.
 /// </summary>
 public static partial class NativeAllocator
 {
