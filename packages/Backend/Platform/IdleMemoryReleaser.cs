@@ -1,5 +1,4 @@
 using System.Runtime;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace Lightdash.Net.Backend.Platform;
@@ -57,7 +56,7 @@ public sealed partial class IdleMemoryReleaser(
         }
 
         CollectWhatThePoolsLetGo();
-        TrimNativeHeap();
+        NativeAllocator.Trim();
         var after = Environment.WorkingSet;
         LogReleased(logger, pooled / 1048576, (before - after) / 1048576, after / 1048576);
     }
@@ -77,27 +76,6 @@ public sealed partial class IdleMemoryReleaser(
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
-
-    private static void TrimNativeHeap()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        try
-        {
-            // 1 when memory was returned, 0 when there was none to return: either is fine.
-            _ = MallocTrim(0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc (musl has no malloc_trim): its allocator returns memory its own way.
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after heavy work: let go of {PooledMb} MB of pooled buffers and mapped code; working set {ReleasedMb} MB smaller, now {WorkingSetMb} MB")]
     private static partial void LogReleased(ILogger logger, long pooledMb, long releasedMb, long workingSetMb);

@@ -9,7 +9,8 @@ namespace Lightdash.Net.Backend.Platform;
 /// with two arenas (the bench's idle figure). <c>MALLOC_ARENA_MAX</c> in the process's environment is the
 /// way to set it (glibc reads it before the runtime's first threads; the run command and the deployment
 /// notes set it); this call is the fallback when it is missing: by the time it runs the runtime has made
-/// several arenas, so it only stops more from being made. Not glibc (musl, other systems): nothing to do.
+/// several arenas, so it only stops more from being made. And the trim the idle release asks for. Not glibc
+/// (musl, other systems): nothing to do.
 /// </summary>
 public static partial class NativeAllocator
 {
@@ -21,23 +22,35 @@ public static partial class NativeAllocator
 
     /// <summary>Limits glibc's arenas to <paramref name="arenas"/>; true when the limit was set.</summary>
     /// <param name="arenas">The limit; 0 keeps glibc's default.</param>
-    public static bool LimitArenas(int arenas)
+    public static bool LimitArenas(int arenas) =>
+        arenas > 0
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ArenaMaxVariable))
+        && CallGlibc(() => MallOpt(MArenaMax, arenas)) == 1;
+
+    /// <summary>Asks glibc to return the free pages of every arena to the system; true when it returned some.</summary>
+    public static bool Trim() => CallGlibc(() => MallocTrim(0)) == 1;
+
+    // Off Linux, or on a libc without the call (musl has neither): nothing done, the allocator manages on its own.
+    private static int? CallGlibc(Func<int> call)
     {
-        if (arenas <= 0 || !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ArenaMaxVariable)))
+        if (!OperatingSystem.IsLinux())
         {
-            return false;
+            return null;
         }
 
         try
         {
-            return MallOpt(MArenaMax, arenas) == 1;
+            return call();
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return false;
+            return null;
         }
     }
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 }
