@@ -2,6 +2,8 @@
 # Benchmarks Lightdash.Net against baselines measured in the same run, on the same data.
 #   BENCH_ROWS=1000000 (default) or 5000000    rows in the benchmark table
 #   BENCH_ONLY=all | throughput,memory,pages,sdk,chunks,isolation,pickup,polling,scaleout,compose,fieldvalues,livepage,statements,exports
+#   BENCH_BACKEND_ENV="NAME=value ..."    extra settings for the backend (an experiment: DOTNET_TieredPGO=1)
+#   BENCH_AT_END='command'                run before the backend stops, with $pid set (a heap dump, /proc/$pid/smaps)
 # Starts the servers (scripts/provision.sh), a Release build of the backend on its own port with
 # a fresh metadata database, then drives it over HTTP. Prints one line per figure and a table.
 set -euo pipefail
@@ -62,11 +64,13 @@ backend_env=(
   Auth__RequestsPerMinute=10000000 Auth__MaxExecutingQueriesPerUser=16
   QueryExecution__MaxSubmissionsPerMinutePerProject=100000 QueryExecution__MaxSubmissionsPerMinutePerUser=100000
 )
+read -r -a extra_env <<<"${BENCH_BACKEND_ENV:-}"
+backend_env+=("${extra_env[@]}")
 worker_env="$repo/.local/bench-worker.env"
 (umask 077; printf '%s\n' "${backend_env[@]}" >"$worker_env")
 (cd "$repo/.local/bench-backend" && exec env ASPNETCORE_URLS="$url" "${backend_env[@]}" dotnet Lightdash.Net.Backend.dll >"$log" 2>&1) &
 backend=$!
-trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; rm -f "$worker_env"; echo "[bench] deleted $(delete_s3_prefix bench/) stored objects of this run" >&2' EXIT
+trap '[ -n "${BENCH_AT_END:-}" ] && eval "$BENCH_AT_END"; kill $backend 2>/dev/null; wait $backend 2>/dev/null; rm -f "$worker_env"; echo "[bench] deleted $(delete_s3_prefix bench/) stored objects of this run" >&2' EXIT
 for _ in $(seq 1 150); do curl -fsS "$url/health/live" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$url/health/live" >/dev/null || { echo "[bench] backend did not start" >&2; tail -n 30 "$log" >&2; exit 1; }
 # The dotnet host execs the app, so $backend is the backend's own process.

@@ -6,8 +6,9 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 
 /// <summary>
 /// One row group's values, column by column, in typed arrays (no boxing): filled from the stored rows'
-/// tokens by <see cref="StoredRowWalker"/>, written to Parquet, then cleared. A value the column's kind
-/// cannot hold is null in a typed column (as the file's type cannot carry text there).
+/// tokens by <see cref="StoredRowWalker"/>, written to Parquet, then cleared. Text values are slices of a
+/// <see cref="TextArena"/>, not strings. A value the column's kind cannot hold is null in a typed column (as
+/// the file's type cannot carry text there).
 /// </summary>
 public sealed class ParquetColumnBuffers : IStoredValueSink
 {
@@ -18,7 +19,8 @@ public sealed class ParquetColumnBuffers : IStoredValueSink
     private readonly DateOnly?[]?[] _dates;
     private readonly DateTime?[]?[] _times;
     private readonly bool?[]?[] _flags;
-    private readonly string?[]?[] _texts;
+    private readonly ReadOnlyMemory<char>?[]?[] _texts;
+    private readonly TextArena _text = new();
 
     /// <summary>Buffers of <paramref name="capacity"/> rows for columns of these kinds.</summary>
     public ParquetColumnBuffers(ExportColumnKind[] kinds, int capacity)
@@ -30,7 +32,7 @@ public sealed class ParquetColumnBuffers : IStoredValueSink
         _dates = kinds.Select(k => k == ExportColumnKind.Date ? new DateOnly?[capacity] : null).ToArray();
         _times = kinds.Select(k => k is ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc ? new DateTime?[capacity] : null).ToArray();
         _flags = kinds.Select(k => k == ExportColumnKind.Boolean ? new bool?[capacity] : null).ToArray();
-        _texts = kinds.Select(k => k is ExportColumnKind.Text or ExportColumnKind.ExactText ? new string?[capacity] : null).ToArray();
+        _texts = kinds.Select(k => k is ExportColumnKind.Text or ExportColumnKind.ExactText ? new ReadOnlyMemory<char>?[capacity] : null).ToArray();
     }
 
     /// <summary>Rows held.</summary>
@@ -73,7 +75,7 @@ public sealed class ParquetColumnBuffers : IStoredValueSink
                 _flags[ordinal]![row] = reader.TokenType == JsonTokenType.True;
                 break;
             case ExportColumnKind.Text or ExportColumnKind.ExactText:
-                _texts[ordinal]![row] = StoredValueReader.Text(ref reader, line);
+                _texts[ordinal]![row] = _text.Append(ref reader, line);
                 break;
             default:
                 // A value the typed column cannot hold stays null; skip its token.
@@ -91,7 +93,7 @@ public sealed class ParquetColumnBuffers : IStoredValueSink
         ExportColumnKind.Date => group.WriteAsync(field, (ReadOnlyMemory<DateOnly?>)_dates[ordinal].AsMemory(0, Count), cancellationToken: cancellationToken),
         ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc => group.WriteAsync(field, (ReadOnlyMemory<DateTime?>)_times[ordinal].AsMemory(0, Count), cancellationToken: cancellationToken),
         ExportColumnKind.Boolean => group.WriteAsync(field, (ReadOnlyMemory<bool?>)_flags[ordinal].AsMemory(0, Count), cancellationToken: cancellationToken),
-        _ => group.WriteAsync(field, _texts[ordinal]!.AsMemory(0, Count).ToArray()),
+        _ => group.WriteAsync(field, (ReadOnlyMemory<ReadOnlyMemory<char>?>)_texts[ordinal].AsMemory(0, Count), cancellationToken: cancellationToken),
     };
 
     /// <summary>Empties every column for the next row group.</summary>
@@ -105,6 +107,7 @@ public sealed class ParquetColumnBuffers : IStoredValueSink
             }
         }
 
+        _text.Clear();
         Count = 0;
     }
 }

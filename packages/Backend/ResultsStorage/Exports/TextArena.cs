@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Lightdash.Net.Backend.ResultsStorage.Exports;
+
+/// <summary>
+/// The text values of one row group, copied side by side into a few large character blocks instead of a
+/// string each: a million-row Parquet export made two million short-lived strings that lived until their
+/// row group was encoded, so every young collection copied them on to the older generations. The blocks
+/// are reused from one row group to the next (<see cref="Clear"/>) and dropped with the arena.
+/// </summary>
+public sealed class TextArena
+{
+    /// <summary>Characters per block (256 KiB of text).</summary>
+    public const int BlockChars = 128 * 1024;
+
+    private readonly List<char[]> _blocks = [];
+    private int _block = -1;
+    private int _used = BlockChars;
+
+    /// <summary>Characters held in blocks (for tests and logs).</summary>
+    public long CapacityChars => _blocks.Sum(b => (long)b.Length);
+
+    /// <summary>
+    /// Copies the value where <paramref name="reader"/> stands as text, as <see cref="StoredValueReader.Text"/>
+    /// reads it (a string unescaped, anything else as its JSON text); <paramref name="line"/> is the whole row.
+    /// </summary>
+    public ReadOnlyMemory<char> Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                // Unescaping never makes more characters than the token has bytes.
+                // (The reader walks one contiguous line: the token is a span.)
+                var target = Reserve(reader.ValueSpan.Length, out var inBlock);
+                return Commit(target, inBlock, reader.CopyString(target.Span));
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                return Decode(line[start..(int)reader.BytesConsumed]);
+            default:
+                return Decode(reader.ValueSpan);
+        }
+    }
+
+    /// <summary>Forgets every value; the blocks are kept for the next row group.</summary>
+    public void Clear()
+    {
+        _block = _blocks.Count == 0 ? -1 : 0;
+        _used = _blocks.Count == 0 ? BlockChars : 0;
+    }
+
+    private ReadOnlyMemory<char> Decode(ReadOnlySpan<byte> utf8)
+    {
+        // UTF-8 never decodes to more characters than it has bytes.
+        var target = Reserve(utf8.Length, out var inBlock);
+        return Commit(target, inBlock, Encoding.UTF8.GetChars(utf8, target.Span));
+    }
+
+    private Memory<char> Reserve(int chars, out bool inBlock)
+    {
+        inBlock = true;
+        if (_block >= 0 && _used + chars <= _blocks[_block].Length)
+        {
+            return _blocks[_block].AsMemory(_used, chars);
+        }
+
+        if (chars > BlockChars)
+        {
+            // A value longer than a block gets an array of its own, not kept for the next row group.
+            inBlock = false;
+            return new char[chars];
+        }
+
+        _block++;
+        if (_block == _blocks.Count)
+        {
+            _blocks.Add(new char[BlockChars]);
+        }
+
+        _used = 0;
+        return _blocks[_block].AsMemory(0, chars);
+    }
+
+    private ReadOnlyMemory<char> Commit(Memory<char> reserved, bool inBlock, int written)
+    {
+        if (inBlock)
+        {
+            _used += written;
+        }
+
+        return reserved[..written];
+    }
+}
