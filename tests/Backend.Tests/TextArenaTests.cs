@@ -29,7 +29,8 @@ public class TextArenaTests
     [Test]
     public void Append_ReadsEachKindOfValueAsTheStringReaderDoes()
     {
-        var values = AppendAll(new TextArena(), """{"a":"O'Brien, \"Bob\"\nline ✓ \ud83d\ude00","b":{"k":[1,"x"]},"c":-12.5e3,"d":true,"e":"","f":"\u00e9t\u00e9"}""");
+        using var arena = new TextArena();
+        var values = AppendAll(arena, """{"a":"O'Brien, \"Bob\"\nline ✓ \ud83d\ude00","b":{"k":[1,"x"]},"c":-12.5e3,"d":true,"e":"","f":"\u00e9t\u00e9"}""");
 
         Assert.That(values.Select(v => v.Copied), Is.EqualTo(new[] { "O'Brien, \"Bob\"\nline ✓ 😀", """{"k":[1,"x"]}""", "-12.5e3", "true", "", "été" }));
         Assert.That(values.Select(v => v.Copied), Is.EqualTo(values.Select(v => v.AsString)));
@@ -38,7 +39,7 @@ public class TextArenaTests
     [Test]
     public void ValuesAcrossBlocks_StayIntact_AndAValueLongerThanABlockGetsItsOwn()
     {
-        var arena = new TextArena();
+        using var arena = new TextArena();
         var kept = new List<ReadOnlyMemory<char>>();
         var expected = new List<string>();
         // About three blocks of 37-character values, then one value longer than a block.
@@ -60,7 +61,7 @@ public class TextArenaTests
     [Test]
     public void Clear_ReusesTheBlocks()
     {
-        var arena = new TextArena();
+        using var arena = new TextArena();
         for (var group = 0; group < 3; group++)
         {
             var kept = new List<ReadOnlyMemory<char>>();

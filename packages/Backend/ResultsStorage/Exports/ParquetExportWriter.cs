@@ -91,8 +91,10 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         }
         finally
         {
-            // A failure while a row group is encoded: the writer is disposed only once it is done.
+            // A failure while a row group is encoded: the writer and the buffers are let go only once it is done.
             await encoding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            filling.Dispose();
+            spare.Dispose();
         }
     }
 

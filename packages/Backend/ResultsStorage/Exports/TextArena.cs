@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -7,9 +8,10 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// The text values of one row group, copied side by side into a few large character blocks instead of a
 /// string each: a million-row Parquet export made two million short-lived strings that lived until their
 /// row group was encoded, so every young collection copied them on to the older generations. The blocks
-/// are reused from one row group to the next (<see cref="Clear"/>) and dropped with the arena.
+/// are reused from one row group to the next (<see cref="Clear"/>), rented from the shared pool and given back
+/// on <see cref="Dispose"/>, so that one export after another reuses them too.
 /// </summary>
-public sealed class TextArena
+public sealed class TextArena : IDisposable
 {
     /// <summary>Characters per block (256 KiB of text).</summary>
     public const int BlockChars = 128 * 1024;
@@ -19,7 +21,7 @@ public sealed class TextArena
     private int _used = BlockChars;
 
     /// <summary>Characters held in blocks (for tests and logs).</summary>
-    public long CapacityChars => _blocks.Sum(b => (long)b.Length);
+    public long CapacityChars => _blocks.Count * (long)BlockChars;
 
     /// <summary>
     /// Copies the value where <paramref name="reader"/> stands as text, as <see cref="StoredValueReader.Text"/>
@@ -60,7 +62,7 @@ public sealed class TextArena
     private Memory<char> Reserve(int chars, out bool inBlock)
     {
         inBlock = true;
-        if (_block >= 0 && _used + chars <= _blocks[_block].Length)
+        if (_block >= 0 && _used + chars <= BlockChars)
         {
             return _blocks[_block].AsMemory(_used, chars);
         }
@@ -75,11 +77,23 @@ public sealed class TextArena
         _block++;
         if (_block == _blocks.Count)
         {
-            _blocks.Add(new char[BlockChars]);
+            _blocks.Add(ArrayPool<char>.Shared.Rent(BlockChars));
         }
 
         _used = 0;
         return _blocks[_block].AsMemory(0, chars);
+    }
+
+    /// <summary>Gives the blocks back to the shared pool; the values read from them must no longer be used.</summary>
+    public void Dispose()
+    {
+        foreach (var block in _blocks)
+        {
+            ArrayPool<char>.Shared.Return(block);
+        }
+
+        _blocks.Clear();
+        Clear();
     }
 
     private ReadOnlyMemory<char> Commit(Memory<char> reserved, bool inBlock, int written)
