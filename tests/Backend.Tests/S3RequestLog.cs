@@ -12,7 +12,7 @@ public sealed class S3RequestLog : HttpClientFactory
 {
     private readonly ConcurrentQueue<string> _requests = new();
 
-    /// <summary>Each request as "METHOD path?query".</summary>
+    /// <summary>Each request as "METHOD path?query", followed by " [Range: bytes=...]" when it asks for a range.</summary>
     public IReadOnlyCollection<string> Requests => _requests;
 
     /// <summary>
@@ -41,7 +41,8 @@ public sealed class S3RequestLog : HttpClientFactory
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            requests.Enqueue($"{request.Method} {request.RequestUri?.PathAndQuery}");
+            var range = request.Headers.Range is { } asked ? $" [Range: {asked}]" : "";
+            requests.Enqueue($"{request.Method} {request.RequestUri?.PathAndQuery}{range}");
             return base.SendAsync(request, cancellationToken);
         }
     }

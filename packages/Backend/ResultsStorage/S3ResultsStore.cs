@@ -39,8 +39,7 @@ public sealed class S3ResultsStore(
     public async Task CopyAllAsync(ResultSource query, PipeWriter destination, CancellationToken cancellationToken)
     {
         var key = query.ResultsFileName ?? throw new InvalidOperationException($"Query {query.QueryUuid} has no results file.");
-        await using var stored = await storage.OpenAsync(key, cancellationToken);
-        await using var source = StoredLines.Decode(key, stored);
+        await using var source = await StoredLines.OpenAsync(storage, key, cancellationToken);
         await source.CopyToAsync(destination, cancellationToken);
     }
 

@@ -26,7 +26,7 @@ public sealed class StoredFileDownloader(ResultsBucketClient storage, ResultsInd
         var paths = Enumerable.Range(0, Math.Max(ranges.Count, 1)).Select(i => $"{pathPrefix}.{i:D5}.jsonl").ToList();
         if (ranges.Count == 0)
         {
-            await using var whole = StoredLines.Decode(key, await storage.OpenAsync(key, cancellationToken));
+            await using var whole = await StoredLines.OpenAsync(storage, key, cancellationToken);
             await CopyToFileAsync(whole, paths[0], cancellationToken);
             return new StoredFileCopy(paths);
         }

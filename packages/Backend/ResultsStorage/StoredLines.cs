@@ -11,4 +11,13 @@ public static class StoredLines
     /// </summary>
     public static Stream Decode(string resultsKey, Stream stored) =>
         ResultsObjectKeys.CompressionOf(resultsKey) == ResultsCompression.Gzip ? new GZipStream(stored, CompressionMode.Decompress) : stored;
+
+    /// <summary>
+    /// Opens the stored result at <paramref name="resultsKey"/> whole and decodes it. Gzip members carry their own
+    /// CRC-32, which the decoder checks, so the object is read without the SDK's MD5 of every byte.
+    /// </summary>
+    public static async Task<Stream> OpenAsync(ResultsBucketClient storage, string resultsKey, CancellationToken cancellationToken) =>
+        ResultsObjectKeys.CompressionOf(resultsKey) == ResultsCompression.Gzip
+            ? new GZipStream(await storage.OpenSelfCheckedAsync(resultsKey, cancellationToken), CompressionMode.Decompress)
+            : await storage.OpenAsync(resultsKey, cancellationToken);
 }

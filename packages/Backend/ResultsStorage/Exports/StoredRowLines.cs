@@ -90,7 +90,7 @@ public static class StoredRowLines
 
     private static async Task DecodeAsync(ResultsBucketClient storage, string resultsKey, PipeWriter output, CancellationToken cancellationToken)
     {
-        await using var source = StoredLines.Decode(resultsKey, await storage.OpenAsync(resultsKey, cancellationToken));
+        await using var source = await StoredLines.OpenAsync(storage, resultsKey, cancellationToken);
         await source.CopyToAsync(output, cancellationToken);
     }
 }
