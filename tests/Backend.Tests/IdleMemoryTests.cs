@@ -50,6 +50,27 @@ public class IdleMemoryTests
     }
 
     [Test]
+    public void ParquetRowGroupMemory_IsReused_UpToTheLimit_AndLetGoWhenQuiet()
+    {
+        var pool = new RowGroupMemoryPool(maxPooled: 2);
+        var taken = new[] { pool.Rent(), pool.Rent(), pool.Rent() };
+        using (new ParquetColumnBuffers([ExportColumnKind.WholeNumber, ExportColumnKind.Text], ParquetExportWriter.RowGroupRows, taken[0]))
+        {
+        }
+
+        foreach (var memory in taken)
+        {
+            pool.Return(memory);
+        }
+
+        Assert.That(pool.Pooled, Is.EqualTo(2), "at most two kept");
+        Assert.That(taken, Does.Contain(pool.Rent()), "a kept one is reused");
+        Assert.That(pool.ReleaseIfQuiet(TimeSpan.FromHours(1)), Is.Zero, "used just now: kept");
+        Assert.That(pool.ReleaseIfQuiet(TimeSpan.Zero), Is.GreaterThanOrEqualTo(50_000L * (16 + 24)), "a row group's columns let go");
+        Assert.That(pool.Pooled, Is.Zero);
+    }
+
+    [Test]
     public void PartBuffers_TooSmallForTheSizeAsked_AreNotHandedOut()
     {
         var pool = new PartBufferPool(maxPooled: 2);

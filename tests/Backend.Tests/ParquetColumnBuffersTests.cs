@@ -6,7 +6,7 @@ using Parquet.Schema;
 
 namespace Lightdash.Net.Backend.Tests;
 
-/// <summary>A row group's column buffers, whose arrays come from the shared pools: what one export leaves there never reaches the next.</summary>
+/// <summary>A row group's column buffers, whose arrays are kept for the next export: what one export leaves there never reaches the next.</summary>
 public class ParquetColumnBuffersTests
 {
     private static readonly ExportColumnKind[] Kinds = [ExportColumnKind.WholeNumber, ExportColumnKind.Text];
@@ -40,17 +40,21 @@ public class ParquetColumnBuffersTests
     }
 
     [Test]
-    public async Task BuffersRentedAfterAnExport_StartEmpty()
+    public async Task BuffersInTheMemoryOfAnEarlierExport_StartEmpty()
     {
-        using (var used = new ParquetColumnBuffers(Kinds, 3))
+        var memory = new RowGroupMemory();
+        using (var used = new ParquetColumnBuffers(Kinds, 3, memory))
         {
             Put(used, 0, "7");
             Put(used, 1, "\"left over\"");
             used.EndRow();
         }
 
-        // The same thread rents the arrays just given back: a row whose values are missing must read as nulls.
-        using var fresh = new ParquetColumnBuffers(Kinds, 3);
+        var kept = memory.Capacity;
+
+        // The arrays just given back are taken again: a row whose values are missing must read as nulls.
+        using var fresh = new ParquetColumnBuffers(Kinds, 3, memory);
+        Assert.That((kept, memory.Capacity), Is.EqualTo((3L * sizeof(long) * 2 + 3L * 24 + (TextArena.BlockChars * 2L), TextArena.BlockChars * 2L)), "the arrays were kept, then taken");
         fresh.EndRow();
         Put(fresh, 0, "8");
         Put(fresh, 1, "{\"k\":[1,\"é\"]}");
@@ -64,7 +68,7 @@ public class ParquetColumnBuffersTests
     [Test]
     public async Task Clear_EmptiesEveryColumnForTheNextRowGroup()
     {
-        using var buffers = new ParquetColumnBuffers(Kinds, 3);
+        using var buffers = new ParquetColumnBuffers(Kinds, 3, new RowGroupMemory());
         Put(buffers, 0, "1");
         Put(buffers, 1, "\"first group\"");
         buffers.EndRow();

@@ -4,7 +4,7 @@ using Lightdash.Net.Backend.ResultsStorage.Exports;
 
 namespace Lightdash.Net.Backend.Tests;
 
-/// <summary>The character blocks a Parquet row group's text values are copied into: the same text as a string per value, blocks reused.</summary>
+/// <summary>The character blocks a Parquet row group's text values are copied into: the same text as a string per value, blocks reused by the next row group and the next export.</summary>
 public class TextArenaTests
 {
     /// <summary>Every value of <paramref name="line"/> (one JSON object), as the arena copies it and as a string per value.</summary>
@@ -29,7 +29,7 @@ public class TextArenaTests
     [Test]
     public void Append_ReadsEachKindOfValueAsTheStringReaderDoes()
     {
-        using var arena = new TextArena();
+        var arena = new TextArena(new RowGroupMemory());
         var values = AppendAll(arena, """{"a":"O'Brien, \"Bob\"\nline ✓ \ud83d\ude00","b":{"k":[1,"x"]},"c":-12.5e3,"d":true,"e":"","f":"\u00e9t\u00e9"}""");
 
         Assert.That(values.Select(v => v.Copied), Is.EqualTo(new[] { "O'Brien, \"Bob\"\nline ✓ 😀", """{"k":[1,"x"]}""", "-12.5e3", "true", "", "été" }));
@@ -39,7 +39,7 @@ public class TextArenaTests
     [Test]
     public void ValuesAcrossBlocks_StayIntact_AndAValueLongerThanABlockGetsItsOwn()
     {
-        using var arena = new TextArena();
+        var arena = new TextArena(new RowGroupMemory());
         var kept = new List<ReadOnlyMemory<char>>();
         var expected = new List<string>();
         // About three blocks of 37-character values, then one value longer than a block.
@@ -61,7 +61,7 @@ public class TextArenaTests
     [Test]
     public void Clear_ReusesTheBlocks()
     {
-        using var arena = new TextArena();
+        var arena = new TextArena(new RowGroupMemory());
         for (var group = 0; group < 3; group++)
         {
             var kept = new List<ReadOnlyMemory<char>>();
@@ -75,5 +75,21 @@ public class TextArenaTests
         }
 
         Assert.That(arena.CapacityChars, Is.LessThanOrEqualTo(2L * TextArena.BlockChars), "each row group fills the same blocks again");
+    }
+
+    [Test]
+    public void ANewArenaInTheSameMemory_ReusesItsBlocks()
+    {
+        var memory = new RowGroupMemory();
+        var first = new TextArena(memory);
+        AppendAll(first, $$"""{"v":"{{new string('a', TextArena.BlockChars - 10)}}","w":"{{new string('b', 100)}}"}""");
+        var held = memory.Capacity;
+
+        var next = new TextArena(memory);
+        var kept = new List<ReadOnlyMemory<char>>();
+        AppendAll(next, """{"v":"next export"}""", kept);
+
+        Assert.That(held, Is.EqualTo(2L * TextArena.BlockChars * sizeof(char)));
+        Assert.That((memory.Capacity, kept[0].ToString()), Is.EqualTo((held, "next export")));
     }
 }

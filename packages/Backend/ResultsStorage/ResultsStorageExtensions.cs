@@ -39,6 +39,8 @@ public static class ResultsStorageExtensions
         services.AddSingleton<DeflatedChunks>();
         services.AddSingleton<CsvExportWriter>();
         services.AddSingleton<XlsxExportWriter>();
+        services.AddSingleton<RowGroupMemoryPool>();
+        services.AddSingleton<IReleasableMemory>(sp => sp.GetRequiredService<RowGroupMemoryPool>());
         services.AddSingleton<ParquetExportWriter>();
         services.AddSingleton<JsonlExportWriter>();
         services.AddSingleton<ResultExporter>();

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
@@ -10,9 +8,8 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// One row group's values, column by column, in typed arrays (no boxing): filled from the stored rows'
 /// tokens by <see cref="StoredRowWalker"/>, written to Parquet, then cleared. Text values are slices of a
 /// <see cref="TextArena"/>, not strings. A value the column's kind cannot hold is null in a typed column (as
-/// the file's type cannot carry text there). The arrays are rented from the shared array pools and given
-/// back on <see cref="Dispose"/>: each export used to allocate some 25 MB of large objects that only a full
-/// collection took back, and the large-object heap grew by over 100 MB in a run of Parquet exports.
+/// the file's type cannot carry text there). The arrays and text blocks come from a <see cref="RowGroupMemory"/>
+/// and go back to it on <see cref="Dispose"/>, for the next export.
 /// </summary>
 public sealed class ParquetColumnBuffers : IStoredValueSink, IDisposable
 {
@@ -24,19 +21,22 @@ public sealed class ParquetColumnBuffers : IStoredValueSink, IDisposable
     private readonly DateTime?[]?[] _times;
     private readonly bool?[]?[] _flags;
     private readonly ReadOnlyMemory<char>?[]?[] _texts;
-    private readonly TextArena _text = new();
+    private readonly RowGroupMemory _memory;
+    private readonly TextArena _text;
 
-    /// <summary>Buffers of <paramref name="capacity"/> rows for columns of these kinds.</summary>
-    public ParquetColumnBuffers(ExportColumnKind[] kinds, int capacity)
+    /// <summary>Buffers of <paramref name="capacity"/> rows for columns of these kinds, in <paramref name="memory"/>.</summary>
+    public ParquetColumnBuffers(ExportColumnKind[] kinds, int capacity, RowGroupMemory memory)
     {
         _kinds = kinds;
-        _integers = kinds.Select(k => k == ExportColumnKind.WholeNumber ? Rent<long?>(capacity) : null).ToArray();
-        _decimals = kinds.Select(k => k == ExportColumnKind.ExactNumber ? Rent<decimal?>(capacity) : null).ToArray();
-        _reals = kinds.Select(k => k == ExportColumnKind.RealNumber ? Rent<double?>(capacity) : null).ToArray();
-        _dates = kinds.Select(k => k == ExportColumnKind.Date ? Rent<DateOnly?>(capacity) : null).ToArray();
-        _times = kinds.Select(k => k is ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc ? Rent<DateTime?>(capacity) : null).ToArray();
-        _flags = kinds.Select(k => k == ExportColumnKind.Boolean ? Rent<bool?>(capacity) : null).ToArray();
-        _texts = kinds.Select(k => k is ExportColumnKind.Text or ExportColumnKind.ExactText ? Rent<ReadOnlyMemory<char>?>(capacity) : null).ToArray();
+        _memory = memory;
+        _text = new TextArena(memory);
+        _integers = kinds.Select(k => k == ExportColumnKind.WholeNumber ? memory.Take<long?>(capacity) : null).ToArray();
+        _decimals = kinds.Select(k => k == ExportColumnKind.ExactNumber ? memory.Take<decimal?>(capacity) : null).ToArray();
+        _reals = kinds.Select(k => k == ExportColumnKind.RealNumber ? memory.Take<double?>(capacity) : null).ToArray();
+        _dates = kinds.Select(k => k == ExportColumnKind.Date ? memory.Take<DateOnly?>(capacity) : null).ToArray();
+        _times = kinds.Select(k => k is ExportColumnKind.Timestamp or ExportColumnKind.TimestampUtc ? memory.Take<DateTime?>(capacity) : null).ToArray();
+        _flags = kinds.Select(k => k == ExportColumnKind.Boolean ? memory.Take<bool?>(capacity) : null).ToArray();
+        _texts = kinds.Select(k => k is ExportColumnKind.Text or ExportColumnKind.ExactText ? memory.Take<ReadOnlyMemory<char>?>(capacity) : null).ToArray();
     }
 
     /// <summary>Rows held.</summary>
@@ -115,35 +115,25 @@ public sealed class ParquetColumnBuffers : IStoredValueSink, IDisposable
         Count = 0;
     }
 
-    /// <summary>Gives the arrays and the text blocks back to the shared pools.</summary>
+    /// <summary>Gives the arrays back to the memory they came from (the text blocks never left it).</summary>
     public void Dispose()
     {
-        ReturnAll(_integers);
-        ReturnAll(_decimals);
-        ReturnAll(_reals);
-        ReturnAll(_dates);
-        ReturnAll(_times);
-        ReturnAll(_flags);
-        ReturnAll(_texts);
-        _text.Dispose();
+        GiveBack(_integers);
+        GiveBack(_decimals);
+        GiveBack(_reals);
+        GiveBack(_dates);
+        GiveBack(_times);
+        GiveBack(_flags);
+        GiveBack(_texts);
     }
 
-    private static T[] Rent<T>(int capacity)
-    {
-        // A rented array holds what its last user left: a value missing from a row must read as null.
-        var array = ArrayPool<T>.Shared.Rent(capacity);
-        Array.Clear(array);
-        return array;
-    }
-
-    private static void ReturnAll<T>(T[]?[] arrays)
+    private void GiveBack<T>(T[]?[] arrays)
     {
         for (var i = 0; i < arrays.Length; i++)
         {
             if (arrays[i] is { } array)
             {
-                // Text slices point into blocks: cleared, so that a pooled array keeps no block alive.
-                ArrayPool<T>.Shared.Return(array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+                _memory.Give(array);
                 arrays[i] = null;
             }
         }

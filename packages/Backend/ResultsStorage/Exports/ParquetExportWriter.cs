@@ -11,7 +11,7 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// footer is written last and its writer needs a seekable stream, so the file is built in a temporary
 /// file (memory holds one row group) and then streamed to the upload.
 /// </summary>
-public sealed class ParquetExportWriter(ResultsBucketClient storage)
+public sealed class ParquetExportWriter(ResultsBucketClient storage, RowGroupMemoryPool memoryPool)
 {
     /// <summary>Rows per row group (what memory holds at once).</summary>
     public const int RowGroupRows = 50_000;
@@ -52,8 +52,9 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
         var columns = spec.Source.Columns;
         var kinds = columns.Select(ExportColumns.KindOf).ToArray();
         var fields = columns.Select((c, i) => FieldOf(c.Reference, kinds[i])).ToArray();
-        var filling = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
-        var spare = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows);
+        var (fillingMemory, spareMemory) = (memoryPool.Rent(), memoryPool.Rent());
+        var filling = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows, fillingMemory);
+        var spare = new ParquetColumnBuffers(kinds.Select(k => k.Kind).ToArray(), RowGroupRows, spareMemory);
         var encoding = Task.CompletedTask;
         var walker = new StoredRowWalker(columns);
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, Options, cancellationToken: cancellationToken);
@@ -95,6 +96,8 @@ public sealed class ParquetExportWriter(ResultsBucketClient storage)
             await encoding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             filling.Dispose();
             spare.Dispose();
+            memoryPool.Return(fillingMemory);
+            memoryPool.Return(spareMemory);
         }
     }
 

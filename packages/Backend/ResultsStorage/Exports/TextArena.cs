@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -8,19 +7,20 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 /// The text values of one row group, copied side by side into a few large character blocks instead of a
 /// string each: a million-row Parquet export made two million short-lived strings that lived until their
 /// row group was encoded, so every young collection copied them on to the older generations. The blocks
-/// are reused from one row group to the next (<see cref="Clear"/>), rented from the shared pool and given back
-/// on <see cref="Dispose"/>, so that one export after another reuses them too.
+/// are reused from one row group to the next (<see cref="Clear"/>) and belong to a <see cref="RowGroupMemory"/>,
+/// so that one export after another reuses them too.
 /// </summary>
-public sealed class TextArena : IDisposable
+public sealed class TextArena(RowGroupMemory memory)
 {
     /// <summary>Characters per block (256 KiB of text).</summary>
     public const int BlockChars = 128 * 1024;
 
-    private readonly List<char[]> _blocks = [];
+    private readonly List<char[]> _blocks = memory.TextBlocks;
+    // The block being filled (-1 before the first value) and the characters used in it.
     private int _block = -1;
     private int _used = BlockChars;
 
-    /// <summary>Characters held in blocks (for tests and logs).</summary>
+    /// <summary>Characters held in the memory's blocks (for tests and logs).</summary>
     public long CapacityChars => _blocks.Count * (long)BlockChars;
 
     /// <summary>
@@ -48,8 +48,8 @@ public sealed class TextArena : IDisposable
     /// <summary>Forgets every value; the blocks are kept for the next row group.</summary>
     public void Clear()
     {
-        _block = _blocks.Count == 0 ? -1 : 0;
-        _used = _blocks.Count == 0 ? BlockChars : 0;
+        _block = -1;
+        _used = BlockChars;
     }
 
     private ReadOnlyMemory<char> Decode(ReadOnlySpan<byte> utf8)
@@ -77,23 +77,13 @@ public sealed class TextArena : IDisposable
         _block++;
         if (_block == _blocks.Count)
         {
-            _blocks.Add(ArrayPool<char>.Shared.Rent(BlockChars));
+            var block = new char[BlockChars];
+            _blocks.Add(block);
+            memory.AddedTextBlock(block);
         }
 
         _used = 0;
         return _blocks[_block].AsMemory(0, chars);
-    }
-
-    /// <summary>Gives the blocks back to the shared pool; the values read from them must no longer be used.</summary>
-    public void Dispose()
-    {
-        foreach (var block in _blocks)
-        {
-            ArrayPool<char>.Shared.Return(block);
-        }
-
-        _blocks.Clear();
-        Clear();
     }
 
     private ReadOnlyMemory<char> Commit(Memory<char> reserved, bool inBlock, int written)
