@@ -12,8 +12,13 @@ public sealed class S3RequestLog : HttpClientFactory
 {
     private readonly ConcurrentQueue<string> _requests = new();
 
-    /// <summary>Each request as "METHOD path?query", followed by " [Range: bytes=...]" when it asks for a range.</summary>
+    private readonly ConcurrentQueue<string> _ranges = new();
+
+    /// <summary>Each request as "METHOD path?query".</summary>
     public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>The Range header of each request that had one ("bytes=0-99"), in order.</summary>
+    public IReadOnlyCollection<string> Ranges => _ranges;
 
     /// <summary>
     /// Asserts that the last multipart upload this log saw was aborted after at least one part went up,
@@ -35,14 +40,17 @@ public sealed class S3RequestLog : HttpClientFactory
 
     /// <inheritdoc />
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-        new(new RecordingHandler(_requests) { InnerHandler = new HttpClientHandler() });
+        new(new RecordingHandler(_requests, _ranges) { InnerHandler = new HttpClientHandler() });
 
-    private sealed class RecordingHandler(ConcurrentQueue<string> requests) : DelegatingHandler
+    private sealed class RecordingHandler(ConcurrentQueue<string> requests, ConcurrentQueue<string> ranges) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var range = request.Headers.Range is { } asked ? $" [Range: {asked}]" : "";
-            requests.Enqueue($"{request.Method} {request.RequestUri?.PathAndQuery}{range}");
+            requests.Enqueue($"{request.Method} {request.RequestUri?.PathAndQuery}");
+            if (request.Headers.Range is { } range)
+            {
+                ranges.Enqueue(range.ToString());
+            }
             return base.SendAsync(request, cancellationToken);
         }
     }
