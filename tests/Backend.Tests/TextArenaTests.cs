@@ -37,6 +37,15 @@ public class TextArenaTests
     }
 
     [Test]
+    public void AnEmptyFirstValue_AfterAClear_IsEmpty()
+    {
+        var arena = new TextArena(new RowGroupMemory());
+        Assert.That(AppendAll(arena, """{"a":"","b":"x"}""").Select(v => v.Copied), Is.EqualTo(new[] { "", "x" }));
+        arena.Clear();
+        Assert.That(AppendAll(arena, """{"a":"","b":"y"}""").Select(v => v.Copied), Is.EqualTo(new[] { "", "y" }));
+    }
+
+    [Test]
     public void ValuesAcrossBlocks_StayIntact_AndAValueLongerThanABlockGetsItsOwn()
     {
         var arena = new TextArena(new RowGroupMemory());

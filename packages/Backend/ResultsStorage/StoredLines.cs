@@ -17,7 +17,9 @@ public static class StoredLines
     /// CRC-32, which the decoder checks, so the object is read without the SDK's MD5 of every byte.
     /// </summary>
     public static async Task<Stream> OpenAsync(ResultsBucketClient storage, string resultsKey, CancellationToken cancellationToken) =>
-        ResultsObjectKeys.CompressionOf(resultsKey) == ResultsCompression.Gzip
-            ? new GZipStream(await storage.OpenSelfCheckedAsync(resultsKey, cancellationToken), CompressionMode.Decompress)
-            : await storage.OpenAsync(resultsKey, cancellationToken);
+        Decode(
+            resultsKey,
+            ResultsObjectKeys.CompressionOf(resultsKey) == ResultsCompression.Gzip
+                ? await storage.OpenSelfCheckedAsync(resultsKey, cancellationToken)
+                : await storage.OpenAsync(resultsKey, cancellationToken));
 }

@@ -10,9 +10,10 @@ namespace Lightdash.Net.Backend.ResultsStorage.Exports;
 public sealed class RowGroupMemory
 {
     private readonly Dictionary<Type, Stack<Array>> _arrays = [];
+    private readonly List<char[]> _textBlocks = [];
 
-    /// <summary>The text blocks (<see cref="TextArena.BlockChars"/> each), reused by the next arena in order.</summary>
-    public List<char[]> TextBlocks { get; } = [];
+    /// <summary>How many text blocks are held.</summary>
+    public int TextBlockCount => _textBlocks.Count;
 
     /// <summary>The bytes held, arrays and text blocks.</summary>
     public long Capacity { get; private set; }
@@ -49,8 +50,20 @@ public sealed class RowGroupMemory
         Capacity += SizeOf<T>(array.Length);
     }
 
-    /// <summary>Notes a text block added to <see cref="TextBlocks"/>.</summary>
-    public void AddedTextBlock(char[] block) => Capacity += block.Length * (long)sizeof(char);
+    /// <summary>
+    /// Text block <paramref name="index"/> (<see cref="TextArena.BlockChars"/> characters): an arena fills them in
+    /// order, and the next arena in this memory fills the same ones again; one past the last is made and kept.
+    /// </summary>
+    public char[] TextBlock(int index)
+    {
+        if (index == _textBlocks.Count)
+        {
+            _textBlocks.Add(new char[TextArena.BlockChars]);
+            Capacity += TextArena.BlockChars * (long)sizeof(char);
+        }
+
+        return _textBlocks[index];
+    }
 
     private static long SizeOf<T>(int length) => (long)length * Unsafe.SizeOf<T>();
 }

@@ -15,13 +15,13 @@ public sealed class TextArena(RowGroupMemory memory)
     /// <summary>Characters per block (256 KiB of text).</summary>
     public const int BlockChars = 128 * 1024;
 
-    private readonly List<char[]> _blocks = memory.TextBlocks;
-    // The block being filled (-1 before the first value) and the characters used in it.
+    // The block being filled (its index in the memory, -1 before the first value) and the characters used in it.
+    private char[] _current = [];
     private int _block = -1;
-    private int _used = BlockChars;
+    private int _used;
 
     /// <summary>Characters held in the memory's blocks (for tests and logs).</summary>
-    public long CapacityChars => _blocks.Count * (long)BlockChars;
+    public long CapacityChars => memory.TextBlockCount * (long)BlockChars;
 
     /// <summary>
     /// Copies the value where <paramref name="reader"/> stands as text, as <see cref="StoredValueReader.Text"/>
@@ -34,8 +34,8 @@ public sealed class TextArena(RowGroupMemory memory)
             case JsonTokenType.String:
                 // Unescaping never makes more characters than the token has bytes.
                 // (The reader walks one contiguous line: the token is a span.)
-                var target = Reserve(reader.ValueSpan.Length, out var inBlock);
-                return Commit(target, inBlock, reader.CopyString(target.Span));
+                var target = Reserve(reader.ValueSpan.Length);
+                return Commit(target, reader.CopyString(target.Span));
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
@@ -49,46 +49,37 @@ public sealed class TextArena(RowGroupMemory memory)
     public void Clear()
     {
         _block = -1;
-        _used = BlockChars;
+        _used = 0;
     }
 
     private ReadOnlyMemory<char> Decode(ReadOnlySpan<byte> utf8)
     {
         // UTF-8 never decodes to more characters than it has bytes.
-        var target = Reserve(utf8.Length, out var inBlock);
-        return Commit(target, inBlock, Encoding.UTF8.GetChars(utf8, target.Span));
+        var target = Reserve(utf8.Length);
+        return Commit(target, Encoding.UTF8.GetChars(utf8, target.Span));
     }
 
-    private Memory<char> Reserve(int chars, out bool inBlock)
+    private Memory<char> Reserve(int chars)
     {
-        inBlock = true;
-        if (_block >= 0 && _used + chars <= BlockChars)
-        {
-            return _blocks[_block].AsMemory(_used, chars);
-        }
-
         if (chars > BlockChars)
         {
             // A value longer than a block gets an array of its own, not kept for the next row group.
-            inBlock = false;
             return new char[chars];
         }
 
-        _block++;
-        if (_block == _blocks.Count)
+        if (_block < 0 || _used + chars > BlockChars)
         {
-            var block = new char[BlockChars];
-            _blocks.Add(block);
-            memory.AddedTextBlock(block);
+            _current = memory.TextBlock(++_block);
+            _used = 0;
         }
 
-        _used = 0;
-        return _blocks[_block].AsMemory(0, chars);
+        return _current.AsMemory(_used, chars);
     }
 
-    private ReadOnlyMemory<char> Commit(Memory<char> reserved, bool inBlock, int written)
+    private ReadOnlyMemory<char> Commit(Memory<char> reserved, int written)
     {
-        if (inBlock)
+        // A reservation longer than a block was an array of its own: nothing of a block was used.
+        if (reserved.Length <= BlockChars)
         {
             _used += written;
         }
